@@ -1,0 +1,252 @@
+//! The Application resource: the parts of its spec the agent reads, and the
+//! status it writes back.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::kube::meta;
+
+/// The in-cluster destination server.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// An Application's spec, as far as the agent uses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSpec {
+    pub name: String,
+    pub namespace: String,
+    pub project: String,
+    pub repo_url: String,
+    pub path: String,
+    pub target_revision: String,
+    pub recurse: bool,
+    pub dest_server: String,
+    pub dest_namespace: String,
+    pub automated: Option<Automated>,
+    pub sync_options: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Automated {
+    pub prune: bool,
+    pub self_heal: bool,
+    pub allow_empty: bool,
+}
+
+impl AppSpec {
+    /// Reads an Application object. Errors name the missing field.
+    pub fn from_object(obj: &Value) -> Result<AppSpec, String> {
+        let spec = obj.get("spec").ok_or("spec is missing")?;
+        let source = spec.get("source").ok_or("spec.source is missing")?;
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let repo_url = s(source, "repoURL").ok_or("spec.source.repoURL is missing")?;
+        let automated = spec
+            .get("syncPolicy")
+            .and_then(|p| p.get("automated"))
+            .filter(|a| a.is_object())
+            .and_then(|a| {
+                let flag = |k: &str| a.get(k).and_then(Value::as_bool).unwrap_or(false);
+                let enabled = a.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+                enabled.then(|| Automated {
+                    prune: flag("prune"),
+                    self_heal: flag("selfHeal"),
+                    allow_empty: flag("allowEmpty"),
+                })
+            });
+        let dest = spec.get("destination").cloned().unwrap_or(Value::Null);
+        Ok(AppSpec {
+            name: meta::name(obj).to_string(),
+            namespace: meta::namespace(obj).to_string(),
+            project: s(spec, "project")
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "default".into()),
+            repo_url,
+            path: s(source, "path")
+                .unwrap_or_default()
+                .trim_matches('/')
+                .to_string(),
+            target_revision: s(source, "targetRevision")
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "HEAD".into()),
+            recurse: source
+                .get("directory")
+                .and_then(|d| d.get("recurse"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            dest_server: s(&dest, "server").unwrap_or_else(|| IN_CLUSTER.into()),
+            dest_namespace: s(&dest, "namespace").unwrap_or_default(),
+            automated,
+            sync_options: spec
+                .get("syncPolicy")
+                .and_then(|p| p.get("syncOptions"))
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|o| o.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+
+    /// `argocd/payment-service`, as the argocd CLI names apps.
+    pub fn qualified_name(&self) -> String {
+        if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        }
+    }
+
+    /// `Manual`, `Automated` or `Automated (Prune)`, as `argocd app get` prints it.
+    pub fn sync_policy_label(&self) -> &'static str {
+        match self.automated {
+            None => "Manual",
+            Some(a) if a.prune => "Automated (Prune)",
+            Some(_) => "Automated",
+        }
+    }
+
+    pub fn has_option(&self, option: &str) -> bool {
+        self.sync_options.iter().any(|o| o == option)
+    }
+}
+
+/// One managed resource in the app's status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceStatus {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<HealthStatus>,
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub requires_pruning: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthStatus {
+    pub status: String,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub message: String,
+}
+
+/// One resource's result in a sync operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceResult {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub status: String,
+    pub message: String,
+    pub sync_phase: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationState {
+    pub phase: String,
+    pub message: String,
+    pub revision: String,
+    pub started_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub initiated_by: String,
+    pub automated: bool,
+    pub self_heal_attempts: u32,
+    /// Whether the operation synced only some resources (self-heal, `--resource`).
+    pub partial: bool,
+    pub resources: Vec<ResourceResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub id: u64,
+    pub revision: String,
+    pub deployed_at: String,
+    pub deploy_started_at: String,
+    pub initiated_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+    #[serde(rename = "lastTransitionTime")]
+    pub last_transition_time: String,
+}
+
+/// The status the agent writes to an Application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    pub sync_status: String,
+    pub revision: String,
+    pub health: HealthStatus,
+    pub resources: Vec<ResourceStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_state: Option<OperationState>,
+    pub history: Vec<HistoryEntry>,
+    pub reconciled_at: String,
+    pub conditions: Vec<Condition>,
+    pub source_type: String,
+    pub images: Vec<String>,
+}
+
+impl Default for AppStatus {
+    fn default() -> Self {
+        AppStatus {
+            sync_status: "Unknown".into(),
+            revision: String::new(),
+            health: HealthStatus {
+                status: "Unknown".into(),
+                message: String::new(),
+            },
+            resources: vec![],
+            operation_state: None,
+            history: vec![],
+            reconciled_at: String::new(),
+            conditions: vec![],
+            source_type: "Directory".into(),
+            images: vec![],
+        }
+    }
+}
+
+impl AppStatus {
+    /// The status in the Application CRD's own shape, for `kubectl get app -o yaml`.
+    pub fn to_crd_json(&self) -> Value {
+        let mut status = serde_json::json!({
+            "sync": {"status": self.sync_status, "revision": self.revision},
+            "health": {"status": self.health.status},
+            "resources": self.resources,
+            "history": self.history,
+            "reconciledAt": self.reconciled_at,
+            "sourceType": self.source_type,
+            "summary": {"images": self.images},
+        });
+        if !self.conditions.is_empty() {
+            status["conditions"] =
+                serde_json::to_value(&self.conditions).expect("conditions serialize");
+        }
+        if let Some(op) = &self.operation_state {
+            status["operationState"] = serde_json::json!({
+                "phase": op.phase,
+                "message": op.message,
+                "startedAt": op.started_at,
+                "finishedAt": op.finished_at,
+                "operation": {"sync": {"revision": op.revision, "autoHealAttemptsCount": op.self_heal_attempts}, "initiatedBy": if op.automated { serde_json::json!({"automated": true}) } else { serde_json::json!({"username": op.initiated_by}) }},
+                "syncResult": {"revision": op.revision, "resources": op.resources},
+            });
+        }
+        status
+    }
+}

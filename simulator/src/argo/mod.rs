@@ -1,0 +1,819 @@
+//! The Argo CD-like agent: it compares each Application's Git source with the
+//! cluster, reports sync status and health, and syncs as Argo CD does
+//! (automated sync once per revision, self-heal with back-off, polling with
+//! jitter, watch-driven comparison, webhooks, manual and partial syncs).
+
+pub mod app;
+pub mod diff;
+pub mod health;
+pub mod render;
+pub mod sync;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::controllers::Cluster;
+use crate::events::{Event, EventKind};
+use crate::git::Git;
+use crate::kube::{ObjectKey, WatchEvent, meta};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+use app::{
+    AppSpec, AppStatus, Condition, HealthStatus, HistoryEntry, OperationState, ResourceStatus,
+};
+use health::Health;
+pub use sync::SyncRequest;
+
+/// The namespace Argo CD runs in and keeps its Applications in.
+pub const ARGOCD_NAMESPACE: &str = "argocd";
+
+/// Timing knobs, with Argo CD v3's defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct AgentConfig {
+    /// `timeout.reconciliation`: how often Git is polled (0 turns polling off).
+    pub poll_seconds: u64,
+    /// `timeout.reconciliation.jitter`: a random extra delay up to this.
+    pub jitter_seconds: u64,
+    /// Whether the Git server sends push webhooks to Argo CD.
+    pub webhook: bool,
+    /// How long a watch event takes to reach a comparison.
+    pub watch_delay_millis: u64,
+    /// How long one sync operation runs before it completes.
+    pub operation_millis: u64,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        AgentConfig {
+            poll_seconds: 120,
+            jitter_seconds: 60,
+            webhook: false,
+            watch_delay_millis: 1000,
+            operation_millis: 1000,
+        }
+    }
+}
+
+/// How much a refresh compares, lowest first (Argo CD's `CompareWith` levels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Recompute health only.
+    Tree,
+    /// Diff against the last compared revision.
+    Recent,
+    /// Look up the branch's newest revision and diff against it.
+    Latest,
+    /// As `Latest`, and regenerate manifests (`--hard-refresh`).
+    Hard,
+}
+
+#[derive(Clone, Debug)]
+struct RunningOp {
+    finish_at: SimTime,
+    state: OperationState,
+}
+
+/// The agent's private state for one Application.
+#[derive(Clone, Debug)]
+pub struct AppRuntime {
+    pub spec: AppSpec,
+    pub status: AppStatus,
+    next_poll: Option<SimTime>,
+    refresh: Option<(SimTime, Level)>,
+    op: Option<RunningOp>,
+    desired: Option<(String, Result<Vec<Value>, String>)>,
+    managed: BTreeSet<ObjectKey>,
+    namespaces: BTreeSet<String>,
+    spec_json: Value,
+}
+
+/// The agent: every Application it manages, and its configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Agent {
+    pub config: AgentConfig,
+    apps: BTreeMap<String, AppRuntime>,
+    last_own_write: u64,
+}
+
+impl Agent {
+    pub fn new(config: AgentConfig) -> Self {
+        Agent {
+            config,
+            apps: BTreeMap::new(),
+            last_own_write: 0,
+        }
+    }
+
+    pub fn app(&self, name: &str) -> Option<&AppRuntime> {
+        self.apps.get(name)
+    }
+
+    pub fn apps(&self) -> impl Iterator<Item = &AppRuntime> {
+        self.apps.values()
+    }
+
+    /// When the agent next has something to do.
+    pub fn next_timer(&self) -> Option<SimTime> {
+        self.apps
+            .values()
+            .flat_map(|a| {
+                [
+                    a.next_poll,
+                    a.refresh.map(|r| r.0),
+                    a.op.as_ref().map(|o| o.finish_at),
+                ]
+            })
+            .flatten()
+            .min()
+    }
+
+    /// Picks up new, changed and deleted Application objects.
+    pub fn discover(&mut self, cluster: &Cluster, now: SimTime, rng: &mut SimRng) {
+        let objs: Vec<&Value> = cluster
+            .store
+            .list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE))
+            .filter(|a| !meta::is_terminating(a))
+            .collect();
+        let names: BTreeSet<&str> = objs.iter().map(|o| meta::name(o)).collect();
+        self.apps.retain(|n, _| names.contains(n.as_str()));
+        for obj in objs {
+            let Ok(spec) = AppSpec::from_object(obj) else {
+                continue;
+            };
+            let spec_json = obj.get("spec").cloned().unwrap_or(Value::Null);
+            match self.apps.get_mut(&spec.name) {
+                Some(rt) if rt.spec_json == spec_json => {}
+                Some(rt) => {
+                    rt.spec = spec;
+                    rt.spec_json = spec_json;
+                    rt.desired = None;
+                    request(rt, now, Level::Latest);
+                }
+                None => {
+                    let namespaces = [spec.dest_namespace.clone()].into_iter().collect();
+                    let jitter = self.jitter(rng);
+                    let rt = AppRuntime {
+                        spec: spec.clone(),
+                        status: AppStatus::default(),
+                        next_poll: (self.config.poll_seconds > 0)
+                            .then(|| now + SimDuration::secs(self.config.poll_seconds) + jitter),
+                        refresh: Some((now, Level::Latest)),
+                        op: None,
+                        desired: None,
+                        managed: BTreeSet::new(),
+                        namespaces,
+                        spec_json,
+                    };
+                    self.apps.insert(spec.name.clone(), rt);
+                }
+            }
+        }
+    }
+
+    /// Spreads the next polls over one polling period from `now`, as they would
+    /// be at a random moment in a long-running controller's life.
+    pub fn reschedule_polls(&mut self, now: SimTime, rng: &mut SimRng) {
+        let period = (self.config.poll_seconds + self.config.jitter_seconds) * 1000;
+        for rt in self.apps.values_mut() {
+            if rt.next_poll.is_some() {
+                rt.next_poll =
+                    Some(now + SimDuration::millis(rng.between(10_000, period.max(10_000))));
+            }
+        }
+    }
+
+    /// Reacts to watch events from the cluster: a change to a managed object
+    /// queues a comparison within seconds; other changes in the app's
+    /// namespaces refresh its health.
+    pub fn observe(&mut self, events: &[WatchEvent], now: SimTime, journal: &mut Vec<Event>) {
+        let delay = SimDuration::millis(self.config.watch_delay_millis);
+        for rt in self.apps.values_mut() {
+            for ev in events {
+                if rt.managed.contains(&ev.key) && ev.spec_changed {
+                    let own = ev.resource_version <= self.last_own_write;
+                    if !own && rt.refresh.is_none_or(|(_, l)| l < Level::Recent) {
+                        journal.push(Event {
+                            at: now,
+                            kind: EventKind::WatchTriggered {
+                                app: rt.spec.name.clone(),
+                                object: ev.key.kubectl_ref(),
+                            },
+                        });
+                    }
+                    request(rt, now + delay, Level::Recent);
+                } else if rt.managed.contains(&ev.key) || rt.namespaces.contains(&ev.key.namespace)
+                {
+                    request(rt, now + delay, Level::Tree);
+                }
+            }
+        }
+    }
+
+    /// Tells the agent about a push, as a Git webhook would.
+    pub fn on_push(
+        &mut self,
+        repo_url: &str,
+        branch: &str,
+        now: SimTime,
+        journal: &mut Vec<Event>,
+    ) {
+        if !self.config.webhook {
+            return;
+        }
+        for rt in self
+            .apps
+            .values_mut()
+            .filter(|a| same_repo(&a.spec.repo_url, repo_url))
+        {
+            if matches!(rt.spec.target_revision.as_str(), "HEAD" | "")
+                || rt.spec.target_revision == branch
+            {
+                journal.push(Event {
+                    at: now,
+                    kind: EventKind::Webhook {
+                        app: rt.spec.name.clone(),
+                    },
+                });
+                request(rt, now + SimDuration::secs(1), Level::Latest);
+            }
+        }
+    }
+
+    /// Asks for a refresh now (`argocd app get --refresh`).
+    pub fn refresh(&mut self, name: &str, hard: bool, now: SimTime) -> bool {
+        let Some(rt) = self.apps.get_mut(name) else {
+            return false;
+        };
+        if hard {
+            rt.desired = None;
+        }
+        request(rt, now, if hard { Level::Hard } else { Level::Latest });
+        true
+    }
+
+    /// Runs every timer due at `now`. Returns whether anything happened.
+    pub fn run_due(
+        &mut self,
+        now: SimTime,
+        cluster: &mut Cluster,
+        git: &Git,
+        rng: &mut SimRng,
+        journal: &mut Vec<Event>,
+    ) -> bool {
+        let mut worked = false;
+        let names: Vec<String> = self.apps.keys().cloned().collect();
+        for name in names {
+            let jitter = self.jitter(rng);
+            let poll = SimDuration::secs(self.config.poll_seconds);
+            let Some(rt) = self.apps.get_mut(&name) else {
+                continue;
+            };
+            if let Some(op) = rt.op.as_ref().filter(|o| o.finish_at <= now) {
+                let state = op.state.clone();
+                rt.op = None;
+                finish_operation(rt, state, now, journal);
+                request(rt, now, Level::Recent);
+                worked = true;
+            }
+            if rt.next_poll.is_some_and(|t| t <= now) {
+                rt.next_poll = Some(now + poll + jitter);
+                journal.push(Event {
+                    at: now,
+                    kind: EventKind::Poll { app: name.clone() },
+                });
+                request(rt, now, Level::Latest);
+            }
+            if let Some((at, level)) = rt.refresh.filter(|(at, _)| *at <= now) {
+                let _ = at;
+                rt.refresh = None;
+                if level >= Level::Latest && self.config.poll_seconds > 0 {
+                    rt.next_poll = Some(now + poll + jitter);
+                }
+                compare(rt, level, now, cluster, git, journal);
+                if level >= Level::Recent {
+                    self.auto_sync(&name, now, cluster, git, rng, journal);
+                }
+                worked = true;
+            }
+        }
+        worked
+    }
+
+    /// Starts a sync operation (manual, automated or self-heal).
+    pub fn start_sync(
+        &mut self,
+        name: &str,
+        req: SyncRequest,
+        now: SimTime,
+        cluster: &mut Cluster,
+        git: &Git,
+        rng: &mut SimRng,
+        journal: &mut Vec<Event>,
+    ) -> Result<(), String> {
+        let op_millis = self.config.operation_millis;
+        let rt = self.apps.get_mut(name).ok_or_else(|| {
+            format!(
+                "rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"
+            )
+        })?;
+        if rt.op.is_some() {
+            return Err("rpc error: code = FailedPrecondition desc = another operation is already in progress".into());
+        }
+        let revision = git
+            .resolve_remote(&rt.spec.repo_url, &req.revision)
+            .ok_or_else(|| {
+                format!(
+                    "rpc error: code = Unknown desc = unable to resolve '{}' to a commit SHA",
+                    req.revision
+                )
+            })?;
+        let desired = desired_for(rt, &revision, git)?;
+        let extras: Vec<ObjectKey> = extras(rt, &desired, cluster);
+        journal.push(Event {
+            at: now,
+            kind: EventKind::SyncStarted {
+                app: name.into(),
+                revision: revision.clone(),
+                initiated_by: req.initiated_by.clone(),
+                self_heal: req.self_heal_attempts > 0 && req.resources.is_some(),
+                resources: desired.len(),
+            },
+        });
+        let outcome = sync::run(
+            &rt.spec,
+            &desired,
+            &extras,
+            &req,
+            &mut cluster.store,
+            now,
+            rng,
+        );
+        self.last_own_write = cluster.store.resource_version();
+        let state = OperationState {
+            phase: "Running".into(),
+            message: if outcome.succeeded {
+                outcome.message.clone()
+            } else {
+                outcome.message.clone()
+            },
+            revision,
+            started_at: now.rfc3339(),
+            finished_at: None,
+            initiated_by: req.initiated_by.clone(),
+            automated: req.automated,
+            self_heal_attempts: req.self_heal_attempts,
+            partial: req.resources.is_some() || req.dry_run,
+            resources: outcome.results,
+        };
+        let mut final_state = state.clone();
+        final_state.phase = if outcome.succeeded {
+            "Succeeded".into()
+        } else {
+            "Failed".into()
+        };
+        rt.status.operation_state = Some(OperationState {
+            message: "one or more tasks are running".into(),
+            ..state
+        });
+        rt.op = Some(RunningOp {
+            finish_at: now + SimDuration::millis(op_millis),
+            state: final_state,
+        });
+        Ok(())
+    }
+
+    /// Whether an operation is still running for `name`.
+    pub fn operation_running(&self, name: &str) -> bool {
+        self.apps.get(name).is_some_and(|a| a.op.is_some())
+    }
+
+    /// The desired objects of an app at its compared revision, for `argocd app diff`.
+    pub fn desired(&mut self, name: &str, git: &Git) -> Result<Vec<Value>, String> {
+        let rt = self
+            .apps
+            .get_mut(name)
+            .ok_or_else(|| format!("applications.argoproj.io \"{name}\" not found"))?;
+        let revision = git
+            .resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision)
+            .unwrap_or_default();
+        desired_for(rt, &revision, git)
+    }
+
+    /// Writes each app's status into its Application object.
+    pub fn publish(&self, cluster: &mut Cluster, now: SimTime) {
+        for rt in self.apps.values() {
+            let key = ObjectKey::new(
+                "argoproj.io",
+                "Application",
+                ARGOCD_NAMESPACE,
+                &rt.spec.name,
+            );
+            cluster
+                .store
+                .update_status(&key, rt.status.to_crd_json(), now);
+        }
+    }
+
+    fn jitter(&self, rng: &mut SimRng) -> SimDuration {
+        SimDuration::millis(rng.below(self.config.jitter_seconds * 1000))
+    }
+
+    fn auto_sync(
+        &mut self,
+        name: &str,
+        now: SimTime,
+        cluster: &mut Cluster,
+        git: &Git,
+        rng: &mut SimRng,
+        journal: &mut Vec<Event>,
+    ) {
+        let Some(rt) = self.apps.get_mut(name) else {
+            return;
+        };
+        let Some(auto) = rt.spec.automated else {
+            return;
+        };
+        if rt.op.is_some() || rt.status.sync_status != "OutOfSync" {
+            return;
+        }
+        let out_of_sync: Vec<&ResourceStatus> = rt
+            .status
+            .resources
+            .iter()
+            .filter(|r| r.status != "Synced")
+            .collect();
+        if !auto.prune && out_of_sync.iter().all(|r| r.requires_pruning) {
+            return;
+        }
+        if auto.prune
+            && !auto.allow_empty
+            && !rt.status.resources.is_empty()
+            && rt.status.resources.iter().all(|r| r.requires_pruning)
+        {
+            set_condition(
+                rt,
+                "SyncError",
+                &format!(
+                    "Skipping sync attempt to [{}]: auto-sync will wipe out all resources",
+                    rt.status.revision
+                ),
+                now,
+            );
+            return;
+        }
+        let revision = rt.status.revision.clone();
+        let last = rt.status.operation_state.clone();
+        let attempted = last.as_ref().filter(|op| op.revision == revision);
+        let mut req = SyncRequest {
+            revision: revision.clone(),
+            prune: auto.prune,
+            dry_run: false,
+            resources: None,
+            initiated_by: "automated".into(),
+            automated: true,
+            self_heal_attempts: 0,
+        };
+        if let Some(op) = attempted {
+            if op.phase != "Succeeded" {
+                set_condition(
+                    rt,
+                    "SyncError",
+                    &format!("Failed last sync attempt to [{revision}]: {}", op.message),
+                    now,
+                );
+                return;
+            }
+            if !auto.self_heal {
+                return;
+            }
+            let attempts = op.self_heal_attempts;
+            let finished = op
+                .finished_at
+                .as_deref()
+                .and_then(SimTime::parse_rfc3339)
+                .unwrap_or(now);
+            let wait = self_heal_backoff(attempts);
+            let ready_at = finished + wait;
+            if ready_at > now {
+                journal.push(Event {
+                    at: now,
+                    kind: EventKind::SelfHealBackoff {
+                        app: name.into(),
+                        attempt: attempts + 1,
+                        wait_seconds: ready_at.since(now).as_secs().max(1),
+                    },
+                });
+                request(rt, ready_at, Level::Recent);
+                return;
+            }
+            req.self_heal_attempts = attempts + 1;
+            req.resources = Some(
+                rt.status
+                    .resources
+                    .iter()
+                    .filter(|r| r.status != "Synced" && !r.requires_pruning)
+                    .map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name))
+                    .collect(),
+            );
+        }
+        let _ = self.start_sync(name, req, now, cluster, git, rng, journal);
+    }
+}
+
+/// Self-heal waits `2s × 3^(n−1)` after the previous attempt, capped at 300 s.
+pub fn self_heal_backoff(attempts_so_far: u32) -> SimDuration {
+    if attempts_so_far == 0 {
+        return SimDuration::ZERO;
+    }
+    let secs = 2u64
+        .saturating_mul(3u64.saturating_pow(attempts_so_far - 1))
+        .min(300);
+    SimDuration::secs(secs)
+}
+
+fn request(rt: &mut AppRuntime, at: SimTime, level: Level) {
+    rt.refresh = Some(match rt.refresh {
+        Some((t, l)) => (t.min(at), l.max(level)),
+        None => (at, level),
+    });
+}
+
+fn same_repo(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/').trim_end_matches(".git")
+        == b.trim_end_matches('/').trim_end_matches(".git")
+}
+
+fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git) -> Result<Vec<Value>, String> {
+    if let Some((rev, result)) = &rt.desired {
+        if rev == revision {
+            return result.clone();
+        }
+    }
+    let result = render::render(&rt.spec, &git.db.snapshot(revision));
+    rt.desired = Some((revision.to_string(), result.clone()));
+    result
+}
+
+fn extras(rt: &AppRuntime, desired: &[Value], cluster: &Cluster) -> Vec<ObjectKey> {
+    let wanted: BTreeSet<ObjectKey> = desired.iter().filter_map(ObjectKey::of).collect();
+    let prefix = format!("{}:", rt.spec.name);
+    cluster
+        .store
+        .all()
+        .filter(|(k, o)| {
+            !wanted.contains(k)
+                && meta::annotation(o, render::TRACKING_ID)
+                    .is_some_and(|id| id.starts_with(&prefix))
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+fn set_condition(rt: &mut AppRuntime, kind: &str, message: &str, now: SimTime) {
+    if rt
+        .status
+        .conditions
+        .iter()
+        .any(|c| c.kind == kind && c.message == message)
+    {
+        return;
+    }
+    rt.status.conditions.retain(|c| c.kind != kind);
+    rt.status.conditions.push(Condition {
+        kind: kind.into(),
+        message: message.into(),
+        last_transition_time: now.rfc3339(),
+    });
+}
+
+fn compare(
+    rt: &mut AppRuntime,
+    level: Level,
+    now: SimTime,
+    cluster: &Cluster,
+    git: &Git,
+    journal: &mut Vec<Event>,
+) {
+    let revision = if level >= Level::Latest || rt.status.revision.is_empty() {
+        git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision)
+            .unwrap_or_default()
+    } else {
+        rt.status.revision.clone()
+    };
+    let (old_sync, old_health) = (
+        rt.status.sync_status.clone(),
+        rt.status.health.status.clone(),
+    );
+    let desired = match desired_for(rt, &revision, git) {
+        Ok(d) => d,
+        Err(message) => {
+            rt.status.sync_status = "Unknown".into();
+            rt.status.health.status = "Unknown".into();
+            set_condition(rt, "ComparisonError", &message, now);
+            emit_changes(rt, &old_sync, &old_health, now, journal);
+            return;
+        }
+    };
+    rt.status.conditions.retain(|c| c.kind != "ComparisonError");
+    let mut resources = Vec::new();
+    let mut any_live = false;
+    let mut images = BTreeSet::new();
+    let mut assessments = Vec::new();
+    for obj in &desired {
+        let Some(key) = ObjectKey::of(obj) else {
+            continue;
+        };
+        let live = cluster.store.get(&key);
+        any_live |= live.is_some();
+        let status = match live {
+            Some(l) if diff::is_synced(obj, l) => "Synced",
+            _ => "OutOfSync",
+        };
+        let health = match live {
+            Some(l) => health::health(l),
+            None => Some(health::Assessment {
+                status: Health::Missing,
+                message: String::new(),
+            }),
+        };
+        if let Some(l) = live {
+            collect_images(l, &mut images);
+        }
+        assessments.push(health.clone());
+        resources.push(resource_status(&key, obj, status, health.as_ref(), false));
+    }
+    for key in extras(rt, &desired, cluster) {
+        let live = cluster.store.get(&key).expect("extras are live");
+        any_live = true;
+        let health = health::health(live);
+        assessments.push(health.clone());
+        resources.push(resource_status(
+            &key,
+            live,
+            "OutOfSync",
+            health.as_ref(),
+            true,
+        ));
+    }
+    resources.sort_by(|a, b| {
+        (&a.group, &a.kind, &a.namespace, &a.name).cmp(&(&b.group, &b.kind, &b.namespace, &b.name))
+    });
+    let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
+    rt.managed = resources
+        .iter()
+        .map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name))
+        .collect();
+    rt.namespaces = resources
+        .iter()
+        .map(|r| r.namespace.clone())
+        .chain([rt.spec.dest_namespace.clone()])
+        .collect();
+    let sync_status = if resources.iter().any(|r| r.status == "OutOfSync") {
+        "OutOfSync"
+    } else {
+        "Synced"
+    };
+    if revision != rt.status.revision {
+        rt.status.conditions.retain(|c| c.kind != "SyncError");
+    }
+    rt.status.sync_status = sync_status.into();
+    rt.status.revision = revision.clone();
+    rt.status.health = HealthStatus {
+        status: app_health.word().into(),
+        message: String::new(),
+    };
+    rt.status.resources = resources;
+    rt.status.images = images.into_iter().collect();
+    if level >= Level::Latest {
+        rt.status.reconciled_at = now.rfc3339();
+    }
+    if level >= Level::Recent {
+        journal.push(Event {
+            at: now,
+            kind: EventKind::Compared {
+                app: rt.spec.name.clone(),
+                revision,
+                sync: sync_status.into(),
+                health: app_health.word().into(),
+            },
+        });
+    }
+    emit_changes(rt, &old_sync, &old_health, now, journal);
+}
+
+fn emit_changes(
+    rt: &AppRuntime,
+    old_sync: &str,
+    old_health: &str,
+    now: SimTime,
+    journal: &mut Vec<Event>,
+) {
+    let app = rt.spec.name.clone();
+    if rt.status.sync_status != old_sync {
+        journal.push(Event {
+            at: now,
+            kind: EventKind::SyncStatusChanged {
+                app: app.clone(),
+                from: old_sync.into(),
+                to: rt.status.sync_status.clone(),
+            },
+        });
+    }
+    if rt.status.health.status != old_health {
+        journal.push(Event {
+            at: now,
+            kind: EventKind::HealthChanged {
+                app,
+                from: old_health.into(),
+                to: rt.status.health.status.clone(),
+            },
+        });
+    }
+}
+
+fn finish_operation(
+    rt: &mut AppRuntime,
+    mut state: OperationState,
+    now: SimTime,
+    journal: &mut Vec<Event>,
+) {
+    state.finished_at = Some(now.rfc3339());
+    let succeeded = state.phase == "Succeeded";
+    if succeeded && !state.partial {
+        let id = rt.status.history.last().map_or(0, |h| h.id + 1);
+        rt.status.history.push(HistoryEntry {
+            id,
+            revision: state.revision.clone(),
+            deployed_at: now.rfc3339(),
+            deploy_started_at: state.started_at.clone(),
+            initiated_by: state.initiated_by.clone(),
+        });
+        let excess = rt.status.history.len().saturating_sub(10);
+        rt.status.history.drain(..excess);
+    }
+    journal.push(Event {
+        at: now,
+        kind: EventKind::SyncFinished {
+            app: rt.spec.name.clone(),
+            revision: state.revision.clone(),
+            phase: state.phase.clone(),
+            message: state.message.clone(),
+            self_heal: state.self_heal_attempts > 0 && state.partial,
+        },
+    });
+    rt.status.operation_state = Some(state);
+}
+
+fn resource_status(
+    key: &ObjectKey,
+    obj: &Value,
+    status: &str,
+    health: Option<&health::Assessment>,
+    requires_pruning: bool,
+) -> ResourceStatus {
+    let version = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .map(|v| crate::kube::split_api_version(v).1.to_string())
+        .unwrap_or_default();
+    ResourceStatus {
+        group: key.group.clone(),
+        version,
+        kind: key.kind.clone(),
+        namespace: key.namespace.clone(),
+        name: key.name.clone(),
+        status: status.into(),
+        health: health.map(|h| HealthStatus {
+            status: h.status.word().into(),
+            message: h.message.clone(),
+        }),
+        requires_pruning,
+    }
+}
+
+fn collect_images(obj: &Value, images: &mut BTreeSet<String>) {
+    for path in [
+        &["spec", "template", "spec", "containers"][..],
+        &["spec", "containers"][..],
+    ] {
+        if let Some(cs) = meta::at(obj, path).and_then(Value::as_array) {
+            images.extend(
+                cs.iter()
+                    .filter_map(|c| c.get("image").and_then(Value::as_str).map(String::from)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selfheal_backoff_grows_to_five_minutes() {
+        let secs: Vec<u64> = (0..9).map(|n| self_heal_backoff(n).as_secs()).collect();
+        assert_eq!(secs, vec![0, 2, 6, 18, 54, 162, 300, 300, 300]);
+    }
+}

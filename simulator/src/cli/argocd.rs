@@ -1,0 +1,647 @@
+//! `argocd`, as the Argo CD v3 CLI prints it.
+
+use super::{CommandOutput, table, take_flag, take_switch};
+use crate::argo::app::AppStatus;
+use crate::argo::{AppRuntime, SyncRequest, diff};
+use crate::kube::ObjectKey;
+use crate::time::{SimDuration, SimTime, go_duration};
+use crate::world::World;
+
+/// The argocd CLI exits with 20 on any fatal error.
+const EXIT_FATAL: i32 = 20;
+const SERVER: &str = "argocd.example.com";
+
+pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    if args.is_empty() {
+        return CommandOutput::ok(
+            "argocd controls a Argo CD server\n\nUsage:\n  argocd [flags]\n  argocd [command]\n",
+        );
+    }
+    let group = args.remove(0);
+    match group.as_str() {
+        "app" | "apps" | "application" | "applications" => {
+            if args.is_empty() {
+                return CommandOutput::ok(
+                    "Manage applications\n\nUsage:\n  argocd app [flags]\n  argocd app [command]\n",
+                );
+            }
+            let sub = args.remove(0);
+            match sub.as_str() {
+                "list" | "ls" => list(world, args),
+                "get" => get(world, args),
+                "sync" => sync(world, args),
+                "diff" => app_diff(world, args),
+                "history" => history(world, args),
+                "refresh" => {
+                    let Some(name) = args.first().cloned() else {
+                        return fatal("app name required");
+                    };
+                    let now = world.now;
+                    if !world.agent.refresh(&name, false, now) {
+                        return not_found(&name);
+                    }
+                    world.settle();
+                    get(world, vec![name])
+                }
+                "wait" => wait(world, args),
+                other => cobra_unknown(other, "argocd app"),
+            }
+        }
+        "version" => CommandOutput::ok(
+            "argocd: v3.1.8+becb020\n  BuildDate: 2025-09-30T15:33:46Z\n  GoVersion: go1.24.6\n  Platform: linux/amd64\nargocd-server: v3.1.8+becb020\n",
+        ),
+        other => cobra_unknown(other, "argocd"),
+    }
+}
+
+fn cobra_unknown(word: &str, parent: &str) -> CommandOutput {
+    if word.starts_with('-') {
+        return CommandOutput::err(format!("Error: unknown flag: {word}\n"), 1);
+    }
+    CommandOutput::err(
+        format!(
+            "Error: unknown command \"{word}\" for \"{parent}\"\nRun '{parent} --help' for usage.\n"
+        ),
+        1,
+    )
+}
+
+fn fatal(message: &str) -> CommandOutput {
+    CommandOutput::err(format!("FATA[0000] {message}\n"), EXIT_FATAL)
+}
+
+fn not_found(name: &str) -> CommandOutput {
+    fatal(&format!(
+        "rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"
+    ))
+}
+
+fn check_flags(args: &[String]) -> Option<CommandOutput> {
+    args.iter().find(|a| a.starts_with('-')).map(|f| {
+        CommandOutput::err(
+            format!(
+                "Error: unknown flag: {}\n",
+                f.split('=').next().unwrap_or(f)
+            ),
+            1,
+        )
+    })
+}
+
+fn app_name(args: &[String]) -> String {
+    let name = args.first().cloned().unwrap_or_default();
+    name.rsplit('/').next().unwrap_or(&name).to_string()
+}
+
+fn short_sha(rev: &str) -> &str {
+    &rev[..rev.len().min(7)]
+}
+
+fn is_sha(rev: &str) -> bool {
+    rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn sync_status_line(app: &AppRuntime) -> String {
+    let target = &app.spec.target_revision;
+    let sha = if is_sha(target) || app.status.revision.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", short_sha(&app.status.revision))
+    };
+    match app.status.sync_status.as_str() {
+        "Synced" => format!("Synced to {target}{sha}"),
+        "OutOfSync" => format!("OutOfSync from {target}{sha}"),
+        _ => "Unknown".into(),
+    }
+}
+
+fn summary(app: &AppRuntime) -> String {
+    let s = &app.spec;
+    let kv = |k: &str, v: &str| format!("{:<20}{v}\n", format!("{k}:"));
+    let mut text = String::new();
+    text.push_str(&kv("Name", &s.qualified_name()));
+    text.push_str(&kv("Project", &s.project));
+    text.push_str(&kv("Server", &s.dest_server));
+    text.push_str(&kv("Namespace", &s.dest_namespace));
+    text.push_str(&kv(
+        "URL",
+        &format!("https://{SERVER}/applications/{}", s.name),
+    ));
+    text.push_str("Source:\n");
+    text.push_str(&kv("- Repo", &s.repo_url));
+    text.push_str(&kv("  Target", &s.target_revision));
+    text.push_str(&kv("  Path", &s.path));
+    text.push_str(&kv("SyncWindow", "Sync Allowed"));
+    text.push_str(&kv("Sync Policy", s.sync_policy_label()));
+    text.push_str(&kv("Sync Status", &sync_status_line(app)));
+    text.push_str(&kv("Health Status", &app.status.health.status));
+    text
+}
+
+fn conditions_table(status: &AppStatus) -> String {
+    if status.conditions.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![vec![
+        "CONDITION".to_string(),
+        "MESSAGE".into(),
+        "LAST TRANSITION".into(),
+    ]];
+    for c in &status.conditions {
+        let t = SimTime::parse_rfc3339(&c.last_transition_time)
+            .map(|t| t.go_time())
+            .unwrap_or_default();
+        rows.push(vec![c.kind.clone(), c.message.clone(), t]);
+    }
+    format!("\n{}", table::argocd(&rows))
+}
+
+fn resource_table(app: &AppRuntime) -> String {
+    let mut rows = vec![
+        [
+            "GROUP",
+            "KIND",
+            "NAMESPACE",
+            "NAME",
+            "STATUS",
+            "HEALTH",
+            "HOOK",
+            "MESSAGE",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
+    ];
+    let results = app
+        .status
+        .operation_state
+        .as_ref()
+        .map(|o| o.resources.clone())
+        .unwrap_or_default();
+    let mut shown = Vec::new();
+    for r in &results {
+        let current = app.status.resources.iter().find(|s| {
+            s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name
+        });
+        let (status, health) = current
+            .map(|c| {
+                (
+                    c.status.clone(),
+                    c.health
+                        .as_ref()
+                        .map(|h| h.status.clone())
+                        .unwrap_or_default(),
+                )
+            })
+            .unwrap_or((r.status.clone(), String::new()));
+        rows.push(vec![
+            r.group.clone(),
+            r.kind.clone(),
+            r.namespace.clone(),
+            r.name.clone(),
+            status,
+            health,
+            String::new(),
+            r.message.clone(),
+        ]);
+        shown.push((
+            r.group.clone(),
+            r.kind.clone(),
+            r.namespace.clone(),
+            r.name.clone(),
+        ));
+    }
+    for s in &app.status.resources {
+        if shown.contains(&(
+            s.group.clone(),
+            s.kind.clone(),
+            s.namespace.clone(),
+            s.name.clone(),
+        )) {
+            continue;
+        }
+        rows.push(vec![
+            s.group.clone(),
+            s.kind.clone(),
+            s.namespace.clone(),
+            s.name.clone(),
+            s.status.clone(),
+            s.health
+                .as_ref()
+                .map(|h| h.status.clone())
+                .unwrap_or_default(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    table::argocd(&rows)
+}
+
+fn operation_block(app: &AppRuntime) -> String {
+    let Some(op) = &app.status.operation_state else {
+        return String::new();
+    };
+    let kv = |k: &str, v: &str| format!("{:<20}{v}\n", format!("{k}:"));
+    let started = SimTime::parse_rfc3339(&op.started_at).unwrap_or_default();
+    let finished = op.finished_at.as_deref().and_then(SimTime::parse_rfc3339);
+    let mut text = String::new();
+    text.push_str(&kv("Operation", "Sync"));
+    text.push_str(&kv("Sync Revision", &op.revision));
+    text.push_str(&kv("Phase", &op.phase));
+    text.push_str(&kv("Start", &started.go_time()));
+    text.push_str(&kv(
+        "Finished",
+        &finished.map(|f| f.go_time()).unwrap_or_default(),
+    ));
+    text.push_str(&kv(
+        "Duration",
+        &go_duration(finished.unwrap_or(started).since(started)),
+    ));
+    text.push_str(&kv("Message", &op.message));
+    text
+}
+
+fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let refresh = take_switch(&mut args, &["--refresh"]);
+    let hard = take_switch(&mut args, &["--hard-refresh"]);
+    let show_operation = take_switch(&mut args, &["--show-operation"]);
+    let output = take_flag(&mut args, &["-o", "--output"]).unwrap_or_else(|| "wide".into());
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    if name.is_empty() {
+        return CommandOutput::err("Error: accepts 1 arg(s), received 0\n", 1);
+    }
+    if refresh || hard {
+        let now = world.now;
+        if !world.agent.refresh(&name, hard, now) {
+            return not_found(&name);
+        }
+        world.settle();
+    }
+    let Some(app) = world.agent.app(&name) else {
+        return not_found(&name);
+    };
+    match output.as_str() {
+        "json" | "yaml" => {
+            let key = ObjectKey::new(
+                "argoproj.io",
+                "Application",
+                crate::argo::ARGOCD_NAMESPACE,
+                &name,
+            );
+            let obj = world.cluster.store.get(&key).cloned().unwrap_or_default();
+            if output == "yaml" {
+                CommandOutput::ok(crate::yaml::to_yaml(&obj))
+            } else {
+                CommandOutput::ok(format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&obj).unwrap_or_default()
+                ))
+            }
+        }
+        "tree" => {
+            let mut rows = vec![vec![
+                "KIND/NAME".to_string(),
+                "STATUS".into(),
+                "HEALTH".into(),
+                "MESSAGE".into(),
+            ]];
+            for r in &app.status.resources {
+                let h = r.health.clone().unwrap_or(crate::argo::app::HealthStatus {
+                    status: String::new(),
+                    message: String::new(),
+                });
+                rows.push(vec![
+                    format!("{}/{}", r.kind, r.name),
+                    r.status.clone(),
+                    h.status,
+                    h.message,
+                ]);
+            }
+            CommandOutput::ok(format!(
+                "{}{}\n{}",
+                summary(app),
+                conditions_table(&app.status),
+                table::argocd(&rows)
+            ))
+        }
+        _ => {
+            let op = if show_operation {
+                format!("\n{}", operation_block(app))
+            } else {
+                String::new()
+            };
+            CommandOutput::ok(format!(
+                "{}{}{op}\n{}",
+                summary(app),
+                conditions_table(&app.status),
+                resource_table(app)
+            ))
+        }
+    }
+}
+
+fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let output = take_flag(&mut args, &["-o", "--output"]).unwrap_or_else(|| "wide".into());
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let apps: Vec<&AppRuntime> = world.agent.apps().collect();
+    if output == "name" {
+        return CommandOutput::ok(
+            apps.iter()
+                .map(|a| format!("{}\n", a.spec.qualified_name()))
+                .collect::<String>(),
+        );
+    }
+    let mut rows = vec![
+        [
+            "NAME",
+            "CLUSTER",
+            "NAMESPACE",
+            "PROJECT",
+            "STATUS",
+            "HEALTH",
+            "SYNCPOLICY",
+            "CONDITIONS",
+            "REPO",
+            "PATH",
+            "TARGET",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
+    ];
+    for a in apps {
+        let policy = match a.spec.automated {
+            None => "Manual",
+            Some(p) if p.prune => "Auto-Prune",
+            Some(_) => "Auto",
+        };
+        let mut kinds: Vec<&str> = a
+            .status
+            .conditions
+            .iter()
+            .map(|c| c.kind.as_str())
+            .collect();
+        kinds.sort();
+        let conditions = if kinds.is_empty() {
+            "<none>".to_string()
+        } else {
+            kinds
+                .iter()
+                .map(|k| format!("{k}(1)"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        rows.push(vec![
+            a.spec.qualified_name(),
+            a.spec.dest_server.clone(),
+            a.spec.dest_namespace.clone(),
+            a.spec.project.clone(),
+            a.status.sync_status.clone(),
+            a.status.health.status.clone(),
+            policy.into(),
+            conditions,
+            a.spec.repo_url.clone(),
+            a.spec.path.clone(),
+            a.spec.target_revision.clone(),
+        ]);
+    }
+    CommandOutput::ok(table::argocd(&rows))
+}
+
+fn history(world: &mut World, args: Vec<String>) -> CommandOutput {
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    let Some(app) = world.agent.app(&name) else {
+        return not_found(&name);
+    };
+    let mut rows = vec![vec!["ID".to_string(), "DATE".into(), "REVISION".into()]];
+    for h in &app.status.history {
+        let date = SimTime::parse_rfc3339(&h.deployed_at)
+            .map(|t| t.go_time())
+            .unwrap_or_default();
+        rows.push(vec![
+            h.id.to_string(),
+            date,
+            format!("{} ({})", app.spec.target_revision, short_sha(&h.revision)),
+        ]);
+    }
+    CommandOutput::ok(format!(
+        "SOURCE  {}\n{}",
+        app.spec.repo_url,
+        table::argocd(&rows)
+    ))
+}
+
+fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let _ = take_switch(&mut args, &["--refresh", "--hard-refresh"]);
+    let exit_code_flag = take_flag(&mut args, &["--exit-code"]);
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    if world.agent.app(&name).is_none() {
+        return not_found(&name);
+    }
+    let desired = match world.agent.desired(&name, &world.git) {
+        Ok(d) => d,
+        Err(e) => return fatal(&e),
+    };
+    let app = world.agent.app(&name).expect("checked above");
+    let mut text = String::new();
+    for r in &app.status.resources {
+        let key = ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name);
+        if r.status == "Synced" || r.kind == "Secret" {
+            continue;
+        }
+        let want = desired
+            .iter()
+            .find(|d| ObjectKey::of(d).as_ref() == Some(&key));
+        let live = world.cluster.store.get(&key);
+        let body = diff::diff_text(live, want);
+        if body.is_empty() {
+            continue;
+        }
+        text.push_str(&format!(
+            "\n===== {}/{} {}/{} ======\n{body}",
+            r.group, r.kind, r.namespace, r.name
+        ));
+    }
+    let code = if text.is_empty() || exit_code_flag.as_deref() == Some("false") {
+        0
+    } else {
+        1
+    };
+    CommandOutput {
+        stdout: text,
+        stderr: String::new(),
+        exit_code: code,
+    }
+}
+
+fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let prune = take_switch(&mut args, &["--prune"]);
+    let dry_run = take_switch(&mut args, &["--dry-run"]);
+    let is_async = take_switch(&mut args, &["--async"]);
+    let revision = take_flag(&mut args, &["--revision"]);
+    let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| t.parse::<u64>().ok());
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    let Some(app) = world.agent.app(&name) else {
+        return not_found(&name);
+    };
+    let req = SyncRequest {
+        revision: revision.unwrap_or_else(|| app.spec.target_revision.clone()),
+        prune,
+        dry_run,
+        resources: None,
+        initiated_by: world.shell.argocd_user.clone(),
+        automated: false,
+        self_heal_attempts: 0,
+    };
+    let started = world.now;
+    if let Err(e) = world.start_sync(&name, req) {
+        return fatal(&e);
+    }
+    if is_async {
+        return CommandOutput::default();
+    }
+    let limit = SimDuration::secs(timeout.unwrap_or(300));
+    let done = world.run_until(limit, |w| !w.agent.operation_running(&name));
+    let app = world.agent.app(&name).expect("app exists");
+    if !done {
+        return fatal(&format!(
+            "rpc error: code = Unknown desc = Operation did not complete within {}s",
+            limit.as_secs()
+        ));
+    }
+    let mut rows = vec![
+        [
+            "TIMESTAMP",
+            "GROUP",
+            "KIND",
+            "NAMESPACE",
+            "NAME",
+            "STATUS",
+            "HEALTH",
+            "HOOK",
+            "MESSAGE",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
+    ];
+    for r in app
+        .status
+        .operation_state
+        .iter()
+        .flat_map(|o| o.resources.iter())
+    {
+        let current = app
+            .status
+            .resources
+            .iter()
+            .find(|s| s.kind == r.kind && s.name == r.name && s.namespace == r.namespace);
+        let health = current
+            .and_then(|c| c.health.as_ref())
+            .map(|h| h.status.clone())
+            .unwrap_or_default();
+        let status = current
+            .map(|c| c.status.clone())
+            .unwrap_or_else(|| r.status.clone());
+        rows.push(vec![
+            started.rfc3339_offset(),
+            format!("{:>5}", r.group),
+            format!("{:>10}", r.kind),
+            format!("{:>10}", r.namespace),
+            format!("{:>20}", r.name),
+            format!("{status:>8}"),
+            format!("{health:>7}"),
+            format!("{:>10}", ""),
+            r.message.clone(),
+        ]);
+    }
+    let stream = table::argocd(&rows);
+    let mut out = CommandOutput::ok(format!(
+        "{stream}\n{}\n{}\n{}",
+        summary(app),
+        operation_block(app),
+        resource_table(app)
+    ));
+    let phase = app
+        .status
+        .operation_state
+        .as_ref()
+        .map(|o| o.phase.clone())
+        .unwrap_or_default();
+    if phase != "Succeeded" {
+        out.stderr = format!("FATA[0000] Operation has completed with phase: {phase}\n");
+        out.exit_code = EXIT_FATAL;
+    } else if !prune {
+        let leftovers = app
+            .status
+            .resources
+            .iter()
+            .filter(|r| r.requires_pruning)
+            .count();
+        if leftovers > 0 {
+            out.stderr = format!("FATA[0000] {leftovers} resources require pruning\n");
+            out.exit_code = EXIT_FATAL;
+        }
+    }
+    out
+}
+
+fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let timeout = take_flag(&mut args, &["--timeout"])
+        .and_then(|t| t.parse::<u64>().ok())
+        .unwrap_or(0);
+    let want_health = take_switch(&mut args, &["--health"]);
+    let want_sync = take_switch(&mut args, &["--sync"]);
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let (want_health, want_sync) = if !want_health && !want_sync {
+        (true, true)
+    } else {
+        (want_health, want_sync)
+    };
+    let name = app_name(&args);
+    if world.agent.app(&name).is_none() {
+        return not_found(&name);
+    }
+    let limit = if timeout == 0 {
+        SimDuration::secs(3600)
+    } else {
+        SimDuration::secs(timeout)
+    };
+    let done = world.run_until(limit, |w| {
+        w.agent.app(&name).is_some_and(|a| {
+            (!want_health || a.status.health.status == "Healthy")
+                && (!want_sync || a.status.sync_status == "Synced")
+                && !w.agent.operation_running(&name)
+        })
+    });
+    if !done {
+        return fatal(&format!(
+            "timed out ({}s) waiting for app \"{name}\" match desired state",
+            limit.as_secs()
+        ));
+    }
+    let app = world.agent.app(&name).expect("checked above");
+    CommandOutput::ok(format!(
+        "{}{}\n{}",
+        summary(app),
+        conditions_table(&app.status),
+        resource_table(app)
+    ))
+}

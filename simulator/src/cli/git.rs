@@ -1,0 +1,599 @@
+//! `git`, as Git 2.4x prints it.
+
+use std::collections::BTreeSet;
+
+use super::{CommandOutput, files, take_flag, take_switch};
+use crate::git::diff::{file_diff, short};
+use crate::git::{Git, Snapshot, WorkingCopy, change_summary};
+use crate::world::World;
+
+const KNOWN: &[&str] = &[
+    "status",
+    "add",
+    "commit",
+    "log",
+    "show",
+    "diff",
+    "push",
+    "pull",
+    "fetch",
+    "revert",
+    "remote",
+    "branch",
+    "checkout",
+    "switch",
+    "merge",
+    "reset",
+    "blame",
+    "restore",
+    "rm",
+    "init",
+    "clone",
+    "config",
+    "stash",
+    "tag",
+    "rebase",
+    "cherry-pick",
+];
+
+pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+    let Some(sub) = args.first() else {
+        return CommandOutput::ok(
+            "usage: git [-v | --version] [-h | --help] [-C <path>] [-c <name>=<value>]\n           <command> [<args>]\n",
+        );
+    };
+    let mut rest: Vec<String> = args[1..].iter().map(|s| s.to_string()).collect();
+    let cwd = world.shell.cwd.clone();
+    let Some(idx) = world.git.clone_at(&cwd) else {
+        if *sub == "--version" || *sub == "version" {
+            return CommandOutput::ok("git version 2.47.3\n");
+        }
+        if !KNOWN.contains(sub) {
+            return not_a_command(sub);
+        }
+        return CommandOutput::err(
+            "fatal: not a git repository (or any of the parent directories): .git\n",
+            128,
+        );
+    };
+    let mut wc = world.git.clones[idx].clone();
+    let out = match *sub {
+        "status" => status(&world.git, &wc),
+        "add" => {
+            let _ = take_switch(&mut rest, &["-A", "--all"]);
+            let paths: Vec<String> = if rest.is_empty() {
+                vec![".".into()]
+            } else {
+                rest.iter().map(|p| rel_path(world, &wc, p)).collect()
+            };
+            match wc.add(&paths) {
+                Ok(()) => CommandOutput::default(),
+                Err(e) => CommandOutput::err(
+                    format!("{}\n", e.message.replace(&paths.join(" "), &rest.join(" "))),
+                    e.exit_code,
+                ),
+            }
+        }
+        "commit" => commit(world, &mut wc, rest),
+        "log" => log(&world.git, &wc, rest),
+        "show" => show(&world.git, &wc, rest),
+        "diff" => diff(&world.git, &wc, rest),
+        "push" => {
+            let before = wc.tracking.get(&wc.branch).cloned();
+            match wc.push(&mut world.git) {
+                Ok(None) => CommandOutput::err("Everything up-to-date\n", 0),
+                Ok(Some(p)) => {
+                    let range = match &p.old {
+                        Some(old) => format!(
+                            "   {}..{}  {b} -> {b}",
+                            short(old),
+                            short(&p.new),
+                            b = p.branch
+                        ),
+                        None => format!(" * [new branch]      {b} -> {b}", b = p.branch),
+                    };
+                    let text = format!(
+                        "Enumerating objects: {n}, done.\nCounting objects: 100% ({n}/{n}), done.\nDelta compression using up to 2 threads\nCompressing objects: 100% ({c}/{c}), done.\nWriting objects: 100% ({n}/{n}), {b} bytes | {b}.00 KiB/s, done.\nTotal {n} (delta 0), reused 0 (delta 0), pack-reused 0 (from 0)\nTo {url}\n{range}\n",
+                        n = p.objects,
+                        c = p.objects.saturating_sub(1).max(1),
+                        b = p.bytes,
+                        url = wc.remote_url,
+                    );
+                    world.git.clones[idx] = wc.clone();
+                    world.pushed(&wc.remote_url.clone(), &p.branch, before, p.new.clone());
+                    CommandOutput::err(text, 0)
+                }
+                Err(e) => CommandOutput::err(format!("{}\n", e.message), e.exit_code),
+            }
+        }
+        "pull" | "fetch" => {
+            if *sub == "fetch" {
+                if let Some(oid) = world
+                    .git
+                    .remotes
+                    .get(&wc.remote_url)
+                    .and_then(|r| r.branches.get(&wc.branch))
+                    .cloned()
+                {
+                    wc.tracking.insert(wc.branch.clone(), oid);
+                }
+                CommandOutput::default()
+            } else {
+                match wc.pull(&world.git) {
+                    Ok((old, new)) if old.as_deref() == Some(new.as_str()) => {
+                        CommandOutput::ok("Already up to date.\n")
+                    }
+                    Ok((old, new)) => {
+                        let old_snap = old
+                            .as_deref()
+                            .map(|o| world.git.db.snapshot(o))
+                            .unwrap_or_default();
+                        let summary = change_summary(&old_snap, &world.git.db.snapshot(&new));
+                        CommandOutput::ok(format!(
+                            "Updating {}..{}\nFast-forward\n{}",
+                            short(old.as_deref().unwrap_or("0000000")),
+                            short(&new),
+                            stat_lines(&summary)
+                        ))
+                    }
+                    Err(e) => CommandOutput::err(format!("{}\n", e.message), e.exit_code),
+                }
+            }
+        }
+        "revert" => revert(world, &mut wc, rest),
+        "remote" => {
+            if take_switch(&mut rest, &["-v", "--verbose"]) {
+                CommandOutput::ok(format!(
+                    "origin\t{u} (fetch)\norigin\t{u} (push)\n",
+                    u = wc.remote_url
+                ))
+            } else {
+                CommandOutput::ok("origin\n")
+            }
+        }
+        "branch" => {
+            let mut text = String::new();
+            for b in wc.branches.keys() {
+                text.push_str(&format!(
+                    "{} {b}\n",
+                    if *b == wc.branch { "*" } else { " " }
+                ));
+            }
+            CommandOutput::ok(text)
+        }
+        "--version" | "version" => CommandOutput::ok("git version 2.47.3\n"),
+        s if KNOWN.contains(&s) => {
+            CommandOutput::err(format!("git {s}: not available in this lab yet\n"), 1)
+        }
+        s => not_a_command(s),
+    };
+    if world.git.clones.get(idx).is_some() && *sub != "push" {
+        world.git.clones[idx] = wc;
+    }
+    out
+}
+
+fn not_a_command(sub: &str) -> CommandOutput {
+    CommandOutput::err(
+        format!("git: '{sub}' is not a git command. See 'git --help'.\n"),
+        1,
+    )
+}
+
+/// A path typed relative to the shell's directory, made relative to the repository.
+fn rel_path(world: &World, wc: &WorkingCopy, path: &str) -> String {
+    let abs = files::absolute(world, path);
+    match abs.strip_prefix(&wc.dir) {
+        Some("") => ".".into(),
+        Some(rest) => rest.trim_start_matches('/').to_string(),
+        None => path.to_string(),
+    }
+}
+
+fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
+    let head = wc.head_snapshot(git);
+    let mut text = format!("On branch {}\n", wc.branch);
+    let (ahead, behind) = ahead_behind(git, wc);
+    text.push_str(&match (ahead, behind) {
+        (0, 0) => format!("Your branch is up to date with 'origin/{}'.\n", wc.branch),
+        (a, 0) => format!("Your branch is ahead of 'origin/{}' by {a} commit{}.\n  (use \"git push\" to publish your local commits)\n", wc.branch, plural(a)),
+        (0, b) => format!("Your branch is behind 'origin/{}' by {b} commit{}, and can be fast-forwarded.\n  (use \"git pull\" to update your local branch)\n", wc.branch, plural(b)),
+        (a, b) => format!("Your branch and 'origin/{}' have diverged,\nand have {a} and {b} different commits each, respectively.\n  (use \"git pull\" if you want to integrate the remote branch with yours)\n", wc.branch),
+    });
+    let staged = changes(&head, &wc.index);
+    let unstaged: Vec<(String, &str)> = changes(&wc.index, &wc.worktree)
+        .into_iter()
+        .filter(|(_, k)| *k != "new file")
+        .collect();
+    let untracked: Vec<String> = wc
+        .worktree
+        .keys()
+        .filter(|p| !wc.index.contains_key(*p))
+        .cloned()
+        .collect();
+    if !staged.is_empty() {
+        text.push_str(
+            "\nChanges to be committed:\n  (use \"git restore --staged <file>...\" to unstage)\n",
+        );
+        for (p, k) in &staged {
+            text.push_str(&format!("\t{:<12}{p}\n", format!("{k}:")));
+        }
+    }
+    if !unstaged.is_empty() {
+        text.push_str("\nChanges not staged for commit:\n  (use \"git add <file>...\" to update what will be committed)\n  (use \"git restore <file>...\" to discard changes in working directory)\n");
+        for (p, k) in &unstaged {
+            text.push_str(&format!("\t{:<12}{p}\n", format!("{k}:")));
+        }
+    }
+    if !untracked.is_empty() {
+        text.push_str("\nUntracked files:\n  (use \"git add <file>...\" to include in what will be committed)\n");
+        for p in untracked_roots(&untracked, &wc.index) {
+            text.push_str(&format!("\t{p}\n"));
+        }
+    }
+    if staged.is_empty() {
+        if !unstaged.is_empty() {
+            text.push_str(
+                "\nno changes added to commit (use \"git add\" and/or \"git commit -a\")\n",
+            );
+        } else if !untracked.is_empty() {
+            text.push_str("\nnothing added to commit but untracked files present (use \"git add\" to track)\n");
+        } else {
+            text.push_str("\nnothing to commit, working tree clean\n");
+        }
+    }
+    CommandOutput::ok(text)
+}
+
+fn untracked_roots(untracked: &[String], index: &Snapshot) -> BTreeSet<String> {
+    untracked
+        .iter()
+        .map(|p| {
+            // Git shows a wholly untracked directory once, as `dir/`.
+            let mut shown = p.clone();
+            let parts: Vec<&str> = p.split('/').collect();
+            for n in 1..parts.len() {
+                let dir = parts[..n].join("/");
+                if !index.keys().any(|k| k.starts_with(&format!("{dir}/"))) {
+                    shown = format!("{dir}/");
+                    break;
+                }
+            }
+            shown
+        })
+        .collect()
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn ahead_behind(git: &Git, wc: &WorkingCopy) -> (usize, usize) {
+    let (Some(head), Some(up)) = (wc.head(), wc.tracking.get(&wc.branch)) else {
+        return (0, 0);
+    };
+    let ours: BTreeSet<String> = git.history(head).into_iter().collect();
+    let theirs: BTreeSet<String> = git.history(up).into_iter().collect();
+    (
+        ours.difference(&theirs).count(),
+        theirs.difference(&ours).count(),
+    )
+}
+
+fn changes<'a>(from: &Snapshot, to: &Snapshot) -> Vec<(String, &'a str)> {
+    let mut out = Vec::new();
+    for p in from.keys().chain(to.keys()).collect::<BTreeSet<_>>() {
+        match (from.get(p), to.get(p)) {
+            (Some(a), Some(b)) if a != b => out.push((p.clone(), "modified")),
+            (None, Some(_)) => out.push((p.clone(), "new file")),
+            (Some(_), None) => out.push((p.clone(), "deleted")),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn stat_lines(s: &crate::git::CommitSummary) -> String {
+    let mut text = format!(
+        " {} file{} changed",
+        s.files_changed,
+        plural(s.files_changed)
+    );
+    if s.insertions > 0 || s.deletions == 0 {
+        text.push_str(&format!(
+            ", {} insertion{}(+)",
+            s.insertions,
+            plural(s.insertions)
+        ));
+    }
+    if s.deletions > 0 {
+        text.push_str(&format!(
+            ", {} deletion{}(-)",
+            s.deletions,
+            plural(s.deletions)
+        ));
+    }
+    text.push('\n');
+    for p in &s.created {
+        text.push_str(&format!(" create mode 100644 {p}\n"));
+    }
+    for p in &s.deleted {
+        text.push_str(&format!(" delete mode 100644 {p}\n"));
+    }
+    text
+}
+
+fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+    let mut all = take_switch(&mut args, &["-a", "--all"]);
+    let mut message = take_flag(&mut args, &["-m", "--message"]);
+    // `-am "msg"` bundles -a and -m.
+    if message.is_none() {
+        if let Some(pos) = args.iter().position(|a| a == "-am" || a == "-ma") {
+            if pos + 1 < args.len() {
+                message = Some(args.remove(pos + 1));
+                args.remove(pos);
+                all = true;
+            }
+        }
+    }
+    if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
+        return CommandOutput::err(
+            format!("error: unknown option `{}'\n", flag.trim_start_matches('-')),
+            129,
+        );
+    }
+    let Some(message) = message.filter(|m| !m.trim().is_empty()) else {
+        return CommandOutput::err("Aborting commit due to empty commit message.\n", 1);
+    };
+    if all {
+        wc.stage_tracked(&world.git);
+    }
+    let sig = crate::git::Signature {
+        time: world.now,
+        ..world.shell.user.clone()
+    };
+    match wc.commit(&mut world.git, &message, &sig) {
+        Ok(s) => CommandOutput::ok(format!(
+            "[{} {}] {}\n{}",
+            wc.branch,
+            short(&s.oid),
+            message.lines().next().unwrap_or(""),
+            stat_lines(&s)
+        )),
+        Err(_) => {
+            let mut st = status(&world.git, wc);
+            st.exit_code = 1;
+            st
+        }
+    }
+}
+
+fn decorations(git: &Git, wc: &WorkingCopy, oid: &str) -> String {
+    let mut refs = Vec::new();
+    if wc.head().map(String::as_str) == Some(oid) {
+        refs.push(format!("HEAD -> {}", wc.branch));
+    }
+    for (b, o) in &wc.branches {
+        if o == oid && *b != wc.branch {
+            refs.push(b.clone());
+        }
+    }
+    for (b, o) in &wc.tracking {
+        if o == oid {
+            refs.push(format!("origin/{b}"));
+            if git
+                .remotes
+                .get(&wc.remote_url)
+                .is_some_and(|r| &r.default_branch == b)
+            {
+                refs.push("origin/HEAD".into());
+            }
+        }
+    }
+    if refs.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", refs.join(", "))
+    }
+}
+
+fn log(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+    let oneline = take_switch(&mut args, &["--oneline"]);
+    let graph = take_switch(&mut args, &["--graph"]);
+    let _ = take_switch(&mut args, &["--decorate", "--all"]);
+    let mut limit =
+        take_flag(&mut args, &["-n", "--max-count"]).and_then(|n| n.parse::<usize>().ok());
+    if let Some(pos) = args
+        .iter()
+        .position(|a| a.len() > 1 && a.starts_with('-') && a[1..].parse::<usize>().is_ok())
+    {
+        limit = args.remove(pos)[1..].parse().ok();
+    }
+    let rev = args.first().cloned().unwrap_or_else(|| "HEAD".into());
+    if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
+        return CommandOutput::err(format!("fatal: unrecognized argument: {flag}\n"), 128);
+    }
+    let Some(tip) = wc.resolve(git, &rev) else {
+        return CommandOutput::err(
+            format!(
+                "fatal: ambiguous argument '{rev}': unknown revision or path not in the working tree.\nUse '--' to separate paths from revisions, like this:\n'git <command> [<revision>...] -- [<file>...]'\n"
+            ),
+            128,
+        );
+    };
+    let mut text = String::new();
+    let prefix = if graph { "* " } else { "" };
+    for (i, oid) in git
+        .history(&tip)
+        .into_iter()
+        .take(limit.unwrap_or(usize::MAX))
+        .enumerate()
+    {
+        let c = git.db.commit(&oid).expect("history holds commits");
+        if oneline {
+            text.push_str(&format!(
+                "{prefix}{}{} {}\n",
+                short(&oid),
+                decorations(git, wc, &oid),
+                c.subject()
+            ));
+        } else {
+            if i > 0 {
+                text.push_str(if graph { "|\n" } else { "\n" });
+            }
+            text.push_str(&commit_header(git, wc, &oid, prefix));
+        }
+    }
+    CommandOutput::ok(text)
+}
+
+fn commit_header(git: &Git, wc: &WorkingCopy, oid: &str, prefix: &str) -> String {
+    let c = git.db.commit(oid).expect("callers pass commits");
+    let bar = if prefix.is_empty() { "" } else { "| " };
+    let mut text = format!("{prefix}commit {oid}{}\n", decorations(git, wc, oid));
+    text.push_str(&format!(
+        "{bar}Author: {} <{}>\n{bar}Date:   {}\n{bar}\n",
+        c.author.name,
+        c.author.email,
+        c.author.time.git_date()
+    ));
+    for line in c.message.trim_end().lines() {
+        if line.is_empty() {
+            text.push_str(&format!("{bar}\n"));
+        } else {
+            text.push_str(&format!("{bar}    {line}\n"));
+        }
+    }
+    text
+}
+
+fn snapshot_diff(git: &Git, old: &Snapshot, new: &Snapshot) -> String {
+    let mut text = String::new();
+    let mut db = git.db.clone();
+    for p in old.keys().chain(new.keys()).collect::<BTreeSet<_>>() {
+        let (a, b) = (old.get(p), new.get(p));
+        if a == b {
+            continue;
+        }
+        let oa = a.map(|c| db.write_blob(c)).unwrap_or_default();
+        let ob = b.map(|c| db.write_blob(c)).unwrap_or_default();
+        text.push_str(&file_diff(
+            p,
+            a.map(String::as_str),
+            b.map(String::as_str),
+            &oa,
+            &ob,
+        ));
+    }
+    text
+}
+
+fn show(git: &Git, wc: &WorkingCopy, args: Vec<String>) -> CommandOutput {
+    let rev = args.first().cloned().unwrap_or_else(|| "HEAD".into());
+    if let Some((r, path)) = rev.split_once(':') {
+        let Some(oid) = wc.resolve(git, if r.is_empty() { "HEAD" } else { r }) else {
+            return CommandOutput::err(format!("fatal: invalid object name '{r}'.\n"), 128);
+        };
+        return match git.db.snapshot(&oid).get(path) {
+            Some(c) => CommandOutput::ok(c.clone()),
+            None => CommandOutput::err(
+                format!("fatal: path '{path}' does not exist in '{r}'\n"),
+                128,
+            ),
+        };
+    }
+    let Some(oid) = wc.resolve(git, &rev) else {
+        return CommandOutput::err(
+            format!(
+                "fatal: ambiguous argument '{rev}': unknown revision or path not in the working tree.\nUse '--' to separate paths from revisions, like this:\n'git <command> [<revision>...] -- [<file>...]'\n"
+            ),
+            128,
+        );
+    };
+    let c = git.db.commit(&oid).expect("resolve returns commits");
+    let parent = c
+        .parents
+        .first()
+        .map(|p| git.db.snapshot(p))
+        .unwrap_or_default();
+    let mut text = commit_header(git, wc, &oid, "");
+    text.push('\n');
+    text.push_str(&snapshot_diff(git, &parent, &git.db.snapshot(&oid)));
+    CommandOutput::ok(text)
+}
+
+fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+    let staged = take_switch(&mut args, &["--staged", "--cached"]);
+    let stat = take_switch(&mut args, &["--stat"]);
+    let (old, new) = match args.first() {
+        Some(rev) if !staged => match wc.resolve(git, rev) {
+            Some(oid) => (git.db.snapshot(&oid), wc.worktree.clone()),
+            None => {
+                return CommandOutput::err(
+                    format!(
+                        "fatal: ambiguous argument '{rev}': unknown revision or path not in the working tree.\n"
+                    ),
+                    128,
+                );
+            }
+        },
+        _ if staged => (wc.head_snapshot(git), wc.index.clone()),
+        _ => {
+            // Untracked files are not part of `git diff`.
+            let tracked: Snapshot = wc
+                .worktree
+                .iter()
+                .filter(|(p, _)| wc.index.contains_key(*p))
+                .map(|(p, c)| (p.clone(), c.clone()))
+                .collect();
+            (wc.index.clone(), tracked)
+        }
+    };
+    if stat {
+        let s = change_summary(&old, &new);
+        return CommandOutput::ok(if s.files_changed == 0 {
+            String::new()
+        } else {
+            stat_lines(&crate::git::CommitSummary {
+                created: vec![],
+                deleted: vec![],
+                ..s
+            })
+        });
+    }
+    CommandOutput::ok(snapshot_diff(git, &old, &new))
+}
+
+fn revert(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+    let _ = take_switch(&mut args, &["--no-edit"]);
+    let Some(rev) = args.first().cloned() else {
+        return CommandOutput::err(
+            "usage: git revert [--[no-]edit] [-n] [-m <parent-number>] [-s] [-S[<keyid>]] <commit>...\n",
+            129,
+        );
+    };
+    let Some(oid) = wc.resolve(&world.git, &rev) else {
+        return CommandOutput::err(format!("fatal: bad revision '{rev}'\n"), 128);
+    };
+    let sig = crate::git::Signature {
+        time: world.now,
+        ..world.shell.user.clone()
+    };
+    match wc.revert(&mut world.git, &oid, &sig) {
+        Ok(s) => {
+            let subject = world
+                .git
+                .db
+                .commit(&s.oid)
+                .map(|c| c.subject().to_string())
+                .unwrap_or_default();
+            CommandOutput::ok(format!(
+                "[{} {}] {subject}\n{}",
+                wc.branch,
+                short(&s.oid),
+                stat_lines(&s)
+            ))
+        }
+        Err(e) => CommandOutput::err(format!("{}\n", e.message), e.exit_code),
+    }
+}

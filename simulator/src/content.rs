@@ -1,0 +1,69 @@
+//! The built-in labs and quiz banks, embedded at build time.
+
+use std::collections::BTreeMap;
+
+use crate::git::Snapshot;
+use crate::lab::{ContentError, Lab};
+use crate::quiz::Bank;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/content.rs"));
+}
+
+/// A set of content files: path (such as `labs/drift-2am/lab.yaml`) to text.
+pub type ContentFiles = BTreeMap<String, String>;
+
+/// The content compiled into this build.
+pub fn builtin() -> ContentFiles {
+    embedded::FILES
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect()
+}
+
+/// Every lab in `files`, in id order.
+pub fn labs(files: &ContentFiles) -> Result<Vec<Lab>, ContentError> {
+    let mut labs = Vec::new();
+    for (path, text) in files {
+        let Some(dir) = path
+            .strip_prefix("labs/")
+            .and_then(|p| p.strip_suffix("/lab.yaml"))
+        else {
+            continue;
+        };
+        let repo_prefix = format!("labs/{dir}/repo/");
+        let repo: Snapshot = files
+            .iter()
+            .filter_map(|(p, t)| {
+                p.strip_prefix(&repo_prefix)
+                    .map(|rel| (rel.to_string(), t.clone()))
+            })
+            .collect();
+        let lab = Lab::load(text, path, repo)?;
+        if lab.id != dir {
+            return Err(ContentError {
+                file: path.clone(),
+                line: None,
+                field: Some("id".into()),
+                message: format!("the id `{}` must match the folder name `{dir}`", lab.id),
+            });
+        }
+        labs.push(lab);
+    }
+    labs.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(labs)
+}
+
+/// Every quiz bank in `files`.
+pub fn banks(files: &ContentFiles) -> Result<Vec<Bank>, ContentError> {
+    files
+        .iter()
+        .filter(|(p, _)| p.starts_with("quizzes/") && (p.ends_with(".yaml") || p.ends_with(".yml")))
+        .map(|(p, t)| Bank::load(t, p))
+        .collect()
+}
+
+/// Finds one built-in lab by id.
+pub fn builtin_lab(id: &str) -> Option<Lab> {
+    labs(&builtin()).ok()?.into_iter().find(|l| l.id == id)
+}

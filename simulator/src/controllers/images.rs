@@ -1,0 +1,51 @@
+//! Which container images are good, slow or broken, as a lab declares them.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How a container started from an image behaves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "behaviour", deny_unknown_fields)]
+pub enum ImageBehaviour {
+    /// Starts and becomes ready after `startSeconds`.
+    Good {
+        #[serde(default = "default_start")]
+        start_seconds: u64,
+    },
+    /// Starts, then exits with `exitCode` after `runSeconds`, again and again.
+    Crash {
+        #[serde(default = "default_exit")]
+        exit_code: i64,
+        #[serde(default = "default_run")]
+        run_seconds: u64,
+    },
+    /// The registry has no such image.
+    PullError,
+}
+
+fn default_start() -> u64 {
+    2
+}
+fn default_exit() -> i64 {
+    1
+}
+fn default_run() -> u64 {
+    3
+}
+
+/// The images a lab's world knows; any other image is good.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageCatalog {
+    pub images: BTreeMap<String, ImageBehaviour>,
+}
+
+impl ImageCatalog {
+    pub fn behaviour(&self, image: &str) -> ImageBehaviour {
+        self.images
+            .get(image)
+            .cloned()
+            .unwrap_or(ImageBehaviour::Good {
+                start_seconds: default_start(),
+            })
+    }
+}

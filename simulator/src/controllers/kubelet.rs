@@ -1,0 +1,301 @@
+//! The kubelet: pulls images, starts containers, reports readiness, restarts
+//! crashing containers with back-off, and finishes graceful termination.
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::images::{ImageBehaviour, ImageCatalog};
+use crate::kube::Store;
+use crate::kube::meta::{self, ObjectKey};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+
+/// The first crash-loop back-off; it doubles per restart up to five minutes.
+const BACKOFF_BASE_SECS: u64 = 10;
+const BACKOFF_CAP_SECS: u64 = 300;
+
+/// Where one pod's containers are in their life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Stage {
+    Creating,
+    Running { started: SimTime },
+    Crashed { restarts: u64 },
+    PullFailed { attempts: u64 },
+    Terminating,
+}
+
+#[derive(Clone, Debug)]
+struct PodRuntime {
+    stage: Stage,
+    due: SimTime,
+}
+
+/// The state all nodes' kubelets share: one runtime per pod, and the images each node has pulled.
+#[derive(Clone, Debug, Default)]
+pub struct Kubelet {
+    pods: BTreeMap<ObjectKey, PodRuntime>,
+    pulled: BTreeSet<(String, String)>,
+}
+
+impl Kubelet {
+    pub fn next_due(&self) -> Option<SimTime> {
+        self.pods.values().map(|r| r.due).min()
+    }
+
+    /// Admits new pods and runs every transition due by `now`.
+    pub fn run_due(
+        &mut self,
+        store: &mut Store,
+        images: &ImageCatalog,
+        _nodes: &[String],
+        now: SimTime,
+        rng: &mut SimRng,
+    ) -> bool {
+        let mut changed = false;
+        let pods: Vec<(ObjectKey, Value)> = store
+            .list("", "Pod", None)
+            .filter_map(|p| Some((ObjectKey::of(p)?, p.clone())))
+            .collect();
+        let live: BTreeSet<&ObjectKey> = pods.iter().map(|(k, _)| k).collect();
+        self.pods.retain(|k, _| live.contains(k));
+        for (key, pod) in &pods {
+            let terminating = meta::is_terminating(pod);
+            match self.pods.get(key) {
+                None if !terminating => {
+                    let node = meta::str_at(pod, &["spec", "nodeName"])
+                        .unwrap_or("")
+                        .to_string();
+                    let image = first_image(pod);
+                    let cached = self.pulled.contains(&(node.clone(), image.clone()));
+                    let pull = if cached { 0 } else { rng.between(800, 2500) };
+                    let start = match images.behaviour(&image) {
+                        ImageBehaviour::Good { start_seconds } => start_seconds * 1000,
+                        _ => 500,
+                    };
+                    let due = now + SimDuration::millis(pull + start);
+                    self.pods.insert(
+                        key.clone(),
+                        PodRuntime {
+                            stage: Stage::Creating,
+                            due,
+                        },
+                    );
+                    changed |= write_status(store, key, pod, &Stage::Creating, now, rng);
+                }
+                Some(rt) if terminating && rt.stage != Stage::Terminating => {
+                    let grace = meta::i64_at(pod, &["metadata", "deletionGracePeriodSeconds"])
+                        .unwrap_or(30)
+                        .max(0) as u64;
+                    let exit = SimDuration::millis(rng.between(500, 2500).min(grace * 1000));
+                    self.pods.insert(
+                        key.clone(),
+                        PodRuntime {
+                            stage: Stage::Terminating,
+                            due: now + exit,
+                        },
+                    );
+                }
+                None => {
+                    self.pods.insert(
+                        key.clone(),
+                        PodRuntime {
+                            stage: Stage::Terminating,
+                            due: now + SimDuration::secs(1),
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+        let due: Vec<ObjectKey> = self
+            .pods
+            .iter()
+            .filter(|(_, r)| r.due <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            let Some(rt) = self.pods.get(&key).cloned() else {
+                continue;
+            };
+            let Some(pod) = store.get(&key).cloned() else {
+                continue;
+            };
+            if rt.stage == Stage::Terminating {
+                store.remove(&key, now);
+                self.pods.remove(&key);
+                changed = true;
+                continue;
+            }
+            let image = first_image(&pod);
+            if rt.stage == Stage::Creating {
+                let node = meta::str_at(&pod, &["spec", "nodeName"])
+                    .unwrap_or("")
+                    .to_string();
+                self.pulled.insert((node, image.clone()));
+            }
+            let (stage, after) = next_stage(
+                &rt.stage,
+                &images.behaviour(&image),
+                restart_count(&pod),
+                now,
+            );
+            changed |= write_status(store, &key, &pod, &stage, now, rng);
+            let due = after.map_or(SimTime(u64::MAX), |d| now + d);
+            self.pods.insert(key, PodRuntime { stage, due });
+        }
+        changed
+    }
+}
+
+/// The stage a pod's containers move to when their current stage's timer fires,
+/// and how long until the next timer.
+fn next_stage(
+    stage: &Stage,
+    behaviour: &ImageBehaviour,
+    restarts: u64,
+    now: SimTime,
+) -> (Stage, Option<SimDuration>) {
+    match (stage, behaviour) {
+        (Stage::Creating, ImageBehaviour::PullError) => {
+            (Stage::PullFailed { attempts: 1 }, Some(backoff(1)))
+        }
+        (Stage::PullFailed { attempts }, _) => (
+            Stage::PullFailed {
+                attempts: attempts + 1,
+            },
+            Some(backoff(attempts + 1)),
+        ),
+        (Stage::Creating | Stage::Crashed { .. }, ImageBehaviour::Crash { run_seconds, .. }) => (
+            Stage::Running { started: now },
+            Some(SimDuration::secs(*run_seconds)),
+        ),
+        (Stage::Running { .. }, ImageBehaviour::Crash { .. }) => (
+            Stage::Crashed {
+                restarts: restarts + 1,
+            },
+            Some(backoff(restarts + 1)),
+        ),
+        (Stage::Creating, _) => (Stage::Running { started: now }, None),
+        (other, _) => (other.clone(), None),
+    }
+}
+
+fn backoff(restarts: u64) -> SimDuration {
+    let secs = BACKOFF_BASE_SECS
+        .saturating_mul(1 << restarts.saturating_sub(1).min(10))
+        .min(BACKOFF_CAP_SECS);
+    SimDuration::secs(secs)
+}
+
+fn first_image(pod: &Value) -> String {
+    pod["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn restart_count(pod: &Value) -> u64 {
+    pod["status"]["containerStatuses"][0]["restartCount"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+fn write_status(
+    store: &mut Store,
+    key: &ObjectKey,
+    pod: &Value,
+    stage: &Stage,
+    now: SimTime,
+    rng: &mut SimRng,
+) -> bool {
+    let old = pod.get("status").cloned().unwrap_or(json!({}));
+    let ts = now.rfc3339();
+    let start_time = old.get("startTime").cloned().unwrap_or(json!(ts));
+    let pod_ip = old.get("podIP").cloned().unwrap_or_else(|| {
+        json!(format!(
+            "10.244.{}.{}",
+            rng.between(0, 3),
+            rng.between(2, 254)
+        ))
+    });
+    let host_ip = old
+        .get("hostIP")
+        .cloned()
+        .unwrap_or_else(|| json!(format!("10.224.0.{}", rng.between(4, 6))));
+    let restarts = match stage {
+        Stage::Crashed { restarts } => *restarts,
+        _ => restart_count(pod),
+    };
+    let containers = pod["spec"]["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let ready = matches!(stage, Stage::Running { .. }) && !matches!(stage, Stage::Crashed { .. });
+    let crash_running = matches!(stage, Stage::Running { .. }) && restarts > 0;
+    let statuses: Vec<Value> = containers
+        .iter()
+        .map(|c| {
+            let name = c["name"].as_str().unwrap_or("");
+            let image = c["image"].as_str().unwrap_or("");
+            let mut s = json!({"name": name, "image": image, "imageID": "", "ready": ready, "restartCount": restarts, "started": ready});
+            s["state"] = match stage {
+                Stage::Creating => json!({"waiting": {"reason": "ContainerCreating"}}),
+                Stage::Running { started } => {
+                    s["imageID"] = json!(format!("{image}@sha256:{}", image_digest(image)));
+                    json!({"running": {"startedAt": started.rfc3339()}})
+                }
+                Stage::Crashed { restarts } => json!({"waiting": {
+                    "reason": "CrashLoopBackOff",
+                    "message": format!("back-off {}s restarting failed container={} pod={}_{}({})", backoff(*restarts).as_secs(), name, key.name, key.namespace, meta::uid(pod)),
+                }}),
+                Stage::PullFailed { attempts } => {
+                    let reason = if attempts % 2 == 1 { "ErrImagePull" } else { "ImagePullBackOff" };
+                    let message = if reason == "ErrImagePull" {
+                        format!("rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found")
+                    } else {
+                        format!("Back-off pulling image \"{image}\"")
+                    };
+                    json!({"waiting": {"reason": reason, "message": message}})
+                }
+                Stage::Terminating => old["containerStatuses"][0]["state"].clone(),
+            };
+            if matches!(stage, Stage::Crashed { .. }) || crash_running {
+                s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ts, "finishedAt": ts}});
+            }
+            s
+        })
+        .collect();
+    let cond = |t: &str, ok: bool| {
+        let prev = old["conditions"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["type"] == t).cloned());
+        let since = match prev {
+            Some(p) if p["status"] == if ok { "True" } else { "False" } => {
+                p["lastTransitionTime"].clone()
+            }
+            _ => json!(ts),
+        };
+        json!({"type": t, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": since})
+    };
+    let phase = if matches!(stage, Stage::Creating | Stage::PullFailed { .. }) {
+        "Pending"
+    } else {
+        "Running"
+    };
+    let status = json!({
+        "phase": phase,
+        "conditions": [cond("PodReadyToStartContainers", !matches!(stage, Stage::Creating)), cond("Initialized", true), cond("Ready", ready), cond("ContainersReady", ready), cond("PodScheduled", true)],
+        "hostIP": host_ip,
+        "podIP": pod_ip,
+        "startTime": start_time,
+        "containerStatuses": statuses,
+        "qosClass": "BestEffort",
+    });
+    store.update_status(key, status, now)
+}
+
+/// A stable fake digest for an image reference.
+fn image_digest(image: &str) -> String {
+    let h = sha1_smol::Sha1::from(image.as_bytes()).digest().to_string();
+    format!("{h}{}", &h[..24])
+}

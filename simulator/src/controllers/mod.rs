@@ -1,0 +1,199 @@
+//! The simulated control plane and nodes: the controllers that turn a
+//! Deployment into ReplicaSets and Pods, and a kubelet that starts them.
+//!
+//! Controllers follow kube-runtime's contract: each pass reads the store,
+//! writes what differs from what it wants, and is safe to run again.
+
+mod deployment;
+pub mod images;
+mod kubelet;
+mod replicaset;
+
+use crate::kube::Store;
+use crate::rng::SimRng;
+use crate::time::SimTime;
+pub use images::{ImageBehaviour, ImageCatalog};
+use kubelet::Kubelet;
+
+/// The most controller passes one settle may take; a world that needs more is stuck.
+const MAX_SETTLE_PASSES: usize = 64;
+
+/// A cluster: its API server's store, its controllers and its nodes.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub store: Store,
+    pub images: ImageCatalog,
+    pub nodes: Vec<String>,
+    kubelet: Kubelet,
+}
+
+impl Cluster {
+    pub fn new(images: ImageCatalog, nodes: Vec<String>) -> Self {
+        Cluster {
+            store: Store::new(),
+            images,
+            nodes,
+            kubelet: Kubelet::default(),
+        }
+    }
+
+    /// Runs controllers and the kubelet until nothing more changes at `now`.
+    /// Returns the number of passes taken.
+    pub fn settle(&mut self, now: SimTime, rng: &mut SimRng) -> usize {
+        for pass in 1..=MAX_SETTLE_PASSES {
+            let mut changed =
+                self.kubelet
+                    .run_due(&mut self.store, &self.images, &self.nodes, now, rng);
+            changed |= deployment::reconcile_all(&mut self.store, now, rng);
+            changed |= replicaset::reconcile_all(&mut self.store, &self.nodes, now, rng);
+            changed |= self.store.collect_garbage(now);
+            if !changed {
+                return pass;
+            }
+        }
+        MAX_SETTLE_PASSES
+    }
+
+    /// When the cluster next changes by itself (a pod starts, becomes ready,
+    /// crashes or finishes terminating; a rollout's deadline passes).
+    pub fn next_timer(&self) -> Option<SimTime> {
+        let kubelet = self.kubelet.next_due();
+        let deadlines = deployment::next_deadline(&self.store);
+        [kubelet, deadlines].into_iter().flatten().min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::{ObjectKey, meta};
+    use crate::time::SimDuration;
+    use serde_json::json;
+
+    pub(crate) fn cluster_with_web(replicas: i64, image: &str) -> (Cluster, SimRng, SimTime) {
+        let mut cluster = Cluster::new(
+            ImageCatalog::default(),
+            vec!["node-a".into(), "node-b".into()],
+        );
+        let mut rng = SimRng::new(3);
+        let t = SimTime(1_000_000);
+        cluster
+            .store
+            .create(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}),
+                t,
+                &mut rng,
+            )
+            .unwrap();
+        cluster
+            .store
+            .create(web(replicas, image), t, &mut rng)
+            .unwrap();
+        (cluster, rng, t)
+    }
+
+    pub(crate) fn web(replicas: i64, image: &str) -> serde_json::Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"},
+               "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": image}]}}}})
+    }
+
+    /// Drives the cluster until it has no timers left before `limit`.
+    pub(crate) fn run_until(
+        cluster: &mut Cluster,
+        rng: &mut SimRng,
+        mut now: SimTime,
+        limit: SimTime,
+    ) -> SimTime {
+        cluster.settle(now, rng);
+        for _ in 0..10_000 {
+            match cluster.next_timer() {
+                Some(t) if t <= limit => {
+                    now = t.max(now);
+                    cluster.settle(now, rng);
+                }
+                _ => return limit,
+            }
+        }
+        panic!("cluster did not go idle");
+    }
+
+    fn ready_pods(cluster: &Cluster) -> usize {
+        cluster
+            .store
+            .list("", "Pod", Some("prod"))
+            .filter(|p| !meta::is_terminating(p))
+            .filter(|p| {
+                p["status"]["conditions"].as_array().is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                })
+            })
+            .count()
+    }
+
+    #[test]
+    fn deployment_brings_up_ready_pods() {
+        let (mut cluster, mut rng, t) = cluster_with_web(3, "nginx:1.27");
+        let t = run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
+        assert_eq!(ready_pods(&cluster), 3);
+        let d = cluster
+            .store
+            .get(&ObjectKey::new("apps", "Deployment", "prod", "web"))
+            .unwrap();
+        assert_eq!(d["status"]["readyReplicas"], 3);
+        assert_eq!(d["status"]["observedGeneration"], 1);
+        assert!(t > SimTime(0));
+    }
+
+    #[test]
+    fn scaling_down_terminates_extra_pods() {
+        let (mut cluster, mut rng, t) = cluster_with_web(5, "nginx:1.27");
+        let t = run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
+        cluster
+            .store
+            .update(web(3, "nginx:1.27"), t, &mut rng)
+            .unwrap();
+        run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
+        assert_eq!(cluster.store.list("", "Pod", Some("prod")).count(), 3);
+        assert_eq!(ready_pods(&cluster), 3);
+    }
+
+    #[test]
+    fn rolling_update_replaces_every_pod() {
+        let (mut cluster, mut rng, t) = cluster_with_web(4, "nginx:1.27");
+        let t = run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
+        cluster
+            .store
+            .update(web(4, "nginx:1.28"), t, &mut rng)
+            .unwrap();
+        run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(300));
+        let images: Vec<String> = cluster
+            .store
+            .list("", "Pod", Some("prod"))
+            .map(|p| {
+                p["spec"]["containers"][0]["image"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(images, vec!["nginx:1.28"; 4]);
+        assert_eq!(
+            cluster
+                .store
+                .list("apps", "ReplicaSet", Some("prod"))
+                .count(),
+            2
+        );
+        let d = cluster
+            .store
+            .get(&ObjectKey::new("apps", "Deployment", "prod", "web"))
+            .unwrap();
+        assert_eq!(d["status"]["updatedReplicas"], 4);
+        assert_eq!(
+            d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "2"
+        );
+    }
+}

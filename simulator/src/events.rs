@@ -1,0 +1,163 @@
+//! The world's journal: everything that happened, in order, as typed events.
+//! Lab checks read it, the timeline draws it, and replays compare it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::SimTime;
+
+/// One thing that happened in the world.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: SimTime,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The four phases of the reconciliation loop the course names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoopPhase {
+    Commit,
+    Detect,
+    CompareAndApply,
+    Verify,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum EventKind {
+    /// A terminal command ran.
+    Command {
+        line: String,
+        tool: String,
+        exit_code: i32,
+    },
+    /// A commit was pushed to a remote branch.
+    Push {
+        repo: String,
+        branch: String,
+        old: Option<String>,
+        new: String,
+    },
+    /// The agent polled Git for an app.
+    Poll { app: String },
+    /// A Git webhook told the agent about a push.
+    Webhook { app: String },
+    /// A watch event on a managed object made the agent look again.
+    WatchTriggered { app: String, object: String },
+    /// The agent compared Git with the cluster.
+    Compared {
+        app: String,
+        revision: String,
+        sync: String,
+        health: String,
+    },
+    /// The app's sync status changed.
+    SyncStatusChanged {
+        app: String,
+        from: String,
+        to: String,
+    },
+    /// The app's health changed.
+    HealthChanged {
+        app: String,
+        from: String,
+        to: String,
+    },
+    /// A self-heal attempt has to wait out its back-off.
+    SelfHealBackoff {
+        app: String,
+        attempt: u32,
+        wait_seconds: u64,
+    },
+    /// A sync operation started.
+    SyncStarted {
+        app: String,
+        revision: String,
+        initiated_by: String,
+        self_heal: bool,
+        resources: usize,
+    },
+    /// A sync operation ended.
+    SyncFinished {
+        app: String,
+        revision: String,
+        phase: String,
+        message: String,
+        self_heal: bool,
+    },
+    /// A lab step passed.
+    StepPassed { step: String },
+    /// A lab incident was injected.
+    Incident { name: String },
+}
+
+impl EventKind {
+    /// The loop phase this event belongs to, if any.
+    pub fn loop_phase(&self) -> Option<LoopPhase> {
+        match self {
+            EventKind::Push { .. } => Some(LoopPhase::Commit),
+            EventKind::Poll { .. }
+            | EventKind::Webhook { .. }
+            | EventKind::WatchTriggered { .. } => Some(LoopPhase::Detect),
+            EventKind::Compared { .. }
+            | EventKind::SyncStarted { .. }
+            | EventKind::SyncFinished { .. }
+            | EventKind::SelfHealBackoff { .. }
+            | EventKind::SyncStatusChanged { .. } => Some(LoopPhase::CompareAndApply),
+            EventKind::HealthChanged { .. } => Some(LoopPhase::Verify),
+            _ => None,
+        }
+    }
+
+    /// A one-line description for the timeline and the terminal's event log.
+    pub fn describe(&self) -> String {
+        match self {
+            EventKind::Command {
+                line, exit_code, ..
+            } => format!("$ {line} (exit {exit_code})"),
+            EventKind::Push { branch, new, .. } => {
+                format!("pushed {} to {branch}", &new[..7.min(new.len())])
+            }
+            EventKind::Poll { app } => format!("{app}: polled Git"),
+            EventKind::Webhook { app } => format!("{app}: webhook received"),
+            EventKind::WatchTriggered { app, object } => format!("{app}: watch event on {object}"),
+            EventKind::Compared {
+                app,
+                revision,
+                sync,
+                health,
+            } => format!(
+                "{app}: compared with {} → {sync}, {health}",
+                &revision[..7.min(revision.len())]
+            ),
+            EventKind::SyncStatusChanged { app, from, to } => format!("{app}: {from} → {to}"),
+            EventKind::HealthChanged { app, from, to } => format!("{app}: health {from} → {to}"),
+            EventKind::SelfHealBackoff {
+                app,
+                attempt,
+                wait_seconds,
+            } => format!("{app}: self-heal attempt {attempt} waits {wait_seconds}s"),
+            EventKind::SyncStarted {
+                app,
+                revision,
+                initiated_by,
+                self_heal,
+                ..
+            } => {
+                let what = if *self_heal { "self-heal sync" } else { "sync" };
+                format!(
+                    "{app}: {what} to {} started by {initiated_by}",
+                    &revision[..7.min(revision.len())]
+                )
+            }
+            EventKind::SyncFinished {
+                app,
+                phase,
+                message,
+                ..
+            } => format!("{app}: sync {phase}: {message}"),
+            EventKind::StepPassed { step } => format!("step passed: {step}"),
+            EventKind::Incident { name } => format!("incident: {name}"),
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! An API-server-like object store: uids, resource versions, generations,
+//! graceful deletion, finalizers, owner-based garbage collection and a watch stream.
+
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use super::meta::{self, ObjectKey, at, ensure_map};
+use super::{defaults, resource_type_for};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+
+/// What happened to an object, as a watch stream reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One change to the store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchEvent {
+    pub resource_version: u64,
+    pub event_type: WatchEventType,
+    pub key: ObjectKey,
+    /// Whether anything but `status` and `metadata.resourceVersion` changed.
+    pub spec_changed: bool,
+    pub at: SimTime,
+}
+
+/// An error the API server answers with; `Display` gives kubectl's wording.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    NotFound { resource: String, name: String },
+    AlreadyExists { resource: String, name: String },
+    NamespaceNotFound { namespace: String },
+    Invalid { message: String },
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::NotFound { resource, name } => write!(
+                f,
+                "Error from server (NotFound): {resource} \"{name}\" not found"
+            ),
+            ApiError::AlreadyExists { resource, name } => write!(
+                f,
+                "Error from server (AlreadyExists): {resource} \"{name}\" already exists"
+            ),
+            ApiError::NamespaceNotFound { namespace } => write!(
+                f,
+                "Error from server (NotFound): namespaces \"{namespace}\" not found"
+            ),
+            ApiError::Invalid { message } => write!(f, "The request is invalid: {message}"),
+        }
+    }
+}
+
+/// The cluster's objects and their history of changes.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    objects: BTreeMap<ObjectKey, Value>,
+    uids: BTreeMap<String, ObjectKey>,
+    last_resource_version: u64,
+    pending_events: Vec<WatchEvent>,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Store::default()
+    }
+
+    pub fn get(&self, key: &ObjectKey) -> Option<&Value> {
+        self.objects.get(key)
+    }
+
+    pub fn get_by_uid(&self, uid: &str) -> Option<&Value> {
+        self.uids.get(uid).and_then(|k| self.objects.get(k))
+    }
+
+    /// Objects of one kind, in key order; `namespace` `None` lists all namespaces.
+    pub fn list<'a>(
+        &'a self,
+        group: &'a str,
+        kind: &'a str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        self.objects
+            .iter()
+            .filter(move |(k, _)| {
+                k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
+            })
+            .map(|(_, v)| v)
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = (&ObjectKey, &Value)> {
+        self.objects.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    pub fn resource_version(&self) -> u64 {
+        self.last_resource_version
+    }
+
+    /// Takes the watch events recorded since the last call.
+    pub fn drain_events(&mut self) -> Vec<WatchEvent> {
+        std::mem::take(&mut self.pending_events)
+    }
+
+    /// Creates an object, filling in what the API server fills in.
+    pub fn create(
+        &mut self,
+        mut obj: Value,
+        now: SimTime,
+        rng: &mut SimRng,
+    ) -> Result<Value, ApiError> {
+        let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid {
+            message: "object has no kind or metadata.name".into(),
+        })?;
+        let rt = resource_type_for(&key.group, &key.kind);
+        let resource = rt
+            .map(|r| r.qualified_plural())
+            .unwrap_or_else(|| key.kind.to_ascii_lowercase());
+        if self.objects.contains_key(&key) {
+            return Err(ApiError::AlreadyExists {
+                resource,
+                name: key.name,
+            });
+        }
+        if rt.is_none_or(|r| r.namespaced)
+            && !key.namespace.is_empty()
+            && !self.namespace_exists(&key.namespace)
+        {
+            return Err(ApiError::NamespaceNotFound {
+                namespace: key.namespace,
+            });
+        }
+        let uid = rng.uuid();
+        {
+            let md = ensure_map(&mut obj, &["metadata"]);
+            md.insert("uid".into(), json!(uid));
+            md.insert("creationTimestamp".into(), json!(now.rfc3339()));
+            md.remove("resourceVersion");
+            md.remove("deletionTimestamp");
+        }
+        if has_spec_generation(&key.kind) {
+            ensure_map(&mut obj, &["metadata"]).insert("generation".into(), json!(1));
+        }
+        defaults::apply(&mut obj, rng);
+        self.bump(&mut obj);
+        self.uids.insert(uid, key.clone());
+        self.objects.insert(key.clone(), obj.clone());
+        self.record(WatchEventType::Added, key, true, now);
+        Ok(obj)
+    }
+
+    /// Replaces an object's metadata and spec, keeping its identity and (unless
+    /// given) its status; bumps `metadata.generation` when the spec changed.
+    pub fn update(
+        &mut self,
+        mut obj: Value,
+        now: SimTime,
+        rng: &mut SimRng,
+    ) -> Result<Value, ApiError> {
+        let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid {
+            message: "object has no kind or metadata.name".into(),
+        })?;
+        let Some(old) = self.objects.get(&key) else {
+            let resource = resource_type_for(&key.group, &key.kind)
+                .map(|r| r.qualified_plural())
+                .unwrap_or(key.kind.clone());
+            return Err(ApiError::NotFound {
+                resource,
+                name: key.name,
+            });
+        };
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "ownerReferences",
+        ] {
+            let kept = at(old, &["metadata", field]).cloned();
+            let md = ensure_map(&mut obj, &["metadata"]);
+            match kept {
+                Some(v) if field != "ownerReferences" || !md.contains_key(field) => {
+                    md.insert(field.into(), v);
+                }
+                _ => {}
+            }
+        }
+        if obj.get("status").is_none() {
+            if let Some(status) = old.get("status") {
+                obj.as_object_mut()
+                    .expect("objects are maps")
+                    .insert("status".into(), status.clone());
+            }
+        }
+        defaults::apply(&mut obj, rng);
+        let spec_changed = without_volatile(old) != without_volatile(&obj);
+        if spec_changed && has_spec_generation(&key.kind) && old.get("spec") != obj.get("spec") {
+            let generation = meta::i64_at(old, &["metadata", "generation"]).unwrap_or(1) + 1;
+            ensure_map(&mut obj, &["metadata"]).insert("generation".into(), json!(generation));
+        }
+        let unchanged = strip_rv(old) == strip_rv(&obj);
+        if unchanged {
+            return Ok(old.clone());
+        }
+        self.bump(&mut obj);
+        self.objects.insert(key.clone(), obj.clone());
+        self.record(WatchEventType::Modified, key, spec_changed, now);
+        Ok(obj)
+    }
+
+    /// Replaces only `status`, as a controller writing the status subresource does.
+    pub fn update_status(&mut self, key: &ObjectKey, status: Value, now: SimTime) -> bool {
+        let Some(obj) = self.objects.get(key) else {
+            return false;
+        };
+        if obj.get("status") == Some(&status) {
+            return false;
+        }
+        let mut obj = obj.clone();
+        obj.as_object_mut()
+            .expect("objects are maps")
+            .insert("status".into(), status);
+        self.bump(&mut obj);
+        self.objects.insert(key.clone(), obj);
+        self.record(WatchEventType::Modified, key.clone(), false, now);
+        true
+    }
+
+    /// Starts deleting an object. Pods terminate gracefully and objects with
+    /// finalizers wait for them; everything else goes at once.
+    pub fn delete(&mut self, key: &ObjectKey, now: SimTime) -> Result<(), ApiError> {
+        let Some(obj) = self.objects.get(key) else {
+            let resource = resource_type_for(&key.group, &key.kind)
+                .map(|r| r.qualified_plural())
+                .unwrap_or(key.kind.clone());
+            return Err(ApiError::NotFound {
+                resource,
+                name: key.name.clone(),
+            });
+        };
+        if meta::is_terminating(obj) {
+            return Ok(());
+        }
+        let has_finalizers = at(obj, &["metadata", "finalizers"])
+            .and_then(Value::as_array)
+            .is_some_and(|f| !f.is_empty());
+        if key.kind == "Pod" && key.group.is_empty() || has_finalizers {
+            let grace = if key.kind == "Pod" {
+                meta::i64_at(obj, &["spec", "terminationGracePeriodSeconds"]).unwrap_or(30)
+            } else {
+                0
+            };
+            let mut obj = obj.clone();
+            let md = ensure_map(&mut obj, &["metadata"]);
+            md.insert(
+                "deletionTimestamp".into(),
+                json!((now + SimDuration::secs(grace as u64)).rfc3339()),
+            );
+            md.insert("deletionGracePeriodSeconds".into(), json!(grace));
+            self.bump(&mut obj);
+            self.objects.insert(key.clone(), obj);
+            self.record(WatchEventType::Modified, key.clone(), true, now);
+            return Ok(());
+        }
+        self.remove(key, now);
+        Ok(())
+    }
+
+    /// Removes an object for good (after graceful termination or finalizers).
+    pub fn remove(&mut self, key: &ObjectKey, now: SimTime) {
+        if let Some(obj) = self.objects.remove(key) {
+            self.uids.remove(meta::uid(&obj));
+            self.last_resource_version += 1;
+            self.record(WatchEventType::Deleted, key.clone(), true, now);
+        }
+    }
+
+    /// Deletes objects whose controlling owner no longer exists (background
+    /// propagation). Returns whether anything was deleted.
+    pub fn collect_garbage(&mut self, now: SimTime) -> bool {
+        let orphans: Vec<ObjectKey> = self
+            .objects
+            .iter()
+            .filter(|(_, obj)| !meta::is_terminating(obj))
+            .filter(|(_, obj)| {
+                meta::controller_uid(obj).is_some_and(|uid| !self.uids.contains_key(uid))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &orphans {
+            let _ = self.delete(key, now);
+        }
+        !orphans.is_empty()
+    }
+
+    pub fn namespace_exists(&self, namespace: &str) -> bool {
+        self.objects
+            .contains_key(&ObjectKey::new("", "Namespace", "", namespace))
+    }
+
+    fn bump(&mut self, obj: &mut Value) {
+        self.last_resource_version += 1;
+        ensure_map(obj, &["metadata"]).insert(
+            "resourceVersion".into(),
+            json!(self.last_resource_version.to_string()),
+        );
+    }
+
+    fn record(
+        &mut self,
+        event_type: WatchEventType,
+        key: ObjectKey,
+        spec_changed: bool,
+        at: SimTime,
+    ) {
+        self.pending_events.push(WatchEvent {
+            resource_version: self.last_resource_version,
+            event_type,
+            key,
+            spec_changed,
+            at,
+        });
+    }
+}
+
+/// Kinds whose spec changes bump `metadata.generation`.
+fn has_spec_generation(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Deployment"
+            | "ReplicaSet"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "CronJob"
+            | "HorizontalPodAutoscaler"
+            | "Application"
+            | "AppProject"
+            | "Ingress"
+    )
+}
+
+fn strip_rv(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    if let Some(md) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+        md.remove("resourceVersion");
+    }
+    o
+}
+
+fn without_volatile(obj: &Value) -> Value {
+    let mut o = strip_rv(obj);
+    if let Some(map) = o.as_object_mut() {
+        map.remove("status");
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    }
+
+    fn deploy(replicas: i64) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"},
+               "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+    }
+
+    #[test]
+    fn resource_versions_grow_and_generation_tracks_spec() {
+        let (mut store, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        store.create(ns("prod"), t, &mut rng).unwrap();
+        let created = store.create(deploy(3), t, &mut rng).unwrap();
+        assert_eq!(meta::i64_at(&created, &["metadata", "generation"]), Some(1));
+        let rv1: u64 = meta::str_at(&created, &["metadata", "resourceVersion"])
+            .unwrap()
+            .parse()
+            .unwrap();
+        let updated = store.update(deploy(5), t, &mut rng).unwrap();
+        let rv2: u64 = meta::str_at(&updated, &["metadata", "resourceVersion"])
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(rv2 > rv1);
+        assert_eq!(meta::i64_at(&updated, &["metadata", "generation"]), Some(2));
+        assert_eq!(meta::uid(&updated), meta::uid(&created));
+    }
+
+    #[test]
+    fn create_needs_the_namespace_and_a_free_name() {
+        let (mut store, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        let err = store.create(deploy(1), t, &mut rng).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Error from server (NotFound): namespaces \"prod\" not found"
+        );
+        store.create(ns("prod"), t, &mut rng).unwrap();
+        store.create(deploy(1), t, &mut rng).unwrap();
+        let err = store.create(deploy(1), t, &mut rng).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Error from server (AlreadyExists): deployments.apps \"web\" already exists"
+        );
+    }
+
+    #[test]
+    fn garbage_collection_follows_owner_references() {
+        let (mut store, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        store.create(ns("prod"), t, &mut rng).unwrap();
+        let owner = store.create(deploy(1), t, &mut rng).unwrap();
+        let mut child = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "child", "namespace": "prod"}});
+        meta::set_at(
+            &mut child,
+            &["metadata", "ownerReferences"],
+            meta::owner_reference(&owner),
+        );
+        store.create(child, t, &mut rng).unwrap();
+        store
+            .delete(&ObjectKey::new("apps", "Deployment", "prod", "web"), t)
+            .unwrap();
+        assert!(store.collect_garbage(t));
+        assert!(
+            store
+                .get(&ObjectKey::new("", "ConfigMap", "prod", "child"))
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,412 @@
+//! Labs as content: the lab definition (`lab.yaml` plus `repo/`), parsed with
+//! errors that name file, line and field, and the world a lab starts from.
+
+mod check;
+mod tracker;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub use check::{Check, CheckOutcome, EventMatch};
+pub use tracker::{StepReport, Tracker};
+
+use crate::argo::{Agent, AgentConfig, SyncRequest};
+use crate::controllers::{Cluster, ImageBehaviour, ImageCatalog};
+use crate::git::{Git, Signature, Snapshot};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+use crate::world::{Shell, World};
+
+/// A lab: its story, starting world, steps and closing quiz.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Lab {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub minutes: u32,
+    /// The course section this lab teaches.
+    pub course_section: String,
+    /// Markdown shown before the first step.
+    pub story: String,
+    pub world: WorldSpec,
+    pub steps: Vec<Step>,
+    /// Question ids from the quiz banks, asked when the lab ends.
+    #[serde(default)]
+    pub quiz: Vec<String>,
+    /// The files of `repo/`, filled in by the loader.
+    #[serde(skip)]
+    pub repo_files: Snapshot,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorldSpec {
+    /// The simulated time the lab starts at (RFC 3339).
+    pub start: String,
+    /// When the cluster was installed and the apps first synced; defaults to five minutes after the last commit.
+    #[serde(default)]
+    pub installed_at: Option<String>,
+    pub repo: RepoSpec,
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// Paths in the repo of Application manifests installed into the cluster.
+    pub applications: Vec<String>,
+    #[serde(default)]
+    pub agent: AgentConfig,
+    #[serde(default)]
+    pub images: BTreeMap<String, ImageBehaviour>,
+    #[serde(default = "default_trainee")]
+    pub trainee: String,
+    /// The namespace kubectl uses when `-n` is not given.
+    #[serde(default = "default_namespace")]
+    pub kube_namespace: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RepoSpec {
+    pub url: String,
+    /// Where the trainee's clone lives.
+    pub dir: String,
+    /// The repo's history, oldest first; the last commit must equal `repo/`.
+    pub history: Vec<CommitSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CommitSpec {
+    /// `Name <email>`.
+    pub author: String,
+    pub date: String,
+    pub message: String,
+    /// Files this commit sets: literal content, `@repo` for the file in `repo/`, or null to delete.
+    pub files: BTreeMap<String, Option<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    /// Markdown instructions.
+    pub text: String,
+    pub check: Check,
+    /// Graduated hints: a nudge, a pointer, the command.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// The reference solution, as terminal commands.
+    pub solution: Vec<String>,
+}
+
+fn default_trainee() -> String {
+    "On-call Engineer <oncall@civica.example>".into()
+}
+
+fn default_namespace() -> String {
+    "default".into()
+}
+
+/// A content file that failed to load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ContentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Parses YAML into `T`, naming the field path and line of any error.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, ContentError> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let message = match message.find(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        ContentError {
+            file: file.to_string(),
+            line: inner.location().map(|l| l.line()),
+            field: (path != ".").then_some(path),
+            message,
+        }
+    })
+}
+
+impl Lab {
+    /// Loads a lab from its `lab.yaml` text and its `repo/` files.
+    pub fn load(lab_yaml: &str, file: &str, repo_files: Snapshot) -> Result<Lab, ContentError> {
+        let mut lab: Lab = parse_yaml(lab_yaml, file)?;
+        lab.repo_files = repo_files;
+        lab.validate(file)?;
+        Ok(lab)
+    }
+
+    fn validate(&self, file: &str) -> Result<(), ContentError> {
+        let err = |field: &str, message: String| ContentError {
+            file: file.to_string(),
+            line: None,
+            field: Some(field.to_string()),
+            message,
+        };
+        if SimTime::parse_rfc3339(&self.world.start).is_none() {
+            return Err(err(
+                "world.start",
+                format!(
+                    "`{}` is not an RFC 3339 UTC time such as 2026-03-12T01:58:00Z",
+                    self.world.start
+                ),
+            ));
+        }
+        if self.world.repo.history.is_empty() {
+            return Err(err(
+                "world.repo.history",
+                "a lab repo needs at least one commit".into(),
+            ));
+        }
+        for (i, c) in self.world.repo.history.iter().enumerate() {
+            if SimTime::parse_rfc3339(&c.date).is_none() {
+                return Err(err(
+                    &format!("world.repo.history[{i}].date"),
+                    format!("`{}` is not an RFC 3339 UTC time", c.date),
+                ));
+            }
+            if parse_signature(&c.author, SimTime(0)).is_none() {
+                return Err(err(
+                    &format!("world.repo.history[{i}].author"),
+                    format!("`{}` is not of the form `Name <email>`", c.author),
+                ));
+            }
+            for (path, content) in &c.files {
+                if content.as_deref() == Some("@repo") && !self.repo_files.contains_key(path) {
+                    return Err(err(
+                        &format!("world.repo.history[{i}].files.{path}"),
+                        format!("`@repo` names {path}, which is not in the lab's repo/ folder"),
+                    ));
+                }
+            }
+        }
+        let tip = self.history_snapshots().pop().unwrap_or_default();
+        if tip != self.repo_files {
+            let differing: Vec<&String> = tip
+                .keys()
+                .chain(self.repo_files.keys())
+                .filter(|p| tip.get(*p) != self.repo_files.get(*p))
+                .collect();
+            return Err(err(
+                "world.repo.history",
+                format!(
+                    "the last commit must equal the repo/ folder; these files differ: {differing:?}"
+                ),
+            ));
+        }
+        for (i, app) in self.world.applications.iter().enumerate() {
+            if !self.repo_files.contains_key(app) {
+                return Err(err(
+                    &format!("world.applications[{i}]"),
+                    format!("{app} is not in the lab's repo/ folder"),
+                ));
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            if !ids.insert(&s.id) {
+                return Err(err(
+                    &format!("steps[{i}].id"),
+                    format!("duplicate step id `{}`", s.id),
+                ));
+            }
+            if s.solution.is_empty() {
+                return Err(err(
+                    &format!("steps[{i}].solution"),
+                    "every step needs a reference solution".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The snapshot after each commit of the history.
+    fn history_snapshots(&self) -> Vec<Snapshot> {
+        let mut snap = Snapshot::new();
+        let mut out = Vec::new();
+        for c in &self.world.repo.history {
+            for (path, content) in &c.files {
+                match content.as_deref() {
+                    None => {
+                        snap.remove(path);
+                    }
+                    Some("@repo") => {
+                        if let Some(c) = self.repo_files.get(path) {
+                            snap.insert(path.clone(), c.clone());
+                        }
+                    }
+                    Some(text) => {
+                        snap.insert(path.clone(), text.to_string());
+                    }
+                }
+            }
+            out.push(snap.clone());
+        }
+        out
+    }
+
+    pub fn start_time(&self) -> SimTime {
+        SimTime::parse_rfc3339(&self.world.start).unwrap_or_default()
+    }
+}
+
+/// Parses `Name <email>`.
+pub fn parse_signature(text: &str, time: SimTime) -> Option<Signature> {
+    let (name, rest) = text.split_once('<')?;
+    let email = rest.strip_suffix('>')?;
+    (!name.trim().is_empty() && email.contains('@')).then(|| Signature {
+        name: name.trim().to_string(),
+        email: email.to_string(),
+        time,
+    })
+}
+
+/// Builds the lab's world: its Git history, a cluster with the lab's apps
+/// installed and synced, then the clock moved to the lab's start.
+pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
+    let mut rng = SimRng::new(seed);
+    let history: Vec<(Signature, String, Snapshot)> = lab
+        .world
+        .repo
+        .history
+        .iter()
+        .zip(lab.history_snapshots())
+        .map(|(c, snap)| {
+            let t = SimTime::parse_rfc3339(&c.date).unwrap_or_default();
+            (
+                parse_signature(&c.author, t).expect("validated on load"),
+                c.message.clone(),
+                snap,
+            )
+        })
+        .collect();
+    let last_commit = history
+        .last()
+        .map(|h| h.0.time)
+        .ok_or("the lab has no history")?;
+    let first_commit = history.first().map(|h| h.0.time).unwrap_or(last_commit);
+    let installed = lab
+        .world
+        .installed_at
+        .as_deref()
+        .and_then(SimTime::parse_rfc3339)
+        .unwrap_or(last_commit + SimDuration::mins(5));
+    let start = lab.start_time();
+    if start < installed {
+        return Err(format!(
+            "the lab starts ({start}) before its cluster is installed ({installed})"
+        ));
+    }
+
+    let mut git = Git::default();
+    git.init_with_history(&lab.world.repo.url, &lab.world.repo.dir, &history);
+    let nodes: Vec<String> = (0..3)
+        .map(|i| format!("aks-userpool-31415926-vmss00000{i}"))
+        .collect();
+    let mut cluster = Cluster::new(
+        ImageCatalog {
+            images: lab.world.images.clone(),
+        },
+        nodes.clone(),
+    );
+    let cluster_created = first_commit - SimDuration::mins(60 * 24);
+    for node in &nodes {
+        let obj = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": node, "labels": {"kubernetes.io/hostname": node, "agentpool": "userpool"}}});
+        cluster
+            .store
+            .create(obj, cluster_created, &mut rng)
+            .map_err(|e| e.to_string())?;
+    }
+    let mut namespaces = vec!["default".to_string(), "kube-system".into(), "argocd".into()];
+    namespaces.extend(lab.world.namespaces.iter().cloned());
+    for ns in namespaces {
+        let obj = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}});
+        let _ = cluster.store.create(obj, cluster_created, &mut rng);
+    }
+    cluster.store.drain_events();
+
+    let home = "/home/trainee".to_string();
+    let cwd = lab.world.repo.dir.clone();
+    let user = parse_signature(&lab.world.trainee, start)
+        .ok_or("world.trainee is not of the form `Name <email>`")?;
+    let shell = Shell {
+        cwd,
+        home,
+        user,
+        kube_namespace: lab.world.kube_namespace.clone(),
+        argocd_user: "admin".into(),
+    };
+    let agent = Agent::new(lab.world.agent.clone());
+    let mut world = World::from_parts(installed, rng, cluster, git, agent, shell);
+
+    // Install the Applications, as a bootstrap would, and sync the ones without automation.
+    let tip = world.git.clones[0].worktree.clone();
+    for path in &lab.world.applications {
+        let docs = crate::yaml::parse_documents(&tip[path], path).map_err(|e| e.to_string())?;
+        for doc in docs {
+            let now = world.now;
+            let merged = crate::kube::apply::merge(None, &doc);
+            world
+                .cluster
+                .store
+                .create(merged, now, &mut world.rng)
+                .map_err(|e| format!("{path}: {e}"))?;
+        }
+    }
+    world.settle();
+    let manual: Vec<String> = world
+        .agent
+        .apps()
+        .filter(|a| a.spec.automated.is_none())
+        .map(|a| a.spec.name.clone())
+        .collect();
+    for name in manual {
+        let target = world
+            .agent
+            .app(&name)
+            .map(|a| a.spec.target_revision.clone())
+            .unwrap_or_default();
+        let req = SyncRequest {
+            revision: target,
+            prune: false,
+            dry_run: false,
+            resources: None,
+            initiated_by: "admin".into(),
+            automated: false,
+            self_heal_attempts: 0,
+        };
+        world.start_sync(&name, req)?;
+    }
+    world.advance_to(installed + SimDuration::mins(10));
+    // Nothing changes between install and the lab's start, so jump there.
+    world.fast_forward_idle(start);
+    world.journal_reset();
+    world.tracker = Some(Tracker::new(lab));
+    world.settle();
+    Ok(world)
+}

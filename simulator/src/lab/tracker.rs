@@ -1,0 +1,122 @@
+//! The step tracker: which step is active, what passed, hints used, and the
+//! lab's progress as a serialisable record.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Lab, Step};
+use crate::time::SimTime;
+use crate::world::World;
+
+/// One step's state, as the page and `gitops-lab play` show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    pub step: String,
+    pub index: usize,
+    pub title: String,
+    pub passed: bool,
+    pub skipped: bool,
+    pub active: bool,
+    pub expected: String,
+    pub found: String,
+    pub hints_used: usize,
+    pub passed_at: Option<SimTime>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct StepState {
+    passed_at: Option<SimTime>,
+    skipped: bool,
+    hints_used: usize,
+}
+
+/// Tracks a lab's steps in order.
+#[derive(Clone, Debug)]
+pub struct Tracker {
+    steps: Vec<Step>,
+    state: Vec<StepState>,
+    active: usize,
+}
+
+impl Tracker {
+    pub fn new(lab: &Lab) -> Self {
+        Tracker {
+            steps: lab.steps.clone(),
+            state: vec![StepState::default(); lab.steps.len()],
+            active: 0,
+        }
+    }
+
+    /// The index of the active step; equal to the number of steps when all passed.
+    pub fn active(&self) -> usize {
+        self.active
+    }
+
+    pub fn finished(&self) -> bool {
+        self.active >= self.steps.len()
+    }
+
+    pub fn hints_used(&self) -> usize {
+        self.state.iter().map(|s| s.hints_used).sum()
+    }
+
+    /// Evaluates the active step (and the next, while steps pass); returns reports of steps that passed.
+    pub fn evaluate(&mut self, world: &World) -> Vec<StepReport> {
+        let mut passed = Vec::new();
+        while self.active < self.steps.len() {
+            let outcome = self.steps[self.active].check.evaluate(world);
+            if !outcome.passed {
+                break;
+            }
+            self.state[self.active].passed_at = Some(world.now());
+            passed.push(self.report(self.active, world));
+            self.active += 1;
+        }
+        passed
+    }
+
+    pub fn reports(&self, world: &World) -> Vec<StepReport> {
+        (0..self.steps.len())
+            .map(|i| self.report(i, world))
+            .collect()
+    }
+
+    fn report(&self, i: usize, world: &World) -> StepReport {
+        let step = &self.steps[i];
+        let state = &self.state[i];
+        let outcome = step.check.evaluate(world);
+        StepReport {
+            step: step.id.clone(),
+            index: i,
+            title: step.title.clone(),
+            passed: state.passed_at.is_some(),
+            skipped: state.skipped,
+            active: i == self.active,
+            expected: outcome.expected,
+            found: outcome.found,
+            hints_used: state.hints_used,
+            passed_at: state.passed_at,
+        }
+    }
+
+    /// The active step's reference solution.
+    pub fn active_solution(&self) -> Option<Vec<String>> {
+        self.steps.get(self.active).map(|s| s.solution.clone())
+    }
+
+    /// Marks the active step skipped (its solution was applied by `SkipStep`).
+    pub fn mark_skipped(&mut self) {
+        if let Some(s) = self.state.get_mut(self.active) {
+            s.skipped = true;
+        }
+    }
+
+    /// Reveals the active step's next hint: (step id, hint number from 1, text).
+    pub fn next_hint(&mut self) -> Option<(String, usize, String)> {
+        let step = self.steps.get(self.active)?;
+        let state = &mut self.state[self.active];
+        let text = step.hints.get(state.hints_used)?.clone();
+        state.hints_used += 1;
+        Some((step.id.clone(), state.hints_used, text))
+    }
+}

@@ -1,0 +1,27 @@
+//! GitOps Lab's simulator: a pure, deterministic, sans-IO world of a
+//! Kubernetes cluster, Git repositories and an Argo CD-like agent, driven by
+//! terminal commands, with labs and quizzes on top.
+//!
+//! Nothing here reads a clock, touches the file system or the network, or
+//! uses unseeded randomness: the same seed and inputs give the same bytes on
+//! every platform, natively and in WebAssembly.
+
+pub mod argo;
+pub mod cli;
+pub mod content;
+pub mod controllers;
+pub mod events;
+pub mod git;
+pub mod kube;
+pub mod lab;
+pub mod quiz;
+pub mod replay;
+pub mod rng;
+pub mod script;
+pub mod time;
+pub mod world;
+pub mod yaml;
+
+pub use lab::Lab;
+pub use time::{SimDuration, SimTime};
+pub use world::{Input, Output, World};

@@ -1,0 +1,385 @@
+//! The world: one deterministic state machine holding a cluster, Git, the
+//! agent, the terminal's shell and the lab's step tracker.
+//!
+//! Hosts drive it sans-IO style: `handle_input(now, input)`, `advance_to(now)`,
+//! `poll_timeout()` and `poll_output()`. Time is always passed in.
+
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+use crate::argo::{Agent, SyncRequest};
+use crate::cli::{self, CommandOutput};
+use crate::controllers::Cluster;
+use crate::events::{Event, EventKind};
+use crate::git::{Git, Signature};
+use crate::lab::{Lab, StepReport, Tracker};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+
+/// The most timer firings one `advance_to` may process; a world needing more is stuck.
+const MAX_STEPS_PER_ADVANCE: usize = 1_000_000;
+/// The most settle rounds between cluster and agent at one instant.
+const MAX_ROUNDS_PER_INSTANT: usize = 32;
+
+/// Something a trainee, an instructor or the lab does to the world.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Input {
+    /// A line typed into the terminal.
+    Command { line: String },
+    /// A file saved from the editor panel, relative to the working copy.
+    WriteFile { path: String, content: String },
+    /// Apply the active step's reference solution and move on.
+    SkipStep,
+    /// Reveal the active step's next hint.
+    Hint,
+}
+
+/// Something the world tells its host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Output {
+    /// What a command printed, and its exit code.
+    Terminal {
+        command: String,
+        text: String,
+        exit_code: i32,
+    },
+    /// Something happened (for the timeline).
+    Event { event: Event },
+    /// A step's check was evaluated and its result changed, or it passed.
+    Step { report: StepReport },
+    /// A hint was revealed.
+    Hint {
+        step: String,
+        level: usize,
+        text: String,
+    },
+}
+
+/// The terminal's shell state.
+#[derive(Clone, Debug)]
+pub struct Shell {
+    pub cwd: String,
+    pub home: String,
+    pub user: Signature,
+    pub kube_namespace: String,
+    pub argocd_user: String,
+}
+
+/// A simulated world.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub(crate) now: SimTime,
+    pub(crate) rng: SimRng,
+    pub(crate) cluster: Cluster,
+    pub(crate) git: Git,
+    pub(crate) agent: Agent,
+    pub(crate) shell: Shell,
+    pub(crate) journal: Vec<Event>,
+    published: usize,
+    pub(crate) tracker: Option<Tracker>,
+    outputs: VecDeque<Output>,
+}
+
+impl World {
+    /// An empty world with the given parts; labs build on this.
+    pub(crate) fn from_parts(
+        now: SimTime,
+        rng: SimRng,
+        cluster: Cluster,
+        git: Git,
+        agent: Agent,
+        shell: Shell,
+    ) -> Self {
+        World {
+            now,
+            rng,
+            cluster,
+            git,
+            agent,
+            shell,
+            journal: Vec::new(),
+            published: 0,
+            tracker: None,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// Builds a lab's starting world from a seed.
+    pub fn new(seed: u64, lab: &Lab) -> Result<World, String> {
+        crate::lab::build_world(seed, lab)
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    pub fn git(&self) -> &Git {
+        &self.git
+    }
+
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    pub fn shell(&self) -> &Shell {
+        &self.shell
+    }
+
+    pub fn journal(&self) -> &[Event] {
+        &self.journal
+    }
+
+    pub fn tracker(&self) -> Option<&Tracker> {
+        self.tracker.as_ref()
+    }
+
+    /// The prompt the terminal shows, such as `trainee@gitops-lab:~/gitops-config$ `.
+    pub fn prompt(&self) -> String {
+        let dir = match self.shell.cwd.strip_prefix(&self.shell.home) {
+            Some(rest) => format!("~{rest}"),
+            None => self.shell.cwd.clone(),
+        };
+        format!("trainee@gitops-lab:{dir}$ ")
+    }
+
+    /// Handles one input at `now` (which must not be before the world's time).
+    pub fn handle_input(&mut self, now: SimTime, input: Input) {
+        self.advance_to(now);
+        match input {
+            Input::Command { line } => {
+                let out = cli::run(self, &line);
+                self.record_command(&line, &out);
+                self.outputs.push_back(Output::Terminal {
+                    command: line,
+                    text: out.text(),
+                    exit_code: out.exit_code,
+                });
+            }
+            Input::WriteFile { path, content } => {
+                if let Some(i) =
+                    self.git
+                        .clone_at(&self.shell.cwd)
+                        .or(if self.git.clones.is_empty() {
+                            None
+                        } else {
+                            Some(0)
+                        })
+                {
+                    let rel = path.trim_start_matches('/').to_string();
+                    self.git.clones[i].worktree.insert(rel, content);
+                }
+            }
+            Input::SkipStep => {
+                if let Some(commands) = self.tracker.as_ref().and_then(|t| t.active_solution()) {
+                    for line in commands {
+                        let out = cli::run(self, &line);
+                        self.record_command(&line, &out);
+                        self.outputs.push_back(Output::Terminal {
+                            command: line,
+                            text: out.text(),
+                            exit_code: out.exit_code,
+                        });
+                        self.settle();
+                    }
+                    if let Some(t) = self.tracker.as_mut() {
+                        t.mark_skipped();
+                    }
+                }
+            }
+            Input::Hint => {
+                if let Some((step, level, text)) = self.tracker.as_mut().and_then(|t| t.next_hint())
+                {
+                    self.outputs.push_back(Output::Hint { step, level, text });
+                }
+            }
+        }
+        self.settle();
+    }
+
+    /// Runs every timer and controller due up to `now`.
+    pub fn advance_to(&mut self, now: SimTime) {
+        for _ in 0..MAX_STEPS_PER_ADVANCE {
+            match self.poll_timeout() {
+                Some(t) if t <= now => {
+                    self.now = t.max(self.now);
+                    self.settle();
+                }
+                _ => break,
+            }
+        }
+        if now > self.now {
+            self.now = now;
+        }
+        self.settle();
+    }
+
+    /// When something next happens by itself.
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        [self.cluster.next_timer(), self.agent.next_timer()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The next output for the host, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// Runs the world forward until `done` holds or `limit` passes; returns whether `done` held.
+    pub(crate) fn run_until(
+        &mut self,
+        limit: SimDuration,
+        mut done: impl FnMut(&World) -> bool,
+    ) -> bool {
+        let deadline = self.now + limit;
+        for _ in 0..100_000 {
+            if done(self) {
+                return true;
+            }
+            let next = self
+                .poll_timeout()
+                .filter(|t| *t <= deadline)
+                .unwrap_or(deadline);
+            if next <= self.now && self.now >= deadline {
+                return done(self);
+            }
+            self.advance_to(next.max(self.now + SimDuration::millis(1)).min(deadline));
+            if self.now >= deadline {
+                return done(self);
+            }
+        }
+        done(self)
+    }
+
+    /// Starts a sync, as `argocd app sync` and the lab's bootstrap do.
+    pub(crate) fn start_sync(&mut self, app: &str, req: SyncRequest) -> Result<(), String> {
+        let World {
+            agent,
+            cluster,
+            git,
+            rng,
+            journal,
+            now,
+            ..
+        } = self;
+        let r = agent.start_sync(app, req, *now, cluster, git, rng, journal);
+        self.settle();
+        r
+    }
+
+    /// Tells the agent about a push (webhook) and records it.
+    pub(crate) fn pushed(&mut self, repo: &str, branch: &str, old: Option<String>, new: String) {
+        self.journal.push(Event {
+            at: self.now,
+            kind: EventKind::Push {
+                repo: repo.into(),
+                branch: branch.into(),
+                old,
+                new,
+            },
+        });
+        let World {
+            agent,
+            journal,
+            now,
+            ..
+        } = self;
+        agent.on_push(repo, branch, *now, journal);
+    }
+
+    /// Lets controllers and the agent react to everything that happened at `now`.
+    pub(crate) fn settle(&mut self) {
+        for _ in 0..MAX_ROUNDS_PER_INSTANT {
+            self.cluster.settle(self.now, &mut self.rng);
+            self.agent.discover(&self.cluster, self.now, &mut self.rng);
+            let events = self.cluster.store.drain_events();
+            self.agent.observe(&events, self.now, &mut self.journal);
+            let worked = self.agent.run_due(
+                self.now,
+                &mut self.cluster,
+                &self.git,
+                &mut self.rng,
+                &mut self.journal,
+            );
+            if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
+                break;
+            }
+        }
+        self.agent.publish(&mut self.cluster, self.now);
+        self.cluster.store.drain_events();
+        self.evaluate_steps();
+        while self.published < self.journal.len() {
+            let event = self.journal[self.published].clone();
+            self.published += 1;
+            self.outputs.push_back(Output::Event { event });
+        }
+    }
+
+    fn record_command(&mut self, line: &str, out: &CommandOutput) {
+        let tool = shell_words::split(line)
+            .ok()
+            .and_then(|w| w.first().cloned())
+            .unwrap_or_default();
+        self.journal.push(Event {
+            at: self.now,
+            kind: EventKind::Command {
+                line: line.to_string(),
+                tool,
+                exit_code: out.exit_code,
+            },
+        });
+    }
+
+    fn evaluate_steps(&mut self) {
+        let Some(mut tracker) = self.tracker.take() else {
+            return;
+        };
+        let reports = tracker.evaluate(self);
+        for r in reports {
+            if r.passed {
+                self.journal.push(Event {
+                    at: self.now,
+                    kind: EventKind::StepPassed {
+                        step: r.step.clone(),
+                    },
+                });
+            }
+            self.outputs.push_back(Output::Step { report: r });
+        }
+        self.tracker = Some(tracker);
+    }
+
+    /// Moves the clock to `to` without running anything in between; only for
+    /// building a lab's world, where nothing happens between install and start.
+    pub(crate) fn fast_forward_idle(&mut self, to: SimTime) {
+        if to > self.now {
+            self.now = to;
+            let World {
+                agent, rng, now, ..
+            } = self;
+            agent.reschedule_polls(*now, rng);
+        }
+    }
+
+    /// Forgets the journal (the lab's bootstrap is not part of the lab).
+    pub(crate) fn journal_reset(&mut self) {
+        self.journal.clear();
+        self.published = 0;
+        self.outputs.clear();
+    }
+
+    /// Every step's current report, for status panels and `gitops-lab play`.
+    pub fn step_reports(&self) -> Vec<StepReport> {
+        self.tracker
+            .as_ref()
+            .map(|t| t.reports(self))
+            .unwrap_or_default()
+    }
+}
