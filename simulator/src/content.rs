@@ -15,30 +15,19 @@ pub type ContentFiles = BTreeMap<String, String>;
 
 /// The content compiled into this build.
 pub fn builtin() -> ContentFiles {
-    embedded::FILES
-        .iter()
-        .map(|(p, t)| (p.to_string(), t.to_string()))
-        .collect()
+    embedded::FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
 }
 
 /// Every lab in `files`, in id order.
 pub fn labs(files: &ContentFiles) -> Result<Vec<Lab>, ContentError> {
     let mut labs = Vec::new();
     for (path, text) in files {
-        let Some(dir) = path
-            .strip_prefix("labs/")
-            .and_then(|p| p.strip_suffix("/lab.yaml"))
-        else {
+        let Some(dir) = path.strip_prefix("labs/").and_then(|p| p.strip_suffix("/lab.yaml")) else {
             continue;
         };
         let repo_prefix = format!("labs/{dir}/repo/");
-        let repo: Snapshot = files
-            .iter()
-            .filter_map(|(p, t)| {
-                p.strip_prefix(&repo_prefix)
-                    .map(|rel| (rel.to_string(), t.clone()))
-            })
-            .collect();
+        let repo: Snapshot =
+            files.iter().filter_map(|(p, t)| p.strip_prefix(&repo_prefix).map(|rel| (rel.to_string(), t.clone()))).collect();
         let lab = Lab::load(text, path, repo)?;
         if lab.id != dir {
             return Err(ContentError {

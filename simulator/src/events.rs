@@ -26,18 +26,9 @@ pub enum LoopPhase {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum EventKind {
     /// A terminal command ran.
-    Command {
-        line: String,
-        tool: String,
-        exit_code: i32,
-    },
+    Command { line: String, tool: String, exit_code: i32 },
     /// A commit was pushed to a remote branch.
-    Push {
-        repo: String,
-        branch: String,
-        old: Option<String>,
-        new: String,
-    },
+    Push { repo: String, branch: String, old: Option<String>, new: String },
     /// The agent polled Git for an app.
     Poll { app: String },
     /// A Git webhook told the agent about a push.
@@ -45,46 +36,17 @@ pub enum EventKind {
     /// A watch event on a managed object made the agent look again.
     WatchTriggered { app: String, object: String },
     /// The agent compared Git with the cluster.
-    Compared {
-        app: String,
-        revision: String,
-        sync: String,
-        health: String,
-    },
+    Compared { app: String, revision: String, sync: String, health: String },
     /// The app's sync status changed.
-    SyncStatusChanged {
-        app: String,
-        from: String,
-        to: String,
-    },
+    SyncStatusChanged { app: String, from: String, to: String },
     /// The app's health changed.
-    HealthChanged {
-        app: String,
-        from: String,
-        to: String,
-    },
+    HealthChanged { app: String, from: String, to: String },
     /// A self-heal attempt has to wait out its back-off.
-    SelfHealBackoff {
-        app: String,
-        attempt: u32,
-        wait_seconds: u64,
-    },
+    SelfHealBackoff { app: String, attempt: u32, wait_seconds: u64 },
     /// A sync operation started.
-    SyncStarted {
-        app: String,
-        revision: String,
-        initiated_by: String,
-        self_heal: bool,
-        resources: usize,
-    },
+    SyncStarted { app: String, revision: String, initiated_by: String, self_heal: bool, resources: usize },
     /// A sync operation ended.
-    SyncFinished {
-        app: String,
-        revision: String,
-        phase: String,
-        message: String,
-        self_heal: bool,
-    },
+    SyncFinished { app: String, revision: String, phase: String, message: String, self_heal: bool },
     /// A lab step passed.
     StepPassed { step: String },
     /// A lab incident was injected.
@@ -96,9 +58,7 @@ impl EventKind {
     pub fn loop_phase(&self) -> Option<LoopPhase> {
         match self {
             EventKind::Push { .. } => Some(LoopPhase::Commit),
-            EventKind::Poll { .. }
-            | EventKind::Webhook { .. }
-            | EventKind::WatchTriggered { .. } => Some(LoopPhase::Detect),
+            EventKind::Poll { .. } | EventKind::Webhook { .. } | EventKind::WatchTriggered { .. } => Some(LoopPhase::Detect),
             EventKind::Compared { .. }
             | EventKind::SyncStarted { .. }
             | EventKind::SyncFinished { .. }
@@ -112,50 +72,26 @@ impl EventKind {
     /// A one-line description for the timeline and the terminal's event log.
     pub fn describe(&self) -> String {
         match self {
-            EventKind::Command {
-                line, exit_code, ..
-            } => format!("$ {line} (exit {exit_code})"),
+            EventKind::Command { line, exit_code, .. } => format!("$ {line} (exit {exit_code})"),
             EventKind::Push { branch, new, .. } => {
                 format!("pushed {} to {branch}", &new[..7.min(new.len())])
             }
             EventKind::Poll { app } => format!("{app}: polled Git"),
             EventKind::Webhook { app } => format!("{app}: webhook received"),
             EventKind::WatchTriggered { app, object } => format!("{app}: watch event on {object}"),
-            EventKind::Compared {
-                app,
-                revision,
-                sync,
-                health,
-            } => format!(
-                "{app}: compared with {} → {sync}, {health}",
-                &revision[..7.min(revision.len())]
-            ),
+            EventKind::Compared { app, revision, sync, health } => {
+                format!("{app}: compared with {} → {sync}, {health}", &revision[..7.min(revision.len())])
+            }
             EventKind::SyncStatusChanged { app, from, to } => format!("{app}: {from} → {to}"),
             EventKind::HealthChanged { app, from, to } => format!("{app}: health {from} → {to}"),
-            EventKind::SelfHealBackoff {
-                app,
-                attempt,
-                wait_seconds,
-            } => format!("{app}: self-heal attempt {attempt} waits {wait_seconds}s"),
-            EventKind::SyncStarted {
-                app,
-                revision,
-                initiated_by,
-                self_heal,
-                ..
-            } => {
-                let what = if *self_heal { "self-heal sync" } else { "sync" };
-                format!(
-                    "{app}: {what} to {} started by {initiated_by}",
-                    &revision[..7.min(revision.len())]
-                )
+            EventKind::SelfHealBackoff { app, attempt, wait_seconds } => {
+                format!("{app}: self-heal attempt {attempt} waits {wait_seconds}s")
             }
-            EventKind::SyncFinished {
-                app,
-                phase,
-                message,
-                ..
-            } => format!("{app}: sync {phase}: {message}"),
+            EventKind::SyncStarted { app, revision, initiated_by, self_heal, .. } => {
+                let what = if *self_heal { "self-heal sync" } else { "sync" };
+                format!("{app}: {what} to {} started by {initiated_by}", &revision[..7.min(revision.len())])
+            }
+            EventKind::SyncFinished { app, phase, message, .. } => format!("{app}: sync {phase}: {message}"),
             EventKind::StepPassed { step } => format!("step passed: {step}"),
             EventKind::Incident { name } => format!("incident: {name}"),
         }

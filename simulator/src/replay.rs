@@ -20,12 +20,7 @@ pub struct Replay {
 
 impl Replay {
     pub fn new(seed: u64, lab: &str) -> Self {
-        Replay {
-            version: REPLAY_VERSION,
-            seed,
-            lab: lab.to_string(),
-            inputs: Vec::new(),
-        }
+        Replay { version: REPLAY_VERSION, seed, lab: lab.to_string(), inputs: Vec::new() }
     }
 
     /// Rebuilds the world this record describes, with every output it produced.

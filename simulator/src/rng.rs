@@ -19,9 +19,7 @@ pub struct SimRng {
 
 impl SimRng {
     pub fn new(seed: u64) -> Self {
-        SimRng {
-            inner: ChaCha8Rng::seed_from_u64(seed),
-        }
+        SimRng { inner: ChaCha8Rng::seed_from_u64(seed) }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -30,11 +28,7 @@ impl SimRng {
 
     /// A number in `0..bound` (0 when `bound` is 0).
     pub fn below(&mut self, bound: u64) -> u64 {
-        if bound == 0 {
-            0
-        } else {
-            self.next_u64() % bound
-        }
+        if bound == 0 { 0 } else { self.next_u64() % bound }
     }
 
     /// A number in `low..=high`.
@@ -58,25 +52,18 @@ impl SimRng {
 
     /// A random suffix such as `x7k2p`, as the ReplicaSet controller appends to pod names.
     pub fn kube_suffix(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|_| KUBE_ALPHABET[self.below(KUBE_ALPHABET.len() as u64) as usize] as char)
-            .collect()
+        (0..len).map(|_| KUBE_ALPHABET[self.below(KUBE_ALPHABET.len() as u64) as usize] as char).collect()
     }
 }
 
 /// Encodes a hash the way Kubernetes' `SafeEncodeString` does, for pod-template-hash labels.
 pub fn kube_safe_encode(hash: u32) -> String {
-    hash.to_string()
-        .bytes()
-        .map(|b| KUBE_ALPHABET[(b as usize) % KUBE_ALPHABET.len()] as char)
-        .collect()
+    hash.to_string().bytes().map(|b| KUBE_ALPHABET[(b as usize) % KUBE_ALPHABET.len()] as char).collect()
 }
 
 /// The 32-bit FNV-1a hash, which Kubernetes uses for pod template hashes.
 pub fn fnv32a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
+    bytes.iter().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
 }
 
 #[cfg(test)]
@@ -95,10 +82,6 @@ mod tests {
     fn suffixes_use_the_kube_alphabet() {
         let s = SimRng::new(1).kube_suffix(50);
         assert!(s.bytes().all(|c| KUBE_ALPHABET.contains(&c)), "{s}");
-        assert!(
-            kube_safe_encode(fnv32a(b"template"))
-                .bytes()
-                .all(|c| KUBE_ALPHABET.contains(&c))
-        );
+        assert!(kube_safe_encode(fnv32a(b"template")).bytes().all(|c| KUBE_ALPHABET.contains(&c)));
     }
 }

@@ -18,43 +18,28 @@ pub fn run_script(lab: &Lab, seed: u64, lines: &[String]) -> Result<ScriptRun, S
     let mut transcript = String::new();
     drain(&mut world, &mut transcript);
     for line in lines {
-        transcript.push_str(&format!(
-            "[{}] {}{line}\n",
-            world.now().clock(),
-            world.prompt()
-        ));
+        transcript.push_str(&format!("[{}] {}{line}\n", world.now().clock(), world.prompt()));
         let now = world.now();
         world.handle_input(now, Input::Command { line: line.clone() });
         drain(&mut world, &mut transcript);
     }
     let reports = world.step_reports();
     let passed = reports.iter().filter(|r| r.passed).count();
-    Ok(ScriptRun {
-        transcript,
-        all_passed: passed == reports.len(),
-        steps_passed: passed,
-    })
+    Ok(ScriptRun { transcript, all_passed: passed == reports.len(), steps_passed: passed })
 }
 
 /// The reference solution of every step, in order.
 pub fn solution(lab: &Lab) -> Vec<String> {
-    lab.steps
-        .iter()
-        .flat_map(|s| s.solution.iter().cloned())
-        .collect()
+    lab.steps.iter().flat_map(|s| s.solution.iter().cloned()).collect()
 }
 
 fn drain(world: &mut World, transcript: &mut String) {
     while let Some(o) = world.poll_output() {
         match o {
-            Output::Terminal { text, .. } => {
-                transcript.push_str(&text.replace("\x1b[H\x1b[2J", ""))
+            Output::Terminal { text, .. } => transcript.push_str(&text.replace("\x1b[H\x1b[2J", "")),
+            Output::Step { report } if report.passed => {
+                transcript.push_str(&format!("✔ step {} passed: {}\n", report.index + 1, report.title))
             }
-            Output::Step { report } if report.passed => transcript.push_str(&format!(
-                "✔ step {} passed: {}\n",
-                report.index + 1,
-                report.title
-            )),
             _ => {}
         }
     }

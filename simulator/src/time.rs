@@ -8,15 +8,11 @@ use std::fmt;
 use std::ops::{Add, Sub};
 
 /// A point in simulated time, in milliseconds since 1970-01-01T00:00:00Z.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct SimTime(pub u64);
 
 /// A span of simulated time, in milliseconds.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct SimDuration(pub u64);
 
 impl SimDuration {
@@ -47,11 +43,7 @@ impl SimTime {
         let mut d = date.split('-').map(|p| p.parse::<i64>());
         let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
         let mut t = time.split(':').map(|p| p.parse::<i64>());
-        let (hh, mm, ss) = (
-            t.next()?.ok()?,
-            t.next()?.ok()?,
-            t.next().unwrap_or(Ok(0)).ok()?,
-        );
+        let (hh, mm, ss) = (t.next()?.ok()?, t.next()?.ok()?, t.next().unwrap_or(Ok(0)).ok()?);
         if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
             return None;
         }
@@ -86,19 +78,13 @@ impl SimTime {
     /// `2026-03-12T01:58:00Z`, as Kubernetes writes timestamps.
     pub fn rfc3339(self) -> String {
         let c = self.civil();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
     /// `2026-03-12T01:58:00+00:00`, as `argocd app sync` prints its TIMESTAMP column.
     pub fn rfc3339_offset(self) -> String {
         let c = self.civil();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
     /// `Thu Mar 12 01:58:00 2026 +0000`, as `git log` prints dates.
@@ -119,10 +105,7 @@ impl SimTime {
     /// `2026-03-12 01:58:00 +0000 UTC`, as Go's `time.Time.String()` prints it.
     pub fn go_time(self) -> String {
         let c = self.civil();
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} +0000 UTC",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} +0000 UTC", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
     /// `02:00:05`, the clock shown beside the lab.
@@ -146,9 +129,7 @@ pub struct Civil {
 }
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl Add<SimDuration> for SimTime {
     type Output = SimTime;
@@ -186,11 +167,7 @@ pub fn human_duration(d: SimDuration) -> String {
     let minutes = seconds / 60;
     if minutes < 10 {
         let s = seconds % 60;
-        return if s == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{s}s")
-        };
+        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
     }
     if minutes < 180 {
         return format!("{minutes}m");
@@ -198,33 +175,21 @@ pub fn human_duration(d: SimDuration) -> String {
     let hours = minutes / 60;
     if hours < 8 {
         let m = minutes % 60;
-        return if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        };
+        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
     }
     if hours < 48 {
         return format!("{hours}h");
     }
     if hours < 24 * 8 {
         let h = hours % 24;
-        return if h == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{}h", hours / 24, h)
-        };
+        return if h == 0 { format!("{}d", hours / 24) } else { format!("{}d{}h", hours / 24, h) };
     }
     if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
     }
     if hours < 24 * 365 * 8 {
         let dy = (hours / 24) % 365;
-        return if dy == 0 {
-            format!("{}y", hours / 24 / 365)
-        } else {
-            format!("{}y{}d", hours / 24 / 365, dy)
-        };
+        return if dy == 0 { format!("{}y", hours / 24 / 365) } else { format!("{}y{}d", hours / 24 / 365, dy) };
     }
     format!("{}y", hours / 24 / 365)
 }

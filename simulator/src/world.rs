@@ -40,21 +40,13 @@ pub enum Input {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Output {
     /// What a command printed, and its exit code.
-    Terminal {
-        command: String,
-        text: String,
-        exit_code: i32,
-    },
+    Terminal { command: String, text: String, exit_code: i32 },
     /// Something happened (for the timeline).
     Event { event: Event },
     /// A step's check was evaluated and its result changed, or it passed.
     Step { report: StepReport },
     /// A hint was revealed.
-    Hint {
-        step: String,
-        level: usize,
-        text: String,
-    },
+    Hint { step: String, level: usize, text: String },
 }
 
 /// The terminal's shell state.
@@ -84,26 +76,8 @@ pub struct World {
 
 impl World {
     /// An empty world with the given parts; labs build on this.
-    pub(crate) fn from_parts(
-        now: SimTime,
-        rng: SimRng,
-        cluster: Cluster,
-        git: Git,
-        agent: Agent,
-        shell: Shell,
-    ) -> Self {
-        World {
-            now,
-            rng,
-            cluster,
-            git,
-            agent,
-            shell,
-            journal: Vec::new(),
-            published: 0,
-            tracker: None,
-            outputs: VecDeque::new(),
-        }
+    pub(crate) fn from_parts(now: SimTime, rng: SimRng, cluster: Cluster, git: Git, agent: Agent, shell: Shell) -> Self {
+        World { now, rng, cluster, git, agent, shell, journal: Vec::new(), published: 0, tracker: None, outputs: VecDeque::new() }
     }
 
     /// Builds a lab's starting world from a seed.
@@ -155,22 +129,10 @@ impl World {
             Input::Command { line } => {
                 let out = cli::run(self, &line);
                 self.record_command(&line, &out);
-                self.outputs.push_back(Output::Terminal {
-                    command: line,
-                    text: out.text(),
-                    exit_code: out.exit_code,
-                });
+                self.outputs.push_back(Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
             }
             Input::WriteFile { path, content } => {
-                if let Some(i) =
-                    self.git
-                        .clone_at(&self.shell.cwd)
-                        .or(if self.git.clones.is_empty() {
-                            None
-                        } else {
-                            Some(0)
-                        })
-                {
+                if let Some(i) = self.git.clone_at(&self.shell.cwd).or(if self.git.clones.is_empty() { None } else { Some(0) }) {
                     let rel = path.trim_start_matches('/').to_string();
                     self.git.clones[i].worktree.insert(rel, content);
                 }
@@ -180,11 +142,7 @@ impl World {
                     for line in commands {
                         let out = cli::run(self, &line);
                         self.record_command(&line, &out);
-                        self.outputs.push_back(Output::Terminal {
-                            command: line,
-                            text: out.text(),
-                            exit_code: out.exit_code,
-                        });
+                        self.outputs.push_back(Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
                         self.settle();
                     }
                     if let Some(t) = self.tracker.as_mut() {
@@ -193,8 +151,7 @@ impl World {
                 }
             }
             Input::Hint => {
-                if let Some((step, level, text)) = self.tracker.as_mut().and_then(|t| t.next_hint())
-                {
+                if let Some((step, level, text)) = self.tracker.as_mut().and_then(|t| t.next_hint()) {
                     self.outputs.push_back(Output::Hint { step, level, text });
                 }
             }
@@ -221,10 +178,7 @@ impl World {
 
     /// When something next happens by itself.
     pub fn poll_timeout(&self) -> Option<SimTime> {
-        [self.cluster.next_timer(), self.agent.next_timer()]
-            .into_iter()
-            .flatten()
-            .min()
+        [self.cluster.next_timer(), self.agent.next_timer()].into_iter().flatten().min()
     }
 
     /// The next output for the host, if any.
@@ -233,20 +187,13 @@ impl World {
     }
 
     /// Runs the world forward until `done` holds or `limit` passes; returns whether `done` held.
-    pub(crate) fn run_until(
-        &mut self,
-        limit: SimDuration,
-        mut done: impl FnMut(&World) -> bool,
-    ) -> bool {
+    pub(crate) fn run_until(&mut self, limit: SimDuration, mut done: impl FnMut(&World) -> bool) -> bool {
         let deadline = self.now + limit;
         for _ in 0..100_000 {
             if done(self) {
                 return true;
             }
-            let next = self
-                .poll_timeout()
-                .filter(|t| *t <= deadline)
-                .unwrap_or(deadline);
+            let next = self.poll_timeout().filter(|t| *t <= deadline).unwrap_or(deadline);
             if next <= self.now && self.now >= deadline {
                 return done(self);
             }
@@ -260,15 +207,7 @@ impl World {
 
     /// Starts a sync, as `argocd app sync` and the lab's bootstrap do.
     pub(crate) fn start_sync(&mut self, app: &str, req: SyncRequest) -> Result<(), String> {
-        let World {
-            agent,
-            cluster,
-            git,
-            rng,
-            journal,
-            now,
-            ..
-        } = self;
+        let World { agent, cluster, git, rng, journal, now, .. } = self;
         let r = agent.start_sync(app, req, *now, cluster, git, rng, journal);
         self.settle();
         r
@@ -276,21 +215,8 @@ impl World {
 
     /// Tells the agent about a push (webhook) and records it.
     pub(crate) fn pushed(&mut self, repo: &str, branch: &str, old: Option<String>, new: String) {
-        self.journal.push(Event {
-            at: self.now,
-            kind: EventKind::Push {
-                repo: repo.into(),
-                branch: branch.into(),
-                old,
-                new,
-            },
-        });
-        let World {
-            agent,
-            journal,
-            now,
-            ..
-        } = self;
+        self.journal.push(Event { at: self.now, kind: EventKind::Push { repo: repo.into(), branch: branch.into(), old, new } });
+        let World { agent, journal, now, .. } = self;
         agent.on_push(repo, branch, *now, journal);
     }
 
@@ -301,13 +227,7 @@ impl World {
             self.agent.discover(&self.cluster, self.now, &mut self.rng);
             let events = self.cluster.store.drain_events();
             self.agent.observe(&events, self.now, &mut self.journal);
-            let worked = self.agent.run_due(
-                self.now,
-                &mut self.cluster,
-                &self.git,
-                &mut self.rng,
-                &mut self.journal,
-            );
+            let worked = self.agent.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
                 break;
             }
@@ -323,18 +243,8 @@ impl World {
     }
 
     fn record_command(&mut self, line: &str, out: &CommandOutput) {
-        let tool = shell_words::split(line)
-            .ok()
-            .and_then(|w| w.first().cloned())
-            .unwrap_or_default();
-        self.journal.push(Event {
-            at: self.now,
-            kind: EventKind::Command {
-                line: line.to_string(),
-                tool,
-                exit_code: out.exit_code,
-            },
-        });
+        let tool = shell_words::split(line).ok().and_then(|w| w.first().cloned()).unwrap_or_default();
+        self.journal.push(Event { at: self.now, kind: EventKind::Command { line: line.to_string(), tool, exit_code: out.exit_code } });
     }
 
     fn evaluate_steps(&mut self) {
@@ -344,12 +254,7 @@ impl World {
         let reports = tracker.evaluate(self);
         for r in reports {
             if r.passed {
-                self.journal.push(Event {
-                    at: self.now,
-                    kind: EventKind::StepPassed {
-                        step: r.step.clone(),
-                    },
-                });
+                self.journal.push(Event { at: self.now, kind: EventKind::StepPassed { step: r.step.clone() } });
             }
             self.outputs.push_back(Output::Step { report: r });
         }
@@ -361,9 +266,7 @@ impl World {
     pub(crate) fn fast_forward_idle(&mut self, to: SimTime) {
         if to > self.now {
             self.now = to;
-            let World {
-                agent, rng, now, ..
-            } = self;
+            let World { agent, rng, now, .. } = self;
             agent.reschedule_polls(*now, rng);
         }
     }
@@ -377,9 +280,6 @@ impl World {
 
     /// Every step's current report, for status panels and `gitops-lab play`.
     pub fn step_reports(&self) -> Vec<StepReport> {
-        self.tracker
-            .as_ref()
-            .map(|t| t.reports(self))
-            .unwrap_or_default()
+        self.tracker.as_ref().map(|t| t.reports(self)).unwrap_or_default()
     }
 }

@@ -39,39 +39,20 @@ impl AppSpec {
         let source = spec.get("source").ok_or("spec.source is missing")?;
         let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let repo_url = s(source, "repoURL").ok_or("spec.source.repoURL is missing")?;
-        let automated = spec
-            .get("syncPolicy")
-            .and_then(|p| p.get("automated"))
-            .filter(|a| a.is_object())
-            .and_then(|a| {
-                let flag = |k: &str| a.get(k).and_then(Value::as_bool).unwrap_or(false);
-                let enabled = a.get("enabled").and_then(Value::as_bool).unwrap_or(true);
-                enabled.then(|| Automated {
-                    prune: flag("prune"),
-                    self_heal: flag("selfHeal"),
-                    allow_empty: flag("allowEmpty"),
-                })
-            });
+        let automated = spec.get("syncPolicy").and_then(|p| p.get("automated")).filter(|a| a.is_object()).and_then(|a| {
+            let flag = |k: &str| a.get(k).and_then(Value::as_bool).unwrap_or(false);
+            let enabled = a.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+            enabled.then(|| Automated { prune: flag("prune"), self_heal: flag("selfHeal"), allow_empty: flag("allowEmpty") })
+        });
         let dest = spec.get("destination").cloned().unwrap_or(Value::Null);
         Ok(AppSpec {
             name: meta::name(obj).to_string(),
             namespace: meta::namespace(obj).to_string(),
-            project: s(spec, "project")
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| "default".into()),
+            project: s(spec, "project").filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into()),
             repo_url,
-            path: s(source, "path")
-                .unwrap_or_default()
-                .trim_matches('/')
-                .to_string(),
-            target_revision: s(source, "targetRevision")
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| "HEAD".into()),
-            recurse: source
-                .get("directory")
-                .and_then(|d| d.get("recurse"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            path: s(source, "path").unwrap_or_default().trim_matches('/').to_string(),
+            target_revision: s(source, "targetRevision").filter(|r| !r.is_empty()).unwrap_or_else(|| "HEAD".into()),
+            recurse: source.get("directory").and_then(|d| d.get("recurse")).and_then(Value::as_bool).unwrap_or(false),
             dest_server: s(&dest, "server").unwrap_or_else(|| IN_CLUSTER.into()),
             dest_namespace: s(&dest, "namespace").unwrap_or_default(),
             automated,
@@ -79,22 +60,14 @@ impl AppSpec {
                 .get("syncPolicy")
                 .and_then(|p| p.get("syncOptions"))
                 .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|o| o.as_str().map(String::from))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(|o| o.as_str().map(String::from)).collect())
                 .unwrap_or_default(),
         })
     }
 
     /// `argocd/payment-service`, as the argocd CLI names apps.
     pub fn qualified_name(&self) -> String {
-        if self.namespace.is_empty() {
-            self.name.clone()
-        } else {
-            format!("{}/{}", self.namespace, self.name)
-        }
+        if self.namespace.is_empty() { self.name.clone() } else { format!("{}/{}", self.namespace, self.name) }
     }
 
     /// `Manual`, `Automated` or `Automated (Prune)`, as `argocd app get` prints it.
@@ -206,10 +179,7 @@ impl Default for AppStatus {
         AppStatus {
             sync_status: "Unknown".into(),
             revision: String::new(),
-            health: HealthStatus {
-                status: "Unknown".into(),
-                message: String::new(),
-            },
+            health: HealthStatus { status: "Unknown".into(), message: String::new() },
             resources: vec![],
             operation_state: None,
             history: vec![],
@@ -234,8 +204,7 @@ impl AppStatus {
             "summary": {"images": self.images},
         });
         if !self.conditions.is_empty() {
-            status["conditions"] =
-                serde_json::to_value(&self.conditions).expect("conditions serialize");
+            status["conditions"] = serde_json::to_value(&self.conditions).expect("conditions serialize");
         }
         if let Some(op) = &self.operation_state {
             status["operationState"] = serde_json::json!({

@@ -33,14 +33,7 @@ pub fn normalize(obj: &Value) -> Value {
         map.remove("status");
     }
     if let Some(md) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        for field in [
-            "resourceVersion",
-            "uid",
-            "creationTimestamp",
-            "generation",
-            "managedFields",
-            "selfLink",
-        ] {
+        for field in ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink"] {
             md.remove(field);
         }
         if let Some(anns) = md.get_mut("annotations").and_then(Value::as_object_mut) {
@@ -55,9 +48,7 @@ pub fn normalize(obj: &Value) -> Value {
 
 /// `argocd app diff`'s body for one resource: plain `diff` output of live against desired.
 pub fn diff_text(live: Option<&Value>, desired: Option<&Value>) -> String {
-    let live_yaml = live
-        .map(|l| yaml::to_yaml(&normalize(l)))
-        .unwrap_or_default();
+    let live_yaml = live.map(|l| yaml::to_yaml(&normalize(l))).unwrap_or_default();
     let target_yaml = match (live, desired) {
         (Some(l), Some(d)) => yaml::to_yaml(&predicted_live(l, d)),
         (None, Some(d)) => yaml::to_yaml(&normalize(d)),
@@ -72,11 +63,7 @@ pub fn normal_diff(old: &str, new: &str) -> String {
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
     let range = |start: usize, len: usize| {
-        if len <= 1 {
-            format!("{}", start + 1)
-        } else {
-            format!("{},{}", start + 1, start + len)
-        }
+        if len <= 1 { format!("{}", start + 1) } else { format!("{},{}", start + 1, start + len) }
     };
     let mut out = String::new();
     let ops = diff.ops().to_vec();
@@ -88,31 +75,15 @@ pub fn normal_diff(old: &str, new: &str) -> String {
                 i += 1;
                 continue;
             }
-            DiffOp::Delete {
-                old_index,
-                old_len,
-                new_index,
-            } => {
+            DiffOp::Delete { old_index, old_len, new_index } => {
                 del = Some((old_index, old_len, new_index));
-                if let Some(DiffOp::Insert {
-                    new_index, new_len, ..
-                }) = ops.get(i + 1)
-                {
+                if let Some(DiffOp::Insert { new_index, new_len, .. }) = ops.get(i + 1) {
                     ins = Some((old_index + old_len, *new_index, *new_len));
                     i += 1;
                 }
             }
-            DiffOp::Insert {
-                old_index,
-                new_index,
-                new_len,
-            } => ins = Some((old_index, new_index, new_len)),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
+            DiffOp::Insert { old_index, new_index, new_len } => ins = Some((old_index, new_index, new_len)),
+            DiffOp::Replace { old_index, old_len, new_index, new_len } => {
                 del = Some((old_index, old_len, new_index));
                 ins = Some((old_index + old_len, new_index, new_len));
             }
@@ -121,25 +92,17 @@ pub fn normal_diff(old: &str, new: &str) -> String {
         match (del, ins) {
             (Some((os, ol, _)), Some((_, ns, nl))) => {
                 out.push_str(&format!("{}c{}\n", range(os, ol), range(ns, nl)));
-                old_lines[os..os + ol]
-                    .iter()
-                    .for_each(|l| out.push_str(&format!("< {l}\n")));
+                old_lines[os..os + ol].iter().for_each(|l| out.push_str(&format!("< {l}\n")));
                 out.push_str("---\n");
-                new_lines[ns..ns + nl]
-                    .iter()
-                    .for_each(|l| out.push_str(&format!("> {l}\n")));
+                new_lines[ns..ns + nl].iter().for_each(|l| out.push_str(&format!("> {l}\n")));
             }
             (Some((os, ol, ni)), None) => {
                 out.push_str(&format!("{}d{}\n", range(os, ol), ni));
-                old_lines[os..os + ol]
-                    .iter()
-                    .for_each(|l| out.push_str(&format!("< {l}\n")));
+                old_lines[os..os + ol].iter().for_each(|l| out.push_str(&format!("< {l}\n")));
             }
             (None, Some((oi, ns, nl))) => {
                 out.push_str(&format!("{}a{}\n", oi, range(ns, nl)));
-                new_lines[ns..ns + nl]
-                    .iter()
-                    .for_each(|l| out.push_str(&format!("> {l}\n")));
+                new_lines[ns..ns + nl].iter().for_each(|l| out.push_str(&format!("> {l}\n")));
             }
             (None, None) => {}
         }
@@ -179,10 +142,7 @@ mod tests {
         live["spec"]["replicas"] = json!(5);
         assert!(!is_synced(&desired, &live));
         let text = diff_text(Some(&live), Some(&desired));
-        assert!(
-            text.contains("<   replicas: 5\n---\n>   replicas: 3\n"),
-            "{text}"
-        );
+        assert!(text.contains("<   replicas: 5\n---\n>   replicas: 3\n"), "{text}");
     }
 
     #[test]
@@ -196,10 +156,7 @@ mod tests {
 
     #[test]
     fn normal_diff_format() {
-        assert_eq!(
-            normal_diff("a\nb\nc\n", "a\nB\nc\n"),
-            "2c2\n< b\n---\n> B\n"
-        );
+        assert_eq!(normal_diff("a\nb\nc\n", "a\nB\nc\n"), "2c2\n< b\n---\n> B\n");
         assert_eq!(normal_diff("a\nb\n", "a\n"), "2d1\n< b\n");
         assert_eq!(normal_diff("a\n", "a\nb\n"), "1a2\n> b\n");
     }

@@ -39,29 +39,19 @@ pub struct Assessment {
 }
 
 fn assess(status: Health, message: impl Into<String>) -> Option<Assessment> {
-    Some(Assessment {
-        status,
-        message: message.into(),
-    })
+    Some(Assessment { status, message: message.into() })
 }
 
 /// The health of one live object, or `None` when Argo CD has no check for its kind.
 pub fn health(obj: &Value) -> Option<Assessment> {
-    if meta::is_terminating(obj)
-        && !finalizers(obj)
-            .iter()
-            .any(|f| f == "argocd.argoproj.io/hook-finalizer")
-    {
+    if meta::is_terminating(obj) && !finalizers(obj).iter().any(|f| f == "argocd.argoproj.io/hook-finalizer") {
         return assess(Health::Progressing, "Pending deletion");
     }
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let (group, version) = crate::kube::split_api_version(api_version);
     match (group, meta::kind(obj)) {
         ("apps", "Deployment") if version == "v1" => deployment(obj),
-        ("apps", "Deployment") => assess(
-            Health::Unknown,
-            format!("unsupported Deployment GVK: {api_version}, Kind=Deployment"),
-        ),
+        ("apps", "Deployment") => assess(Health::Unknown, format!("unsupported Deployment GVK: {api_version}, Kind=Deployment")),
         ("apps", "ReplicaSet") => replica_set(obj),
         ("", "Pod") => pod(obj),
         ("", "Service") => service(obj),
@@ -72,37 +62,22 @@ pub fn health(obj: &Value) -> Option<Assessment> {
 }
 
 /// An app's health: the worst of its resources' health.
-pub fn aggregate<'a>(
-    resources: impl IntoIterator<Item = Option<&'a Assessment>>,
-    any_live: bool,
-) -> Health {
+pub fn aggregate<'a>(resources: impl IntoIterator<Item = Option<&'a Assessment>>, any_live: bool) -> Health {
     if !any_live {
         return Health::Missing;
     }
-    resources
-        .into_iter()
-        .flatten()
-        .map(|a| a.status)
-        .filter(|h| *h != Health::Missing)
-        .fold(Health::Healthy, Ord::max)
+    resources.into_iter().flatten().map(|a| a.status).filter(|h| *h != Health::Missing).fold(Health::Healthy, Ord::max)
 }
 
 fn finalizers(obj: &Value) -> Vec<String> {
     at(obj, &["metadata", "finalizers"])
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f.as_str().map(String::from))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
         .unwrap_or_default()
 }
 
 fn condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
-    at(obj, &["status", "conditions"])?
-        .as_array()?
-        .iter()
-        .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+    at(obj, &["status", "conditions"])?.as_array()?.iter().find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
 }
 
 fn deployment(obj: &Value) -> Option<Assessment> {
@@ -112,23 +87,10 @@ fn deployment(obj: &Value) -> Option<Assessment> {
     let generation = i64_at(obj, &["metadata", "generation"]).unwrap_or(0);
     let observed = i64_at(obj, &["status", "observedGeneration"]).unwrap_or(0);
     if generation > observed {
-        return assess(
-            Health::Progressing,
-            "Waiting for rollout to finish: observed deployment generation less than desired generation",
-        );
+        return assess(Health::Progressing, "Waiting for rollout to finish: observed deployment generation less than desired generation");
     }
-    if condition(obj, "Progressing")
-        .and_then(|c| c.get("reason"))
-        .and_then(Value::as_str)
-        == Some("ProgressDeadlineExceeded")
-    {
-        return assess(
-            Health::Degraded,
-            format!(
-                "Deployment \"{}\" exceeded its progress deadline",
-                meta::name(obj)
-            ),
-        );
+    if condition(obj, "Progressing").and_then(|c| c.get("reason")).and_then(Value::as_str) == Some("ProgressDeadlineExceeded") {
+        return assess(Health::Degraded, format!("Deployment \"{}\" exceeded its progress deadline", meta::name(obj)));
     }
     let replicas = i64_at(obj, &["spec", "replicas"]).unwrap_or(1);
     let updated = i64_at(obj, &["status", "updatedReplicas"]).unwrap_or(0);
@@ -137,26 +99,19 @@ fn deployment(obj: &Value) -> Option<Assessment> {
     if updated < replicas {
         return assess(
             Health::Progressing,
-            format!(
-                "Waiting for rollout to finish: {updated} out of {replicas} new replicas have been updated..."
-            ),
+            format!("Waiting for rollout to finish: {updated} out of {replicas} new replicas have been updated..."),
         );
     }
     if total > updated {
         return assess(
             Health::Progressing,
-            format!(
-                "Waiting for rollout to finish: {} old replicas are pending termination...",
-                total - updated
-            ),
+            format!("Waiting for rollout to finish: {} old replicas are pending termination...", total - updated),
         );
     }
     if available < updated {
         return assess(
             Health::Progressing,
-            format!(
-                "Waiting for rollout to finish: {available} of {updated} updated replicas are available..."
-            ),
+            format!("Waiting for rollout to finish: {available} of {updated} updated replicas are available..."),
         );
     }
     assess(Health::Healthy, "")
@@ -166,27 +121,17 @@ fn replica_set(obj: &Value) -> Option<Assessment> {
     let generation = i64_at(obj, &["metadata", "generation"]).unwrap_or(0);
     let observed = i64_at(obj, &["status", "observedGeneration"]).unwrap_or(0);
     if generation > observed {
-        return assess(
-            Health::Progressing,
-            "Waiting for rollout to finish: observed replica set generation less than desired generation",
-        );
+        return assess(Health::Progressing, "Waiting for rollout to finish: observed replica set generation less than desired generation");
     }
-    if let Some(c) = condition(obj, "ReplicaFailure")
-        .filter(|c| c.get("status").and_then(Value::as_str) == Some("True"))
-    {
-        return assess(
-            Health::Degraded,
-            c.get("message").and_then(Value::as_str).unwrap_or(""),
-        );
+    if let Some(c) = condition(obj, "ReplicaFailure").filter(|c| c.get("status").and_then(Value::as_str) == Some("True")) {
+        return assess(Health::Degraded, c.get("message").and_then(Value::as_str).unwrap_or(""));
     }
     let replicas = i64_at(obj, &["spec", "replicas"]).unwrap_or(1);
     let available = i64_at(obj, &["status", "availableReplicas"]).unwrap_or(0);
     if available < replicas {
         return assess(
             Health::Progressing,
-            format!(
-                "Waiting for rollout to finish: {available} out of {replicas} new replicas are available..."
-            ),
+            format!("Waiting for rollout to finish: {available} out of {replicas} new replicas are available..."),
         );
     }
     assess(Health::Healthy, "")
@@ -194,34 +139,22 @@ fn replica_set(obj: &Value) -> Option<Assessment> {
 
 fn pod(obj: &Value) -> Option<Assessment> {
     let restart_policy = str_at(obj, &["spec", "restartPolicy"]).unwrap_or("Always");
-    let statuses = at(obj, &["status", "containerStatuses"])
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let statuses = at(obj, &["status", "containerStatuses"]).and_then(Value::as_array).cloned().unwrap_or_default();
     if restart_policy == "Always" {
         let waiting: Vec<String> = statuses
             .iter()
             .filter_map(|s| at(s, &["state", "waiting"]))
             .filter(|w| {
                 let reason = w.get("reason").and_then(Value::as_str).unwrap_or("");
-                reason.starts_with("Err")
-                    || reason.ends_with("Error")
-                    || reason.ends_with("BackOff")
+                reason.starts_with("Err") || reason.ends_with("Error") || reason.ends_with("BackOff")
             })
-            .map(|w| {
-                w.get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            })
+            .map(|w| w.get("message").and_then(Value::as_str).unwrap_or("").to_string())
             .collect();
         if !waiting.is_empty() {
             return assess(Health::Degraded, waiting.join(", "));
         }
     }
-    let message = str_at(obj, &["status", "message"])
-        .unwrap_or("")
-        .to_string();
+    let message = str_at(obj, &["status", "message"]).unwrap_or("").to_string();
     match str_at(obj, &["status", "phase"]).unwrap_or("") {
         "Pending" => assess(Health::Progressing, message),
         "Succeeded" => assess(Health::Healthy, message),
@@ -229,44 +162,26 @@ fn pod(obj: &Value) -> Option<Assessment> {
             if !message.is_empty() {
                 return assess(Health::Degraded, message);
             }
-            let init = at(obj, &["status", "initContainerStatuses"])
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let init = at(obj, &["status", "initContainerStatuses"]).and_then(Value::as_array).cloned().unwrap_or_default();
             let failure = init.iter().chain(statuses.iter()).find_map(|s| {
                 let t = at(s, &["state", "terminated"])?;
-                if let Some(m) = t
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .filter(|m| !m.is_empty())
-                {
+                if let Some(m) = t.get("message").and_then(Value::as_str).filter(|m| !m.is_empty()) {
                     return Some(m.to_string());
                 }
                 if t.get("reason").and_then(Value::as_str) == Some("OOMKilled") {
                     return Some("OOMKilled".into());
                 }
                 let code = t.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
-                (code != 0).then(|| {
-                    format!(
-                        "container \"{}\" failed with exit code {code}",
-                        s.get("name").and_then(Value::as_str).unwrap_or("")
-                    )
-                })
+                (code != 0)
+                    .then(|| format!("container \"{}\" failed with exit code {code}", s.get("name").and_then(Value::as_str).unwrap_or("")))
             });
             assess(Health::Degraded, failure.unwrap_or_default())
         }
         "Running" => match restart_policy {
             "Always" => {
-                if condition(obj, "Ready")
-                    .and_then(|c| c.get("status"))
-                    .and_then(Value::as_str)
-                    == Some("True")
-                {
+                if condition(obj, "Ready").and_then(|c| c.get("status")).and_then(Value::as_str) == Some("True") {
                     assess(Health::Healthy, message)
-                } else if statuses
-                    .iter()
-                    .any(|s| at(s, &["lastState", "terminated"]).is_some())
-                {
+                } else if statuses.iter().any(|s| at(s, &["lastState", "terminated"]).is_some()) {
                     assess(Health::Degraded, message)
                 } else {
                     assess(Health::Progressing, message)
@@ -286,17 +201,8 @@ fn service(obj: &Value) -> Option<Assessment> {
 }
 
 fn load_balanced(obj: &Value) -> Option<Assessment> {
-    let assigned = at(obj, &["status", "loadBalancer", "ingress"])
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty());
-    assess(
-        if assigned {
-            Health::Healthy
-        } else {
-            Health::Progressing
-        },
-        "",
-    )
+    let assigned = at(obj, &["status", "loadBalancer", "ingress"]).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    assess(if assigned { Health::Healthy } else { Health::Progressing }, "")
 }
 
 fn pvc(obj: &Value) -> Option<Assessment> {
@@ -319,57 +225,26 @@ mod tests {
                            "spec": {"replicas": 3}, "status": {"observedGeneration": 1}});
         assert_eq!(health(&d).unwrap().status, Health::Progressing);
         d["status"] = json!({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 2});
-        assert_eq!(
-            health(&d).unwrap().message,
-            "Waiting for rollout to finish: 2 of 3 updated replicas are available..."
-        );
+        assert_eq!(health(&d).unwrap().message, "Waiting for rollout to finish: 2 of 3 updated replicas are available...");
         d["status"]["availableReplicas"] = json!(3);
-        assert_eq!(
-            health(&d).unwrap(),
-            Assessment {
-                status: Health::Healthy,
-                message: String::new()
-            }
-        );
-        d["status"]["conditions"] =
-            json!([{"type": "Progressing", "reason": "ProgressDeadlineExceeded"}]);
-        assert_eq!(
-            health(&d).unwrap().message,
-            "Deployment \"web\" exceeded its progress deadline"
-        );
+        assert_eq!(health(&d).unwrap(), Assessment { status: Health::Healthy, message: String::new() });
+        d["status"]["conditions"] = json!([{"type": "Progressing", "reason": "ProgressDeadlineExceeded"}]);
+        assert_eq!(health(&d).unwrap().message, "Deployment \"web\" exceeded its progress deadline");
     }
 
     #[test]
     fn crash_looping_pod_is_degraded_with_the_waiting_message() {
         let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {},
                        "status": {"phase": "Running", "containerStatuses": [{"state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 10s"}}}]}});
-        assert_eq!(
-            health(&p).unwrap(),
-            Assessment {
-                status: Health::Degraded,
-                message: "back-off 10s".into()
-            }
-        );
+        assert_eq!(health(&p).unwrap(), Assessment { status: Health::Degraded, message: "back-off 10s".into() });
     }
 
     #[test]
     fn aggregate_takes_the_worst_and_ignores_unchecked_kinds() {
-        let healthy = Assessment {
-            status: Health::Healthy,
-            message: String::new(),
-        };
-        let progressing = Assessment {
-            status: Health::Progressing,
-            message: String::new(),
-        };
-        assert_eq!(
-            aggregate([Some(&healthy), None, Some(&progressing)], true),
-            Health::Progressing
-        );
+        let healthy = Assessment { status: Health::Healthy, message: String::new() };
+        let progressing = Assessment { status: Health::Progressing, message: String::new() };
+        assert_eq!(aggregate([Some(&healthy), None, Some(&progressing)], true), Health::Progressing);
         assert_eq!(aggregate([None], false), Health::Missing);
-        assert_eq!(
-            health(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})),
-            None
-        );
+        assert_eq!(health(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})), None);
     }
 }

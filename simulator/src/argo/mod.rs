@@ -19,9 +19,7 @@ use crate::git::Git;
 use crate::kube::{ObjectKey, WatchEvent, meta};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
-use app::{
-    AppSpec, AppStatus, Condition, HealthStatus, HistoryEntry, OperationState, ResourceStatus,
-};
+use app::{AppSpec, AppStatus, Condition, HealthStatus, HistoryEntry, OperationState, ResourceStatus};
 use health::Health;
 pub use sync::SyncRequest;
 
@@ -46,13 +44,7 @@ pub struct AgentConfig {
 
 impl Default for AgentConfig {
     fn default() -> Self {
-        AgentConfig {
-            poll_seconds: 120,
-            jitter_seconds: 60,
-            webhook: false,
-            watch_delay_millis: 1000,
-            operation_millis: 1000,
-        }
+        AgentConfig { poll_seconds: 120, jitter_seconds: 60, webhook: false, watch_delay_millis: 1000, operation_millis: 1000 }
     }
 }
 
@@ -99,11 +91,7 @@ pub struct Agent {
 
 impl Agent {
     pub fn new(config: AgentConfig) -> Self {
-        Agent {
-            config,
-            apps: BTreeMap::new(),
-            last_own_write: 0,
-        }
+        Agent { config, apps: BTreeMap::new(), last_own_write: 0 }
     }
 
     pub fn app(&self, name: &str) -> Option<&AppRuntime> {
@@ -116,26 +104,13 @@ impl Agent {
 
     /// When the agent next has something to do.
     pub fn next_timer(&self) -> Option<SimTime> {
-        self.apps
-            .values()
-            .flat_map(|a| {
-                [
-                    a.next_poll,
-                    a.refresh.map(|r| r.0),
-                    a.op.as_ref().map(|o| o.finish_at),
-                ]
-            })
-            .flatten()
-            .min()
+        self.apps.values().flat_map(|a| [a.next_poll, a.refresh.map(|r| r.0), a.op.as_ref().map(|o| o.finish_at)]).flatten().min()
     }
 
     /// Picks up new, changed and deleted Application objects.
     pub fn discover(&mut self, cluster: &Cluster, now: SimTime, rng: &mut SimRng) {
-        let objs: Vec<&Value> = cluster
-            .store
-            .list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE))
-            .filter(|a| !meta::is_terminating(a))
-            .collect();
+        let objs: Vec<&Value> =
+            cluster.store.list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).filter(|a| !meta::is_terminating(a)).collect();
         let names: BTreeSet<&str> = objs.iter().map(|o| meta::name(o)).collect();
         self.apps.retain(|n, _| names.contains(n.as_str()));
         for obj in objs {
@@ -157,8 +132,7 @@ impl Agent {
                     let rt = AppRuntime {
                         spec: spec.clone(),
                         status: AppStatus::default(),
-                        next_poll: (self.config.poll_seconds > 0)
-                            .then(|| now + SimDuration::secs(self.config.poll_seconds) + jitter),
+                        next_poll: (self.config.poll_seconds > 0).then(|| now + SimDuration::secs(self.config.poll_seconds) + jitter),
                         refresh: Some((now, Level::Latest)),
                         op: None,
                         desired: None,
@@ -178,8 +152,7 @@ impl Agent {
         let period = (self.config.poll_seconds + self.config.jitter_seconds) * 1000;
         for rt in self.apps.values_mut() {
             if rt.next_poll.is_some() {
-                rt.next_poll =
-                    Some(now + SimDuration::millis(rng.between(10_000, period.max(10_000))));
+                rt.next_poll = Some(now + SimDuration::millis(rng.between(10_000, period.max(10_000))));
             }
         }
     }
@@ -196,15 +169,11 @@ impl Agent {
                     if !own && rt.refresh.is_none_or(|(_, l)| l < Level::Recent) {
                         journal.push(Event {
                             at: now,
-                            kind: EventKind::WatchTriggered {
-                                app: rt.spec.name.clone(),
-                                object: ev.key.kubectl_ref(),
-                            },
+                            kind: EventKind::WatchTriggered { app: rt.spec.name.clone(), object: ev.key.kubectl_ref() },
                         });
                     }
                     request(rt, now + delay, Level::Recent);
-                } else if rt.managed.contains(&ev.key) || rt.namespaces.contains(&ev.key.namespace)
-                {
+                } else if rt.managed.contains(&ev.key) || rt.namespaces.contains(&ev.key.namespace) {
                     request(rt, now + delay, Level::Tree);
                 }
             }
@@ -212,30 +181,13 @@ impl Agent {
     }
 
     /// Tells the agent about a push, as a Git webhook would.
-    pub fn on_push(
-        &mut self,
-        repo_url: &str,
-        branch: &str,
-        now: SimTime,
-        journal: &mut Vec<Event>,
-    ) {
+    pub fn on_push(&mut self, repo_url: &str, branch: &str, now: SimTime, journal: &mut Vec<Event>) {
         if !self.config.webhook {
             return;
         }
-        for rt in self
-            .apps
-            .values_mut()
-            .filter(|a| same_repo(&a.spec.repo_url, repo_url))
-        {
-            if matches!(rt.spec.target_revision.as_str(), "HEAD" | "")
-                || rt.spec.target_revision == branch
-            {
-                journal.push(Event {
-                    at: now,
-                    kind: EventKind::Webhook {
-                        app: rt.spec.name.clone(),
-                    },
-                });
+        for rt in self.apps.values_mut().filter(|a| same_repo(&a.spec.repo_url, repo_url)) {
+            if matches!(rt.spec.target_revision.as_str(), "HEAD" | "") || rt.spec.target_revision == branch {
+                journal.push(Event { at: now, kind: EventKind::Webhook { app: rt.spec.name.clone() } });
                 request(rt, now + SimDuration::secs(1), Level::Latest);
             }
         }
@@ -254,14 +206,7 @@ impl Agent {
     }
 
     /// Runs every timer due at `now`. Returns whether anything happened.
-    pub fn run_due(
-        &mut self,
-        now: SimTime,
-        cluster: &mut Cluster,
-        git: &Git,
-        rng: &mut SimRng,
-        journal: &mut Vec<Event>,
-    ) -> bool {
+    pub fn run_due(&mut self, now: SimTime, cluster: &mut Cluster, git: &Git, rng: &mut SimRng, journal: &mut Vec<Event>) -> bool {
         let mut worked = false;
         let names: Vec<String> = self.apps.keys().cloned().collect();
         for name in names {
@@ -274,15 +219,13 @@ impl Agent {
                 let state = op.state.clone();
                 rt.op = None;
                 finish_operation(rt, state, now, journal);
-                request(rt, now, Level::Recent);
+                // Argo CD compares with the latest revision once an operation completes.
+                request(rt, now, Level::Latest);
                 worked = true;
             }
             if rt.next_poll.is_some_and(|t| t <= now) {
                 rt.next_poll = Some(now + poll + jitter);
-                journal.push(Event {
-                    at: now,
-                    kind: EventKind::Poll { app: name.clone() },
-                });
+                journal.push(Event { at: now, kind: EventKind::Poll { app: name.clone() } });
                 request(rt, now, Level::Latest);
             }
             if let Some((at, level)) = rt.refresh.filter(|(at, _)| *at <= now) {
@@ -313,22 +256,16 @@ impl Agent {
         journal: &mut Vec<Event>,
     ) -> Result<(), String> {
         let op_millis = self.config.operation_millis;
-        let rt = self.apps.get_mut(name).ok_or_else(|| {
-            format!(
-                "rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"
-            )
-        })?;
+        let rt = self
+            .apps
+            .get_mut(name)
+            .ok_or_else(|| format!("rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"))?;
         if rt.op.is_some() {
             return Err("rpc error: code = FailedPrecondition desc = another operation is already in progress".into());
         }
         let revision = git
             .resolve_remote(&rt.spec.repo_url, &req.revision)
-            .ok_or_else(|| {
-                format!(
-                    "rpc error: code = Unknown desc = unable to resolve '{}' to a commit SHA",
-                    req.revision
-                )
-            })?;
+            .ok_or_else(|| format!("rpc error: code = Unknown desc = unable to resolve '{}' to a commit SHA", req.revision))?;
         let desired = desired_for(rt, &revision, git)?;
         let extras: Vec<ObjectKey> = extras(rt, &desired, cluster);
         journal.push(Event {
@@ -341,23 +278,11 @@ impl Agent {
                 resources: desired.len(),
             },
         });
-        let outcome = sync::run(
-            &rt.spec,
-            &desired,
-            &extras,
-            &req,
-            &mut cluster.store,
-            now,
-            rng,
-        );
+        let outcome = sync::run(&rt.spec, &desired, &extras, &req, &mut cluster.store, now, rng);
         self.last_own_write = cluster.store.resource_version();
         let state = OperationState {
             phase: "Running".into(),
-            message: if outcome.succeeded {
-                outcome.message.clone()
-            } else {
-                outcome.message.clone()
-            },
+            message: if outcome.succeeded { outcome.message.clone() } else { outcome.message.clone() },
             revision,
             started_at: now.rfc3339(),
             finished_at: None,
@@ -368,19 +293,9 @@ impl Agent {
             resources: outcome.results,
         };
         let mut final_state = state.clone();
-        final_state.phase = if outcome.succeeded {
-            "Succeeded".into()
-        } else {
-            "Failed".into()
-        };
-        rt.status.operation_state = Some(OperationState {
-            message: "one or more tasks are running".into(),
-            ..state
-        });
-        rt.op = Some(RunningOp {
-            finish_at: now + SimDuration::millis(op_millis),
-            state: final_state,
-        });
+        final_state.phase = if outcome.succeeded { "Succeeded".into() } else { "Failed".into() };
+        rt.status.operation_state = Some(OperationState { message: "one or more tasks are running".into(), ..state });
+        rt.op = Some(RunningOp { finish_at: now + SimDuration::millis(op_millis), state: final_state });
         Ok(())
     }
 
@@ -391,28 +306,16 @@ impl Agent {
 
     /// The desired objects of an app at its compared revision, for `argocd app diff`.
     pub fn desired(&mut self, name: &str, git: &Git) -> Result<Vec<Value>, String> {
-        let rt = self
-            .apps
-            .get_mut(name)
-            .ok_or_else(|| format!("applications.argoproj.io \"{name}\" not found"))?;
-        let revision = git
-            .resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision)
-            .unwrap_or_default();
+        let rt = self.apps.get_mut(name).ok_or_else(|| format!("applications.argoproj.io \"{name}\" not found"))?;
+        let revision = git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision).unwrap_or_default();
         desired_for(rt, &revision, git)
     }
 
     /// Writes each app's status into its Application object.
     pub fn publish(&self, cluster: &mut Cluster, now: SimTime) {
         for rt in self.apps.values() {
-            let key = ObjectKey::new(
-                "argoproj.io",
-                "Application",
-                ARGOCD_NAMESPACE,
-                &rt.spec.name,
-            );
-            cluster
-                .store
-                .update_status(&key, rt.status.to_crd_json(), now);
+            let key = ObjectKey::new("argoproj.io", "Application", ARGOCD_NAMESPACE, &rt.spec.name);
+            cluster.store.update_status(&key, rt.status.to_crd_json(), now);
         }
     }
 
@@ -420,15 +323,7 @@ impl Agent {
         SimDuration::millis(rng.below(self.config.jitter_seconds * 1000))
     }
 
-    fn auto_sync(
-        &mut self,
-        name: &str,
-        now: SimTime,
-        cluster: &mut Cluster,
-        git: &Git,
-        rng: &mut SimRng,
-        journal: &mut Vec<Event>,
-    ) {
+    fn auto_sync(&mut self, name: &str, now: SimTime, cluster: &mut Cluster, git: &Git, rng: &mut SimRng, journal: &mut Vec<Event>) {
         let Some(rt) = self.apps.get_mut(name) else {
             return;
         };
@@ -438,27 +333,15 @@ impl Agent {
         if rt.op.is_some() || rt.status.sync_status != "OutOfSync" {
             return;
         }
-        let out_of_sync: Vec<&ResourceStatus> = rt
-            .status
-            .resources
-            .iter()
-            .filter(|r| r.status != "Synced")
-            .collect();
+        let out_of_sync: Vec<&ResourceStatus> = rt.status.resources.iter().filter(|r| r.status != "Synced").collect();
         if !auto.prune && out_of_sync.iter().all(|r| r.requires_pruning) {
             return;
         }
-        if auto.prune
-            && !auto.allow_empty
-            && !rt.status.resources.is_empty()
-            && rt.status.resources.iter().all(|r| r.requires_pruning)
-        {
+        if auto.prune && !auto.allow_empty && !rt.status.resources.is_empty() && rt.status.resources.iter().all(|r| r.requires_pruning) {
             set_condition(
                 rt,
                 "SyncError",
-                &format!(
-                    "Skipping sync attempt to [{}]: auto-sync will wipe out all resources",
-                    rt.status.revision
-                ),
+                &format!("Skipping sync attempt to [{}]: auto-sync will wipe out all resources", rt.status.revision),
                 now,
             );
             return;
@@ -477,23 +360,14 @@ impl Agent {
         };
         if let Some(op) = attempted {
             if op.phase != "Succeeded" {
-                set_condition(
-                    rt,
-                    "SyncError",
-                    &format!("Failed last sync attempt to [{revision}]: {}", op.message),
-                    now,
-                );
+                set_condition(rt, "SyncError", &format!("Failed last sync attempt to [{revision}]: {}", op.message), now);
                 return;
             }
             if !auto.self_heal {
                 return;
             }
             let attempts = op.self_heal_attempts;
-            let finished = op
-                .finished_at
-                .as_deref()
-                .and_then(SimTime::parse_rfc3339)
-                .unwrap_or(now);
+            let finished = op.finished_at.as_deref().and_then(SimTime::parse_rfc3339).unwrap_or(now);
             let wait = self_heal_backoff(attempts);
             let ready_at = finished + wait;
             if ready_at > now {
@@ -527,9 +401,7 @@ pub fn self_heal_backoff(attempts_so_far: u32) -> SimDuration {
     if attempts_so_far == 0 {
         return SimDuration::ZERO;
     }
-    let secs = 2u64
-        .saturating_mul(3u64.saturating_pow(attempts_so_far - 1))
-        .min(300);
+    let secs = 2u64.saturating_mul(3u64.saturating_pow(attempts_so_far - 1)).min(300);
     SimDuration::secs(secs)
 }
 
@@ -541,8 +413,7 @@ fn request(rt: &mut AppRuntime, at: SimTime, level: Level) {
 }
 
 fn same_repo(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/').trim_end_matches(".git")
-        == b.trim_end_matches('/').trim_end_matches(".git")
+    a.trim_end_matches('/').trim_end_matches(".git") == b.trim_end_matches('/').trim_end_matches(".git")
 }
 
 fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git) -> Result<Vec<Value>, String> {
@@ -562,50 +433,26 @@ fn extras(rt: &AppRuntime, desired: &[Value], cluster: &Cluster) -> Vec<ObjectKe
     cluster
         .store
         .all()
-        .filter(|(k, o)| {
-            !wanted.contains(k)
-                && meta::annotation(o, render::TRACKING_ID)
-                    .is_some_and(|id| id.starts_with(&prefix))
-        })
+        .filter(|(k, o)| !wanted.contains(k) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix)))
         .map(|(k, _)| k.clone())
         .collect()
 }
 
 fn set_condition(rt: &mut AppRuntime, kind: &str, message: &str, now: SimTime) {
-    if rt
-        .status
-        .conditions
-        .iter()
-        .any(|c| c.kind == kind && c.message == message)
-    {
+    if rt.status.conditions.iter().any(|c| c.kind == kind && c.message == message) {
         return;
     }
     rt.status.conditions.retain(|c| c.kind != kind);
-    rt.status.conditions.push(Condition {
-        kind: kind.into(),
-        message: message.into(),
-        last_transition_time: now.rfc3339(),
-    });
+    rt.status.conditions.push(Condition { kind: kind.into(), message: message.into(), last_transition_time: now.rfc3339() });
 }
 
-fn compare(
-    rt: &mut AppRuntime,
-    level: Level,
-    now: SimTime,
-    cluster: &Cluster,
-    git: &Git,
-    journal: &mut Vec<Event>,
-) {
+fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, git: &Git, journal: &mut Vec<Event>) {
     let revision = if level >= Level::Latest || rt.status.revision.is_empty() {
-        git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision)
-            .unwrap_or_default()
+        git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision).unwrap_or_default()
     } else {
         rt.status.revision.clone()
     };
-    let (old_sync, old_health) = (
-        rt.status.sync_status.clone(),
-        rt.status.health.status.clone(),
-    );
+    let (old_sync, old_health) = (rt.status.sync_status.clone(), rt.status.health.status.clone());
     let desired = match desired_for(rt, &revision, git) {
         Ok(d) => d,
         Err(message) => {
@@ -633,10 +480,7 @@ fn compare(
         };
         let health = match live {
             Some(l) => health::health(l),
-            None => Some(health::Assessment {
-                status: Health::Missing,
-                message: String::new(),
-            }),
+            None => Some(health::Assessment { status: Health::Missing, message: String::new() }),
         };
         if let Some(l) = live {
             collect_images(l, &mut images);
@@ -649,41 +493,19 @@ fn compare(
         any_live = true;
         let health = health::health(live);
         assessments.push(health.clone());
-        resources.push(resource_status(
-            &key,
-            live,
-            "OutOfSync",
-            health.as_ref(),
-            true,
-        ));
+        resources.push(resource_status(&key, live, "OutOfSync", health.as_ref(), true));
     }
-    resources.sort_by(|a, b| {
-        (&a.group, &a.kind, &a.namespace, &a.name).cmp(&(&b.group, &b.kind, &b.namespace, &b.name))
-    });
+    resources.sort_by(|a, b| (&a.group, &a.kind, &a.namespace, &a.name).cmp(&(&b.group, &b.kind, &b.namespace, &b.name)));
     let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
-    rt.managed = resources
-        .iter()
-        .map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name))
-        .collect();
-    rt.namespaces = resources
-        .iter()
-        .map(|r| r.namespace.clone())
-        .chain([rt.spec.dest_namespace.clone()])
-        .collect();
-    let sync_status = if resources.iter().any(|r| r.status == "OutOfSync") {
-        "OutOfSync"
-    } else {
-        "Synced"
-    };
+    rt.managed = resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
+    rt.namespaces = resources.iter().map(|r| r.namespace.clone()).chain([rt.spec.dest_namespace.clone()]).collect();
+    let sync_status = if resources.iter().any(|r| r.status == "OutOfSync") { "OutOfSync" } else { "Synced" };
     if revision != rt.status.revision {
         rt.status.conditions.retain(|c| c.kind != "SyncError");
     }
     rt.status.sync_status = sync_status.into();
     rt.status.revision = revision.clone();
-    rt.status.health = HealthStatus {
-        status: app_health.word().into(),
-        message: String::new(),
-    };
+    rt.status.health = HealthStatus { status: app_health.word().into(), message: String::new() };
     rt.status.resources = resources;
     rt.status.images = images.into_iter().collect();
     if level >= Level::Latest {
@@ -692,53 +514,27 @@ fn compare(
     if level >= Level::Recent {
         journal.push(Event {
             at: now,
-            kind: EventKind::Compared {
-                app: rt.spec.name.clone(),
-                revision,
-                sync: sync_status.into(),
-                health: app_health.word().into(),
-            },
+            kind: EventKind::Compared { app: rt.spec.name.clone(), revision, sync: sync_status.into(), health: app_health.word().into() },
         });
     }
     emit_changes(rt, &old_sync, &old_health, now, journal);
 }
 
-fn emit_changes(
-    rt: &AppRuntime,
-    old_sync: &str,
-    old_health: &str,
-    now: SimTime,
-    journal: &mut Vec<Event>,
-) {
+fn emit_changes(rt: &AppRuntime, old_sync: &str, old_health: &str, now: SimTime, journal: &mut Vec<Event>) {
     let app = rt.spec.name.clone();
     if rt.status.sync_status != old_sync {
         journal.push(Event {
             at: now,
-            kind: EventKind::SyncStatusChanged {
-                app: app.clone(),
-                from: old_sync.into(),
-                to: rt.status.sync_status.clone(),
-            },
+            kind: EventKind::SyncStatusChanged { app: app.clone(), from: old_sync.into(), to: rt.status.sync_status.clone() },
         });
     }
     if rt.status.health.status != old_health {
-        journal.push(Event {
-            at: now,
-            kind: EventKind::HealthChanged {
-                app,
-                from: old_health.into(),
-                to: rt.status.health.status.clone(),
-            },
-        });
+        journal
+            .push(Event { at: now, kind: EventKind::HealthChanged { app, from: old_health.into(), to: rt.status.health.status.clone() } });
     }
 }
 
-fn finish_operation(
-    rt: &mut AppRuntime,
-    mut state: OperationState,
-    now: SimTime,
-    journal: &mut Vec<Event>,
-) {
+fn finish_operation(rt: &mut AppRuntime, mut state: OperationState, now: SimTime, journal: &mut Vec<Event>) {
     state.finished_at = Some(now.rfc3339());
     let succeeded = state.phase == "Succeeded";
     if succeeded && !state.partial {
@@ -773,11 +569,8 @@ fn resource_status(
     health: Option<&health::Assessment>,
     requires_pruning: bool,
 ) -> ResourceStatus {
-    let version = obj
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .map(|v| crate::kube::split_api_version(v).1.to_string())
-        .unwrap_or_default();
+    let version =
+        obj.get("apiVersion").and_then(Value::as_str).map(|v| crate::kube::split_api_version(v).1.to_string()).unwrap_or_default();
     ResourceStatus {
         group: key.group.clone(),
         version,
@@ -785,24 +578,15 @@ fn resource_status(
         namespace: key.namespace.clone(),
         name: key.name.clone(),
         status: status.into(),
-        health: health.map(|h| HealthStatus {
-            status: h.status.word().into(),
-            message: h.message.clone(),
-        }),
+        health: health.map(|h| HealthStatus { status: h.status.word().into(), message: h.message.clone() }),
         requires_pruning,
     }
 }
 
 fn collect_images(obj: &Value, images: &mut BTreeSet<String>) {
-    for path in [
-        &["spec", "template", "spec", "containers"][..],
-        &["spec", "containers"][..],
-    ] {
+    for path in [&["spec", "template", "spec", "containers"][..], &["spec", "containers"][..]] {
         if let Some(cs) = meta::at(obj, path).and_then(Value::as_array) {
-            images.extend(
-                cs.iter()
-                    .filter_map(|c| c.get("image").and_then(Value::as_str).map(String::from)),
-            );
+            images.extend(cs.iter().filter_map(|c| c.get("image").and_then(Value::as_str).map(String::from)));
         }
     }
 }

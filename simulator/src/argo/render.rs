@@ -13,11 +13,7 @@ pub const TRACKING_ID: &str = "argocd.argoproj.io/tracking-id";
 
 /// Renders a plain directory source. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
-    let prefix = if app.path.is_empty() || app.path == "." {
-        String::new()
-    } else {
-        format!("{}/", app.path)
-    };
+    let prefix = if app.path.is_empty() || app.path == "." { String::new() } else { format!("{}/", app.path) };
     let mut found_dir = prefix.is_empty();
     let mut objects = Vec::new();
     for (path, content) in files {
@@ -31,19 +27,17 @@ pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
         if !(rest.ends_with(".yaml") || rest.ends_with(".yml") || rest.ends_with(".json")) {
             continue;
         }
-        let docs = yaml::parse_documents(content, path).map_err(|e| format!("rpc error: code = Unknown desc = Manifest generation error (cached): failed to unmarshal {path}: {}", e.message))?;
+        let docs = yaml::parse_documents(content, path).map_err(|e| {
+            format!("rpc error: code = Unknown desc = Manifest generation error (cached): failed to unmarshal {path}: {}", e.message)
+        })?;
         for mut obj in docs {
             if obj.get("kind").is_none() || obj.get("apiVersion").is_none() {
                 continue;
             }
             let (group, _) = split_api_version(obj["apiVersion"].as_str().unwrap_or(""));
-            let namespaced =
-                resource_type_for(group, meta::kind(&obj)).is_none_or(|rt| rt.namespaced);
+            let namespaced = resource_type_for(group, meta::kind(&obj)).is_none_or(|rt| rt.namespaced);
             if namespaced && meta::namespace(&obj).is_empty() && !app.dest_namespace.is_empty() {
-                meta::ensure_map(&mut obj, &["metadata"]).insert(
-                    "namespace".into(),
-                    Value::String(app.dest_namespace.clone()),
-                );
+                meta::ensure_map(&mut obj, &["metadata"]).insert("namespace".into(), Value::String(app.dest_namespace.clone()));
             }
             let id = tracking_id(&app.name, &obj);
             meta::set_annotation(&mut obj, TRACKING_ID, &id);
@@ -51,10 +45,7 @@ pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
         }
     }
     if !found_dir {
-        return Err(format!(
-            "rpc error: code = Unknown desc = Manifest generation error (cached): {}: app path does not exist",
-            app.path
-        ));
+        return Err(format!("rpc error: code = Unknown desc = Manifest generation error (cached): {}: app path does not exist", app.path));
     }
     Ok(objects)
 }
@@ -62,10 +53,5 @@ pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
 /// `payment-service:apps/Deployment:payments/payment-service`.
 pub fn tracking_id(app: &str, obj: &Value) -> String {
     let (group, _) = split_api_version(obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
-    format!(
-        "{app}:{group}/{}:{}/{}",
-        meta::kind(obj),
-        meta::namespace(obj),
-        meta::name(obj)
-    )
+    format!("{app}:{group}/{}:{}/{}", meta::kind(obj), meta::namespace(obj), meta::name(obj))
 }

@@ -69,16 +69,11 @@ pub struct SyncOutcome {
 }
 
 fn wave(obj: &Value) -> i64 {
-    meta::annotation(obj, "argocd.argoproj.io/sync-wave")
-        .and_then(|w| w.trim().parse().ok())
-        .unwrap_or(0)
+    meta::annotation(obj, "argocd.argoproj.io/sync-wave").and_then(|w| w.trim().parse().ok()).unwrap_or(0)
 }
 
 fn kind_rank(kind: &str) -> usize {
-    KIND_ORDER
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(KIND_ORDER.len())
+    KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
 }
 
 /// Applies `desired` (and prunes `extras`) as one sync operation.
@@ -92,10 +87,7 @@ pub fn run(
     rng: &mut SimRng,
 ) -> SyncOutcome {
     let wanted = |key: &ObjectKey| req.resources.as_ref().is_none_or(|r| r.contains(key));
-    let mut tasks: Vec<&Value> = desired
-        .iter()
-        .filter(|o| ObjectKey::of(o).is_some_and(|k| wanted(&k)))
-        .collect();
+    let mut tasks: Vec<&Value> = desired.iter().filter(|o| ObjectKey::of(o).is_some_and(|k| wanted(&k))).collect();
     tasks.sort_by_key(|o| (wave(o), kind_rank(meta::kind(o)), meta::name(o).to_string()));
     let mut results = Vec::new();
     let mut failure: Option<String> = None;
@@ -114,20 +106,12 @@ pub fn run(
         let live = store.get(&key).cloned();
         let merged = apply::merge(live.as_ref(), obj);
         let outcome = if req.dry_run {
-            Ok(if live.is_none() {
-                apply::ApplyOutcome::Created
-            } else {
-                apply::ApplyOutcome::Configured
-            })
+            Ok(if live.is_none() { apply::ApplyOutcome::Created } else { apply::ApplyOutcome::Configured })
         } else {
             match &live {
-                None => store
-                    .create(merged, now, rng)
-                    .map(|_| apply::ApplyOutcome::Created),
+                None => store.create(merged, now, rng).map(|_| apply::ApplyOutcome::Created),
                 Some(before) => store.update(merged, now, rng).map(|after| {
-                    if meta::str_at(&after, &["metadata", "resourceVersion"])
-                        == meta::str_at(before, &["metadata", "resourceVersion"])
-                    {
+                    if meta::str_at(&after, &["metadata", "resourceVersion"]) == meta::str_at(before, &["metadata", "resourceVersion"]) {
                         apply::ApplyOutcome::Unchanged
                     } else {
                         apply::ApplyOutcome::Configured
@@ -138,16 +122,10 @@ pub fn run(
         let (status, message) = match outcome {
             Ok(o) => {
                 let suffix = if req.dry_run { " (dry run)" } else { "" };
-                (
-                    "Synced".to_string(),
-                    format!("{} {}{suffix}", key.kubectl_ref(), o.word()),
-                )
+                ("Synced".to_string(), format!("{} {}{suffix}", key.kubectl_ref(), o.word()))
             }
             Err(e) => {
-                let text = e
-                    .to_string()
-                    .trim_start_matches("Error from server (NotFound): ")
-                    .to_string();
+                let text = e.to_string().trim_start_matches("Error from server (NotFound): ").to_string();
                 failure.get_or_insert_with(|| text.clone());
                 ("SyncFailed".to_string(), text)
             }
@@ -155,15 +133,9 @@ pub fn run(
         results.push(result_for(&key, version, &status, &message));
     }
     for key in extras.iter().filter(|k| wanted(k)) {
-        let version = store
-            .get(key)
-            .and_then(|o| o["apiVersion"].as_str())
-            .map(|v| split_api_version(v).1.to_string())
-            .unwrap_or_default();
-        let no_prune = store
-            .get(key)
-            .and_then(|o| meta::annotation(o, "argocd.argoproj.io/sync-options"))
-            .is_some_and(|o| o.contains("Prune=false"));
+        let version = store.get(key).and_then(|o| o["apiVersion"].as_str()).map(|v| split_api_version(v).1.to_string()).unwrap_or_default();
+        let no_prune =
+            store.get(key).and_then(|o| meta::annotation(o, "argocd.argoproj.io/sync-options")).is_some_and(|o| o.contains("Prune=false"));
         let (status, message) = if no_prune {
             ("PruneSkipped", "ignored (no prune)".to_string())
         } else if !req.prune {
@@ -177,25 +149,16 @@ pub fn run(
         results.push(result_for(key, &version, status, &message));
     }
     match failure {
-        Some(reason) => SyncOutcome {
-            succeeded: false,
-            message: format!("one or more objects failed to apply, reason: {reason}"),
-            results,
-        },
-        None => SyncOutcome {
-            succeeded: true,
-            message: "successfully synced (all tasks run)".into(),
-            results,
-        },
+        Some(reason) => {
+            SyncOutcome { succeeded: false, message: format!("one or more objects failed to apply, reason: {reason}"), results }
+        }
+        None => SyncOutcome { succeeded: true, message: "successfully synced (all tasks run)".into(), results },
     }
 }
 
 fn result_for(key: &ObjectKey, version: &str, status: &str, message: &str) -> ResourceResult {
     let version = if version.is_empty() {
-        resource_type_for(&key.group, &key.kind)
-            .map(|r| r.version)
-            .unwrap_or("v1")
-            .to_string()
+        resource_type_for(&key.group, &key.kind).map(|r| r.version).unwrap_or("v1").to_string()
     } else {
         version.to_string()
     };

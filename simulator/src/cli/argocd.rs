@@ -14,17 +14,13 @@ const SERVER: &str = "argocd.example.com";
 pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     if args.is_empty() {
-        return CommandOutput::ok(
-            "argocd controls a Argo CD server\n\nUsage:\n  argocd [flags]\n  argocd [command]\n",
-        );
+        return CommandOutput::ok("argocd controls a Argo CD server\n\nUsage:\n  argocd [flags]\n  argocd [command]\n");
     }
     let group = args.remove(0);
     match group.as_str() {
         "app" | "apps" | "application" | "applications" => {
             if args.is_empty() {
-                return CommandOutput::ok(
-                    "Manage applications\n\nUsage:\n  argocd app [flags]\n  argocd app [command]\n",
-                );
+                return CommandOutput::ok("Manage applications\n\nUsage:\n  argocd app [flags]\n  argocd app [command]\n");
             }
             let sub = args.remove(0);
             match sub.as_str() {
@@ -59,12 +55,7 @@ fn cobra_unknown(word: &str, parent: &str) -> CommandOutput {
     if word.starts_with('-') {
         return CommandOutput::err(format!("Error: unknown flag: {word}\n"), 1);
     }
-    CommandOutput::err(
-        format!(
-            "Error: unknown command \"{word}\" for \"{parent}\"\nRun '{parent} --help' for usage.\n"
-        ),
-        1,
-    )
+    CommandOutput::err(format!("Error: unknown command \"{word}\" for \"{parent}\"\nRun '{parent} --help' for usage.\n"), 1)
 }
 
 fn fatal(message: &str) -> CommandOutput {
@@ -72,21 +63,13 @@ fn fatal(message: &str) -> CommandOutput {
 }
 
 fn not_found(name: &str) -> CommandOutput {
-    fatal(&format!(
-        "rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"
-    ))
+    fatal(&format!("rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"))
 }
 
 fn check_flags(args: &[String]) -> Option<CommandOutput> {
-    args.iter().find(|a| a.starts_with('-')).map(|f| {
-        CommandOutput::err(
-            format!(
-                "Error: unknown flag: {}\n",
-                f.split('=').next().unwrap_or(f)
-            ),
-            1,
-        )
-    })
+    args.iter()
+        .find(|a| a.starts_with('-'))
+        .map(|f| CommandOutput::err(format!("Error: unknown flag: {}\n", f.split('=').next().unwrap_or(f)), 1))
 }
 
 fn app_name(args: &[String]) -> String {
@@ -104,11 +87,8 @@ fn is_sha(rev: &str) -> bool {
 
 fn sync_status_line(app: &AppRuntime) -> String {
     let target = &app.spec.target_revision;
-    let sha = if is_sha(target) || app.status.revision.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", short_sha(&app.status.revision))
-    };
+    let sha =
+        if is_sha(target) || app.status.revision.is_empty() { String::new() } else { format!(" ({})", short_sha(&app.status.revision)) };
     match app.status.sync_status.as_str() {
         "Synced" => format!("Synced to {target}{sha}"),
         "OutOfSync" => format!("OutOfSync from {target}{sha}"),
@@ -124,10 +104,7 @@ fn summary(app: &AppRuntime) -> String {
     text.push_str(&kv("Project", &s.project));
     text.push_str(&kv("Server", &s.dest_server));
     text.push_str(&kv("Namespace", &s.dest_namespace));
-    text.push_str(&kv(
-        "URL",
-        &format!("https://{SERVER}/applications/{}", s.name),
-    ));
+    text.push_str(&kv("URL", &format!("https://{SERVER}/applications/{}", s.name)));
     text.push_str("Source:\n");
     text.push_str(&kv("- Repo", &s.repo_url));
     text.push_str(&kv("  Target", &s.target_revision));
@@ -143,15 +120,9 @@ fn conditions_table(status: &AppStatus) -> String {
     if status.conditions.is_empty() {
         return String::new();
     }
-    let mut rows = vec![vec![
-        "CONDITION".to_string(),
-        "MESSAGE".into(),
-        "LAST TRANSITION".into(),
-    ]];
+    let mut rows = vec![vec!["CONDITION".to_string(), "MESSAGE".into(), "LAST TRANSITION".into()]];
     for c in &status.conditions {
-        let t = SimTime::parse_rfc3339(&c.last_transition_time)
-            .map(|t| t.go_time())
-            .unwrap_or_default();
+        let t = SimTime::parse_rfc3339(&c.last_transition_time).map(|t| t.go_time()).unwrap_or_default();
         rows.push(vec![c.kind.clone(), c.message.clone(), t]);
     }
     format!("\n{}", table::argocd(&rows))
@@ -159,41 +130,15 @@ fn conditions_table(status: &AppStatus) -> String {
 
 fn resource_table(app: &AppRuntime) -> String {
     let mut rows = vec![
-        [
-            "GROUP",
-            "KIND",
-            "NAMESPACE",
-            "NAME",
-            "STATUS",
-            "HEALTH",
-            "HOOK",
-            "MESSAGE",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>(),
+        ["GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOK", "MESSAGE"].iter().map(|s| s.to_string()).collect::<Vec<_>>(),
     ];
-    let results = app
-        .status
-        .operation_state
-        .as_ref()
-        .map(|o| o.resources.clone())
-        .unwrap_or_default();
+    let results = app.status.operation_state.as_ref().map(|o| o.resources.clone()).unwrap_or_default();
     let mut shown = Vec::new();
     for r in &results {
-        let current = app.status.resources.iter().find(|s| {
-            s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name
-        });
+        let current =
+            app.status.resources.iter().find(|s| s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name);
         let (status, health) = current
-            .map(|c| {
-                (
-                    c.status.clone(),
-                    c.health
-                        .as_ref()
-                        .map(|h| h.status.clone())
-                        .unwrap_or_default(),
-                )
-            })
+            .map(|c| (c.status.clone(), c.health.as_ref().map(|h| h.status.clone()).unwrap_or_default()))
             .unwrap_or((r.status.clone(), String::new()));
         rows.push(vec![
             r.group.clone(),
@@ -205,20 +150,10 @@ fn resource_table(app: &AppRuntime) -> String {
             String::new(),
             r.message.clone(),
         ]);
-        shown.push((
-            r.group.clone(),
-            r.kind.clone(),
-            r.namespace.clone(),
-            r.name.clone(),
-        ));
+        shown.push((r.group.clone(), r.kind.clone(), r.namespace.clone(), r.name.clone()));
     }
     for s in &app.status.resources {
-        if shown.contains(&(
-            s.group.clone(),
-            s.kind.clone(),
-            s.namespace.clone(),
-            s.name.clone(),
-        )) {
+        if shown.contains(&(s.group.clone(), s.kind.clone(), s.namespace.clone(), s.name.clone())) {
             continue;
         }
         rows.push(vec![
@@ -227,10 +162,7 @@ fn resource_table(app: &AppRuntime) -> String {
             s.namespace.clone(),
             s.name.clone(),
             s.status.clone(),
-            s.health
-                .as_ref()
-                .map(|h| h.status.clone())
-                .unwrap_or_default(),
+            s.health.as_ref().map(|h| h.status.clone()).unwrap_or_default(),
             String::new(),
             String::new(),
         ]);
@@ -250,14 +182,8 @@ fn operation_block(app: &AppRuntime) -> String {
     text.push_str(&kv("Sync Revision", &op.revision));
     text.push_str(&kv("Phase", &op.phase));
     text.push_str(&kv("Start", &started.go_time()));
-    text.push_str(&kv(
-        "Finished",
-        &finished.map(|f| f.go_time()).unwrap_or_default(),
-    ));
-    text.push_str(&kv(
-        "Duration",
-        &go_duration(finished.unwrap_or(started).since(started)),
-    ));
+    text.push_str(&kv("Finished", &finished.map(|f| f.go_time()).unwrap_or_default()));
+    text.push_str(&kv("Duration", &go_duration(finished.unwrap_or(started).since(started))));
     text.push_str(&kv("Message", &op.message));
     text
 }
@@ -286,60 +212,25 @@ fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     };
     match output.as_str() {
         "json" | "yaml" => {
-            let key = ObjectKey::new(
-                "argoproj.io",
-                "Application",
-                crate::argo::ARGOCD_NAMESPACE,
-                &name,
-            );
+            let key = ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name);
             let obj = world.cluster.store.get(&key).cloned().unwrap_or_default();
             if output == "yaml" {
                 CommandOutput::ok(crate::yaml::to_yaml(&obj))
             } else {
-                CommandOutput::ok(format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&obj).unwrap_or_default()
-                ))
+                CommandOutput::ok(format!("{}\n", serde_json::to_string_pretty(&obj).unwrap_or_default()))
             }
         }
         "tree" => {
-            let mut rows = vec![vec![
-                "KIND/NAME".to_string(),
-                "STATUS".into(),
-                "HEALTH".into(),
-                "MESSAGE".into(),
-            ]];
+            let mut rows = vec![vec!["KIND/NAME".to_string(), "STATUS".into(), "HEALTH".into(), "MESSAGE".into()]];
             for r in &app.status.resources {
-                let h = r.health.clone().unwrap_or(crate::argo::app::HealthStatus {
-                    status: String::new(),
-                    message: String::new(),
-                });
-                rows.push(vec![
-                    format!("{}/{}", r.kind, r.name),
-                    r.status.clone(),
-                    h.status,
-                    h.message,
-                ]);
+                let h = r.health.clone().unwrap_or(crate::argo::app::HealthStatus { status: String::new(), message: String::new() });
+                rows.push(vec![format!("{}/{}", r.kind, r.name), r.status.clone(), h.status, h.message]);
             }
-            CommandOutput::ok(format!(
-                "{}{}\n{}",
-                summary(app),
-                conditions_table(&app.status),
-                table::argocd(&rows)
-            ))
+            CommandOutput::ok(format!("{}{}\n{}", summary(app), conditions_table(&app.status), table::argocd(&rows)))
         }
         _ => {
-            let op = if show_operation {
-                format!("\n{}", operation_block(app))
-            } else {
-                String::new()
-            };
-            CommandOutput::ok(format!(
-                "{}{}{op}\n{}",
-                summary(app),
-                conditions_table(&app.status),
-                resource_table(app)
-            ))
+            let op = if show_operation { format!("\n{}", operation_block(app)) } else { String::new() };
+            CommandOutput::ok(format!("{}{}{op}\n{}", summary(app), conditions_table(&app.status), resource_table(app)))
         }
     }
 }
@@ -351,29 +242,13 @@ fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let apps: Vec<&AppRuntime> = world.agent.apps().collect();
     if output == "name" {
-        return CommandOutput::ok(
-            apps.iter()
-                .map(|a| format!("{}\n", a.spec.qualified_name()))
-                .collect::<String>(),
-        );
+        return CommandOutput::ok(apps.iter().map(|a| format!("{}\n", a.spec.qualified_name())).collect::<String>());
     }
     let mut rows = vec![
-        [
-            "NAME",
-            "CLUSTER",
-            "NAMESPACE",
-            "PROJECT",
-            "STATUS",
-            "HEALTH",
-            "SYNCPOLICY",
-            "CONDITIONS",
-            "REPO",
-            "PATH",
-            "TARGET",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>(),
+        ["NAME", "CLUSTER", "NAMESPACE", "PROJECT", "STATUS", "HEALTH", "SYNCPOLICY", "CONDITIONS", "REPO", "PATH", "TARGET"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
     ];
     for a in apps {
         let policy = match a.spec.automated {
@@ -381,22 +256,10 @@ fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
             Some(p) if p.prune => "Auto-Prune",
             Some(_) => "Auto",
         };
-        let mut kinds: Vec<&str> = a
-            .status
-            .conditions
-            .iter()
-            .map(|c| c.kind.as_str())
-            .collect();
+        let mut kinds: Vec<&str> = a.status.conditions.iter().map(|c| c.kind.as_str()).collect();
         kinds.sort();
-        let conditions = if kinds.is_empty() {
-            "<none>".to_string()
-        } else {
-            kinds
-                .iter()
-                .map(|k| format!("{k}(1)"))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let conditions =
+            if kinds.is_empty() { "<none>".to_string() } else { kinds.iter().map(|k| format!("{k}(1)")).collect::<Vec<_>>().join(",") };
         rows.push(vec![
             a.spec.qualified_name(),
             a.spec.dest_server.clone(),
@@ -424,20 +287,10 @@ fn history(world: &mut World, args: Vec<String>) -> CommandOutput {
     };
     let mut rows = vec![vec!["ID".to_string(), "DATE".into(), "REVISION".into()]];
     for h in &app.status.history {
-        let date = SimTime::parse_rfc3339(&h.deployed_at)
-            .map(|t| t.go_time())
-            .unwrap_or_default();
-        rows.push(vec![
-            h.id.to_string(),
-            date,
-            format!("{} ({})", app.spec.target_revision, short_sha(&h.revision)),
-        ]);
+        let date = SimTime::parse_rfc3339(&h.deployed_at).map(|t| t.go_time()).unwrap_or_default();
+        rows.push(vec![h.id.to_string(), date, format!("{} ({})", app.spec.target_revision, short_sha(&h.revision))]);
     }
-    CommandOutput::ok(format!(
-        "SOURCE  {}\n{}",
-        app.spec.repo_url,
-        table::argocd(&rows)
-    ))
+    CommandOutput::ok(format!("SOURCE  {}\n{}", app.spec.repo_url, table::argocd(&rows)))
 }
 
 fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
@@ -461,29 +314,16 @@ fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         if r.status == "Synced" || r.kind == "Secret" {
             continue;
         }
-        let want = desired
-            .iter()
-            .find(|d| ObjectKey::of(d).as_ref() == Some(&key));
+        let want = desired.iter().find(|d| ObjectKey::of(d).as_ref() == Some(&key));
         let live = world.cluster.store.get(&key);
         let body = diff::diff_text(live, want);
         if body.is_empty() {
             continue;
         }
-        text.push_str(&format!(
-            "\n===== {}/{} {}/{} ======\n{body}",
-            r.group, r.kind, r.namespace, r.name
-        ));
+        text.push_str(&format!("\n===== {}/{} {}/{} ======\n{body}", r.group, r.kind, r.namespace, r.name));
     }
-    let code = if text.is_empty() || exit_code_flag.as_deref() == Some("false") {
-        0
-    } else {
-        1
-    };
-    CommandOutput {
-        stdout: text,
-        stderr: String::new(),
-        exit_code: code,
-    }
+    let code = if text.is_empty() || exit_code_flag.as_deref() == Some("false") { 0 } else { 1 };
+    CommandOutput { stdout: text, stderr: String::new(), exit_code: code }
 }
 
 fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
@@ -519,80 +359,28 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     let done = world.run_until(limit, |w| !w.agent.operation_running(&name));
     let app = world.agent.app(&name).expect("app exists");
     if !done {
-        return fatal(&format!(
-            "rpc error: code = Unknown desc = Operation did not complete within {}s",
-            limit.as_secs()
-        ));
+        return fatal(&format!("rpc error: code = Unknown desc = Operation did not complete within {}s", limit.as_secs()));
     }
-    let mut rows = vec![
-        [
-            "TIMESTAMP",
-            "GROUP",
-            "KIND",
-            "NAMESPACE",
-            "NAME",
-            "STATUS",
-            "HEALTH",
-            "HOOK",
-            "MESSAGE",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>(),
-    ];
-    for r in app
-        .status
-        .operation_state
-        .iter()
-        .flat_map(|o| o.resources.iter())
-    {
-        let current = app
-            .status
-            .resources
-            .iter()
-            .find(|s| s.kind == r.kind && s.name == r.name && s.namespace == r.namespace);
-        let health = current
-            .and_then(|c| c.health.as_ref())
-            .map(|h| h.status.clone())
-            .unwrap_or_default();
-        let status = current
-            .map(|c| c.status.clone())
-            .unwrap_or_else(|| r.status.clone());
-        rows.push(vec![
-            started.rfc3339_offset(),
-            format!("{:>5}", r.group),
-            format!("{:>10}", r.kind),
-            format!("{:>10}", r.namespace),
-            format!("{:>20}", r.name),
-            format!("{status:>8}"),
-            format!("{health:>7}"),
-            format!("{:>10}", ""),
-            r.message.clone(),
-        ]);
+    // The CLI prints header and rows through `%s\t%5s\t%10s\t%10s\t%20s\t%8s\t%7s\t%10s\t%s`.
+    let table_line = |c: [&str; 9]| -> Vec<String> {
+        let widths = [0, 5, 10, 10, 20, 8, 7, 10, 0];
+        c.iter().zip(widths).map(|(cell, w)| format!("{cell:>w$}")).collect()
+    };
+    let mut rows = vec![table_line(["TIMESTAMP", "GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOK", "MESSAGE"])];
+    for r in app.status.operation_state.iter().flat_map(|o| o.resources.iter()) {
+        let current = app.status.resources.iter().find(|s| s.kind == r.kind && s.name == r.name && s.namespace == r.namespace);
+        let health = current.and_then(|c| c.health.as_ref()).map(|h| h.status.clone()).unwrap_or_default();
+        let status = current.map(|c| c.status.clone()).unwrap_or_else(|| r.status.clone());
+        rows.push(table_line([&started.rfc3339_offset(), &r.group, &r.kind, &r.namespace, &r.name, &status, &health, "", &r.message]));
     }
     let stream = table::argocd(&rows);
-    let mut out = CommandOutput::ok(format!(
-        "{stream}\n{}\n{}\n{}",
-        summary(app),
-        operation_block(app),
-        resource_table(app)
-    ));
-    let phase = app
-        .status
-        .operation_state
-        .as_ref()
-        .map(|o| o.phase.clone())
-        .unwrap_or_default();
+    let mut out = CommandOutput::ok(format!("{stream}\n{}\n{}\n{}", summary(app), operation_block(app), resource_table(app)));
+    let phase = app.status.operation_state.as_ref().map(|o| o.phase.clone()).unwrap_or_default();
     if phase != "Succeeded" {
         out.stderr = format!("FATA[0000] Operation has completed with phase: {phase}\n");
         out.exit_code = EXIT_FATAL;
     } else if !prune {
-        let leftovers = app
-            .status
-            .resources
-            .iter()
-            .filter(|r| r.requires_pruning)
-            .count();
+        let leftovers = app.status.resources.iter().filter(|r| r.requires_pruning).count();
         if leftovers > 0 {
             out.stderr = format!("FATA[0000] {leftovers} resources require pruning\n");
             out.exit_code = EXIT_FATAL;
@@ -602,28 +390,18 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
 }
 
 fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
-    let timeout = take_flag(&mut args, &["--timeout"])
-        .and_then(|t| t.parse::<u64>().ok())
-        .unwrap_or(0);
+    let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
     let want_health = take_switch(&mut args, &["--health"]);
     let want_sync = take_switch(&mut args, &["--sync"]);
     if let Some(e) = check_flags(&args) {
         return e;
     }
-    let (want_health, want_sync) = if !want_health && !want_sync {
-        (true, true)
-    } else {
-        (want_health, want_sync)
-    };
+    let (want_health, want_sync) = if !want_health && !want_sync { (true, true) } else { (want_health, want_sync) };
     let name = app_name(&args);
     if world.agent.app(&name).is_none() {
         return not_found(&name);
     }
-    let limit = if timeout == 0 {
-        SimDuration::secs(3600)
-    } else {
-        SimDuration::secs(timeout)
-    };
+    let limit = if timeout == 0 { SimDuration::secs(3600) } else { SimDuration::secs(timeout) };
     let done = world.run_until(limit, |w| {
         w.agent.app(&name).is_some_and(|a| {
             (!want_health || a.status.health.status == "Healthy")
@@ -632,16 +410,8 @@ fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         })
     });
     if !done {
-        return fatal(&format!(
-            "timed out ({}s) waiting for app \"{name}\" match desired state",
-            limit.as_secs()
-        ));
+        return fatal(&format!("timed out ({}s) waiting for app \"{name}\" match desired state", limit.as_secs()));
     }
     let app = world.agent.app(&name).expect("checked above");
-    CommandOutput::ok(format!(
-        "{}{}\n{}",
-        summary(app),
-        conditions_table(&app.status),
-        resource_table(app)
-    ))
+    CommandOutput::ok(format!("{}{}\n{}", summary(app), conditions_table(&app.status), resource_table(app)))
 }

@@ -42,23 +42,13 @@ pub fn absolute(world: &World, path: &str) -> String {
 pub fn locate(world: &World, abs: &str) -> Option<(usize, String)> {
     let i = world.git.clone_at(abs)?;
     let dir = &world.git.clones[i].dir;
-    Some((
-        i,
-        abs.strip_prefix(dir.as_str())
-            .unwrap_or("")
-            .trim_start_matches('/')
-            .to_string(),
-    ))
+    Some((i, abs.strip_prefix(dir.as_str()).unwrap_or("").trim_start_matches('/').to_string()))
 }
 
 pub fn read(world: &World, path: &str) -> Result<String, FsError> {
     let abs = absolute(world, path);
     let Some((i, rel)) = locate(world, &abs) else {
-        return Err(if is_dir(world, &abs) {
-            FsError::IsDirectory
-        } else {
-            FsError::NotFound
-        });
+        return Err(if is_dir(world, &abs) { FsError::IsDirectory } else { FsError::NotFound });
     };
     match world.git.clones[i].worktree.get(&rel) {
         Some(c) => Ok(c.clone()),
@@ -79,22 +69,12 @@ pub fn write(world: &mut World, path: &str, content: String) -> Result<(), FsErr
 
 pub fn is_dir(world: &World, abs: &str) -> bool {
     if world.shell.home.starts_with(abs)
-        || world
-            .git
-            .clones
-            .iter()
-            .any(|c| c.dir == abs || c.dir.starts_with(&format!("{abs}/")) || abs == "/")
+        || world.git.clones.iter().any(|c| c.dir == abs || c.dir.starts_with(&format!("{abs}/")) || abs == "/")
     {
         return true;
     }
     match locate(world, abs) {
-        Some((i, rel)) => {
-            rel.is_empty()
-                || world.git.clones[i]
-                    .worktree
-                    .keys()
-                    .any(|p| p.starts_with(&format!("{rel}/")))
-        }
+        Some((i, rel)) => rel.is_empty() || world.git.clones[i].worktree.keys().any(|p| p.starts_with(&format!("{rel}/"))),
         None => false,
     }
 }
@@ -102,32 +82,17 @@ pub fn is_dir(world: &World, abs: &str) -> bool {
 /// The names in a directory; directories end in `/`.
 pub fn list(world: &World, abs: &str) -> Result<Vec<String>, FsError> {
     if !is_dir(world, abs) {
-        return Err(if read(world, abs).is_ok() {
-            FsError::NotDirectory
-        } else {
-            FsError::NotFound
-        });
+        return Err(if read(world, abs).is_ok() { FsError::NotDirectory } else { FsError::NotFound });
     }
-    let prefix = if abs == "/" {
-        "/".to_string()
-    } else {
-        format!("{abs}/")
-    };
+    let prefix = if abs == "/" { "/".to_string() } else { format!("{abs}/") };
     let mut names = BTreeSet::new();
     for clone in &world.git.clones {
         if let Some(rest) = clone.dir.strip_prefix(&prefix) {
             names.insert(format!("{}/", rest.split('/').next().unwrap_or(rest)));
         }
         if clone.dir == abs || abs.starts_with(&format!("{}/", clone.dir)) {
-            let rel = abs
-                .strip_prefix(clone.dir.as_str())
-                .unwrap_or("")
-                .trim_start_matches('/');
-            let inner = if rel.is_empty() {
-                String::new()
-            } else {
-                format!("{rel}/")
-            };
+            let rel = abs.strip_prefix(clone.dir.as_str()).unwrap_or("").trim_start_matches('/');
+            let inner = if rel.is_empty() { String::new() } else { format!("{rel}/") };
             for path in clone.worktree.keys() {
                 if let Some(rest) = path.strip_prefix(&inner) {
                     match rest.split_once('/') {

@@ -51,27 +51,18 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         if !KNOWN.contains(sub) {
             return not_a_command(sub);
         }
-        return CommandOutput::err(
-            "fatal: not a git repository (or any of the parent directories): .git\n",
-            128,
-        );
+        return CommandOutput::err("fatal: not a git repository (or any of the parent directories): .git\n", 128);
     };
     let mut wc = world.git.clones[idx].clone();
     let out = match *sub {
         "status" => status(&world.git, &wc),
         "add" => {
             let _ = take_switch(&mut rest, &["-A", "--all"]);
-            let paths: Vec<String> = if rest.is_empty() {
-                vec![".".into()]
-            } else {
-                rest.iter().map(|p| rel_path(world, &wc, p)).collect()
-            };
+            let paths: Vec<String> =
+                if rest.is_empty() { vec![".".into()] } else { rest.iter().map(|p| rel_path(world, &wc, p)).collect() };
             match wc.add(&paths) {
                 Ok(()) => CommandOutput::default(),
-                Err(e) => CommandOutput::err(
-                    format!("{}\n", e.message.replace(&paths.join(" "), &rest.join(" "))),
-                    e.exit_code,
-                ),
+                Err(e) => CommandOutput::err(format!("{}\n", e.message.replace(&paths.join(" "), &rest.join(" "))), e.exit_code),
             }
         }
         "commit" => commit(world, &mut wc, rest),
@@ -84,12 +75,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                 Ok(None) => CommandOutput::err("Everything up-to-date\n", 0),
                 Ok(Some(p)) => {
                     let range = match &p.old {
-                        Some(old) => format!(
-                            "   {}..{}  {b} -> {b}",
-                            short(old),
-                            short(&p.new),
-                            b = p.branch
-                        ),
+                        Some(old) => format!("   {}..{}  {b} -> {b}", short(old), short(&p.new), b = p.branch),
                         None => format!(" * [new branch]      {b} -> {b}", b = p.branch),
                     };
                     let text = format!(
@@ -108,26 +94,15 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "pull" | "fetch" => {
             if *sub == "fetch" {
-                if let Some(oid) = world
-                    .git
-                    .remotes
-                    .get(&wc.remote_url)
-                    .and_then(|r| r.branches.get(&wc.branch))
-                    .cloned()
-                {
+                if let Some(oid) = world.git.remotes.get(&wc.remote_url).and_then(|r| r.branches.get(&wc.branch)).cloned() {
                     wc.tracking.insert(wc.branch.clone(), oid);
                 }
                 CommandOutput::default()
             } else {
                 match wc.pull(&world.git) {
-                    Ok((old, new)) if old.as_deref() == Some(new.as_str()) => {
-                        CommandOutput::ok("Already up to date.\n")
-                    }
+                    Ok((old, new)) if old.as_deref() == Some(new.as_str()) => CommandOutput::ok("Already up to date.\n"),
                     Ok((old, new)) => {
-                        let old_snap = old
-                            .as_deref()
-                            .map(|o| world.git.db.snapshot(o))
-                            .unwrap_or_default();
+                        let old_snap = old.as_deref().map(|o| world.git.db.snapshot(o)).unwrap_or_default();
                         let summary = change_summary(&old_snap, &world.git.db.snapshot(&new));
                         CommandOutput::ok(format!(
                             "Updating {}..{}\nFast-forward\n{}",
@@ -143,10 +118,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         "revert" => revert(world, &mut wc, rest),
         "remote" => {
             if take_switch(&mut rest, &["-v", "--verbose"]) {
-                CommandOutput::ok(format!(
-                    "origin\t{u} (fetch)\norigin\t{u} (push)\n",
-                    u = wc.remote_url
-                ))
+                CommandOutput::ok(format!("origin\t{u} (fetch)\norigin\t{u} (push)\n", u = wc.remote_url))
             } else {
                 CommandOutput::ok("origin\n")
             }
@@ -154,17 +126,12 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         "branch" => {
             let mut text = String::new();
             for b in wc.branches.keys() {
-                text.push_str(&format!(
-                    "{} {b}\n",
-                    if *b == wc.branch { "*" } else { " " }
-                ));
+                text.push_str(&format!("{} {b}\n", if *b == wc.branch { "*" } else { " " }));
             }
             CommandOutput::ok(text)
         }
         "--version" | "version" => CommandOutput::ok("git version 2.47.3\n"),
-        s if KNOWN.contains(&s) => {
-            CommandOutput::err(format!("git {s}: not available in this lab yet\n"), 1)
-        }
+        s if KNOWN.contains(&s) => CommandOutput::err(format!("git {s}: not available in this lab yet\n"), 1),
         s => not_a_command(s),
     };
     if world.git.clones.get(idx).is_some() && *sub != "push" {
@@ -174,10 +141,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
 }
 
 fn not_a_command(sub: &str) -> CommandOutput {
-    CommandOutput::err(
-        format!("git: '{sub}' is not a git command. See 'git --help'.\n"),
-        1,
-    )
+    CommandOutput::err(format!("git: '{sub}' is not a git command. See 'git --help'.\n"), 1)
 }
 
 /// A path typed relative to the shell's directory, made relative to the repository.
@@ -201,20 +165,10 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
         (a, b) => format!("Your branch and 'origin/{}' have diverged,\nand have {a} and {b} different commits each, respectively.\n  (use \"git pull\" if you want to integrate the remote branch with yours)\n", wc.branch),
     });
     let staged = changes(&head, &wc.index);
-    let unstaged: Vec<(String, &str)> = changes(&wc.index, &wc.worktree)
-        .into_iter()
-        .filter(|(_, k)| *k != "new file")
-        .collect();
-    let untracked: Vec<String> = wc
-        .worktree
-        .keys()
-        .filter(|p| !wc.index.contains_key(*p))
-        .cloned()
-        .collect();
+    let unstaged: Vec<(String, &str)> = changes(&wc.index, &wc.worktree).into_iter().filter(|(_, k)| *k != "new file").collect();
+    let untracked: Vec<String> = wc.worktree.keys().filter(|p| !wc.index.contains_key(*p)).cloned().collect();
     if !staged.is_empty() {
-        text.push_str(
-            "\nChanges to be committed:\n  (use \"git restore --staged <file>...\" to unstage)\n",
-        );
+        text.push_str("\nChanges to be committed:\n  (use \"git restore --staged <file>...\" to unstage)\n");
         for (p, k) in &staged {
             text.push_str(&format!("\t{:<12}{p}\n", format!("{k}:")));
         }
@@ -233,9 +187,7 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
     }
     if staged.is_empty() {
         if !unstaged.is_empty() {
-            text.push_str(
-                "\nno changes added to commit (use \"git add\" and/or \"git commit -a\")\n",
-            );
+            text.push_str("\nno changes added to commit (use \"git add\" and/or \"git commit -a\")\n");
         } else if !untracked.is_empty() {
             text.push_str("\nnothing added to commit but untracked files present (use \"git add\" to track)\n");
         } else {
@@ -274,10 +226,7 @@ fn ahead_behind(git: &Git, wc: &WorkingCopy) -> (usize, usize) {
     };
     let ours: BTreeSet<String> = git.history(head).into_iter().collect();
     let theirs: BTreeSet<String> = git.history(up).into_iter().collect();
-    (
-        ours.difference(&theirs).count(),
-        theirs.difference(&ours).count(),
-    )
+    (ours.difference(&theirs).count(), theirs.difference(&ours).count())
 }
 
 fn changes<'a>(from: &Snapshot, to: &Snapshot) -> Vec<(String, &'a str)> {
@@ -294,24 +243,12 @@ fn changes<'a>(from: &Snapshot, to: &Snapshot) -> Vec<(String, &'a str)> {
 }
 
 fn stat_lines(s: &crate::git::CommitSummary) -> String {
-    let mut text = format!(
-        " {} file{} changed",
-        s.files_changed,
-        plural(s.files_changed)
-    );
+    let mut text = format!(" {} file{} changed", s.files_changed, plural(s.files_changed));
     if s.insertions > 0 || s.deletions == 0 {
-        text.push_str(&format!(
-            ", {} insertion{}(+)",
-            s.insertions,
-            plural(s.insertions)
-        ));
+        text.push_str(&format!(", {} insertion{}(+)", s.insertions, plural(s.insertions)));
     }
     if s.deletions > 0 {
-        text.push_str(&format!(
-            ", {} deletion{}(-)",
-            s.deletions,
-            plural(s.deletions)
-        ));
+        text.push_str(&format!(", {} deletion{}(-)", s.deletions, plural(s.deletions)));
     }
     text.push('\n');
     for p in &s.created {
@@ -337,10 +274,7 @@ fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> Com
         }
     }
     if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
-        return CommandOutput::err(
-            format!("error: unknown option `{}'\n", flag.trim_start_matches('-')),
-            129,
-        );
+        return CommandOutput::err(format!("error: unknown option `{}'\n", flag.trim_start_matches('-')), 129);
     }
     let Some(message) = message.filter(|m| !m.trim().is_empty()) else {
         return CommandOutput::err("Aborting commit due to empty commit message.\n", 1);
@@ -348,18 +282,11 @@ fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> Com
     if all {
         wc.stage_tracked(&world.git);
     }
-    let sig = crate::git::Signature {
-        time: world.now,
-        ..world.shell.user.clone()
-    };
+    let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
     match wc.commit(&mut world.git, &message, &sig) {
-        Ok(s) => CommandOutput::ok(format!(
-            "[{} {}] {}\n{}",
-            wc.branch,
-            short(&s.oid),
-            message.lines().next().unwrap_or(""),
-            stat_lines(&s)
-        )),
+        Ok(s) => {
+            CommandOutput::ok(format!("[{} {}] {}\n{}", wc.branch, short(&s.oid), message.lines().next().unwrap_or(""), stat_lines(&s)))
+        }
         Err(_) => {
             let mut st = status(&world.git, wc);
             st.exit_code = 1;
@@ -381,32 +308,20 @@ fn decorations(git: &Git, wc: &WorkingCopy, oid: &str) -> String {
     for (b, o) in &wc.tracking {
         if o == oid {
             refs.push(format!("origin/{b}"));
-            if git
-                .remotes
-                .get(&wc.remote_url)
-                .is_some_and(|r| &r.default_branch == b)
-            {
+            if git.remotes.get(&wc.remote_url).is_some_and(|r| &r.default_branch == b) {
                 refs.push("origin/HEAD".into());
             }
         }
     }
-    if refs.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", refs.join(", "))
-    }
+    if refs.is_empty() { String::new() } else { format!(" ({})", refs.join(", ")) }
 }
 
 fn log(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     let oneline = take_switch(&mut args, &["--oneline"]);
     let graph = take_switch(&mut args, &["--graph"]);
     let _ = take_switch(&mut args, &["--decorate", "--all"]);
-    let mut limit =
-        take_flag(&mut args, &["-n", "--max-count"]).and_then(|n| n.parse::<usize>().ok());
-    if let Some(pos) = args
-        .iter()
-        .position(|a| a.len() > 1 && a.starts_with('-') && a[1..].parse::<usize>().is_ok())
-    {
+    let mut limit = take_flag(&mut args, &["-n", "--max-count"]).and_then(|n| n.parse::<usize>().ok());
+    if let Some(pos) = args.iter().position(|a| a.len() > 1 && a.starts_with('-') && a[1..].parse::<usize>().is_ok()) {
         limit = args.remove(pos)[1..].parse().ok();
     }
     let rev = args.first().cloned().unwrap_or_else(|| "HEAD".into());
@@ -423,20 +338,10 @@ fn log(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     };
     let mut text = String::new();
     let prefix = if graph { "* " } else { "" };
-    for (i, oid) in git
-        .history(&tip)
-        .into_iter()
-        .take(limit.unwrap_or(usize::MAX))
-        .enumerate()
-    {
+    for (i, oid) in git.history(&tip).into_iter().take(limit.unwrap_or(usize::MAX)).enumerate() {
         let c = git.db.commit(&oid).expect("history holds commits");
         if oneline {
-            text.push_str(&format!(
-                "{prefix}{}{} {}\n",
-                short(&oid),
-                decorations(git, wc, &oid),
-                c.subject()
-            ));
+            text.push_str(&format!("{prefix}{}{} {}\n", short(&oid), decorations(git, wc, &oid), c.subject()));
         } else {
             if i > 0 {
                 text.push_str(if graph { "|\n" } else { "\n" });
@@ -451,12 +356,7 @@ fn commit_header(git: &Git, wc: &WorkingCopy, oid: &str, prefix: &str) -> String
     let c = git.db.commit(oid).expect("callers pass commits");
     let bar = if prefix.is_empty() { "" } else { "| " };
     let mut text = format!("{prefix}commit {oid}{}\n", decorations(git, wc, oid));
-    text.push_str(&format!(
-        "{bar}Author: {} <{}>\n{bar}Date:   {}\n{bar}\n",
-        c.author.name,
-        c.author.email,
-        c.author.time.git_date()
-    ));
+    text.push_str(&format!("{bar}Author: {} <{}>\n{bar}Date:   {}\n{bar}\n", c.author.name, c.author.email, c.author.time.git_date()));
     for line in c.message.trim_end().lines() {
         if line.is_empty() {
             text.push_str(&format!("{bar}\n"));
@@ -477,13 +377,7 @@ fn snapshot_diff(git: &Git, old: &Snapshot, new: &Snapshot) -> String {
         }
         let oa = a.map(|c| db.write_blob(c)).unwrap_or_default();
         let ob = b.map(|c| db.write_blob(c)).unwrap_or_default();
-        text.push_str(&file_diff(
-            p,
-            a.map(String::as_str),
-            b.map(String::as_str),
-            &oa,
-            &ob,
-        ));
+        text.push_str(&file_diff(p, a.map(String::as_str), b.map(String::as_str), &oa, &ob));
     }
     text
 }
@@ -496,10 +390,7 @@ fn show(git: &Git, wc: &WorkingCopy, args: Vec<String>) -> CommandOutput {
         };
         return match git.db.snapshot(&oid).get(path) {
             Some(c) => CommandOutput::ok(c.clone()),
-            None => CommandOutput::err(
-                format!("fatal: path '{path}' does not exist in '{r}'\n"),
-                128,
-            ),
+            None => CommandOutput::err(format!("fatal: path '{path}' does not exist in '{r}'\n"), 128),
         };
     }
     let Some(oid) = wc.resolve(git, &rev) else {
@@ -511,11 +402,7 @@ fn show(git: &Git, wc: &WorkingCopy, args: Vec<String>) -> CommandOutput {
         );
     };
     let c = git.db.commit(&oid).expect("resolve returns commits");
-    let parent = c
-        .parents
-        .first()
-        .map(|p| git.db.snapshot(p))
-        .unwrap_or_default();
+    let parent = c.parents.first().map(|p| git.db.snapshot(p)).unwrap_or_default();
     let mut text = commit_header(git, wc, &oid, "");
     text.push('\n');
     text.push_str(&snapshot_diff(git, &parent, &git.db.snapshot(&oid)));
@@ -530,9 +417,7 @@ fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
             Some(oid) => (git.db.snapshot(&oid), wc.worktree.clone()),
             None => {
                 return CommandOutput::err(
-                    format!(
-                        "fatal: ambiguous argument '{rev}': unknown revision or path not in the working tree.\n"
-                    ),
+                    format!("fatal: ambiguous argument '{rev}': unknown revision or path not in the working tree.\n"),
                     128,
                 );
             }
@@ -540,12 +425,8 @@ fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
         _ if staged => (wc.head_snapshot(git), wc.index.clone()),
         _ => {
             // Untracked files are not part of `git diff`.
-            let tracked: Snapshot = wc
-                .worktree
-                .iter()
-                .filter(|(p, _)| wc.index.contains_key(*p))
-                .map(|(p, c)| (p.clone(), c.clone()))
-                .collect();
+            let tracked: Snapshot =
+                wc.worktree.iter().filter(|(p, _)| wc.index.contains_key(*p)).map(|(p, c)| (p.clone(), c.clone())).collect();
             (wc.index.clone(), tracked)
         }
     };
@@ -554,11 +435,7 @@ fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
         return CommandOutput::ok(if s.files_changed == 0 {
             String::new()
         } else {
-            stat_lines(&crate::git::CommitSummary {
-                created: vec![],
-                deleted: vec![],
-                ..s
-            })
+            stat_lines(&crate::git::CommitSummary { created: vec![], deleted: vec![], ..s })
         });
     }
     CommandOutput::ok(snapshot_diff(git, &old, &new))
@@ -567,32 +444,16 @@ fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
 fn revert(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     let _ = take_switch(&mut args, &["--no-edit"]);
     let Some(rev) = args.first().cloned() else {
-        return CommandOutput::err(
-            "usage: git revert [--[no-]edit] [-n] [-m <parent-number>] [-s] [-S[<keyid>]] <commit>...\n",
-            129,
-        );
+        return CommandOutput::err("usage: git revert [--[no-]edit] [-n] [-m <parent-number>] [-s] [-S[<keyid>]] <commit>...\n", 129);
     };
     let Some(oid) = wc.resolve(&world.git, &rev) else {
         return CommandOutput::err(format!("fatal: bad revision '{rev}'\n"), 128);
     };
-    let sig = crate::git::Signature {
-        time: world.now,
-        ..world.shell.user.clone()
-    };
+    let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
     match wc.revert(&mut world.git, &oid, &sig) {
         Ok(s) => {
-            let subject = world
-                .git
-                .db
-                .commit(&s.oid)
-                .map(|c| c.subject().to_string())
-                .unwrap_or_default();
-            CommandOutput::ok(format!(
-                "[{} {}] {subject}\n{}",
-                wc.branch,
-                short(&s.oid),
-                stat_lines(&s)
-            ))
+            let subject = world.git.db.commit(&s.oid).map(|c| c.subject().to_string()).unwrap_or_default();
+            CommandOutput::ok(format!("[{} {}] {subject}\n{}", wc.branch, short(&s.oid), stat_lines(&s)))
         }
         Err(e) => CommandOutput::err(format!("{}\n", e.message), e.exit_code),
     }

@@ -54,17 +54,9 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         "delete" => delete(world, &ctx, args),
         "set" => set_image(world, &ctx, args),
         "rollout" => rollout(world, &ctx, args),
-        "version" => CommandOutput::ok(
-            "Client Version: v1.33.5\nKustomize Version: v5.6.0\nServer Version: v1.33.3\n",
-        ),
-        v if VERBS.contains(&v) => CommandOutput::err(
-            format!("error: \"kubectl {v}\" is not available in this lab yet\n"),
-            1,
-        ),
-        other => CommandOutput::err(
-            format!("error: unknown command \"{other}\" for \"kubectl\"\n"),
-            1,
-        ),
+        "version" => CommandOutput::ok("Client Version: v1.33.5\nKustomize Version: v5.6.0\nServer Version: v1.33.3\n"),
+        v if VERBS.contains(&v) => CommandOutput::err(format!("error: \"kubectl {v}\" is not available in this lab yet\n"), 1),
+        other => CommandOutput::err(format!("error: unknown command \"{other}\" for \"kubectl\"\n"), 1),
     }
 }
 
@@ -79,7 +71,10 @@ fn unknown_flag(args: &[String], verb: &str) -> Option<CommandOutput> {
         let text = if shown.starts_with("--") {
             format!("error: unknown flag: {shown}\nSee 'kubectl {verb} --help' for usage.\n")
         } else {
-            format!("error: unknown shorthand flag: '{}' in {shown}\nSee 'kubectl {verb} --help' for usage.\n", shown.trim_start_matches('-').chars().next().unwrap_or('-'))
+            format!(
+                "error: unknown shorthand flag: '{}' in {shown}\nSee 'kubectl {verb} --help' for usage.\n",
+                shown.trim_start_matches('-').chars().next().unwrap_or('-')
+            )
         };
         CommandOutput::err(text, 1)
     })
@@ -109,12 +104,7 @@ fn targets(args: &[String]) -> Result<Vec<(&'static ResourceType, Option<String>
 }
 
 fn lookup(name: &str) -> Result<&'static ResourceType, CommandOutput> {
-    resource_type(name).ok_or_else(|| {
-        CommandOutput::err(
-            format!("error: the server doesn't have a resource type \"{name}\"\n"),
-            1,
-        )
-    })
+    resource_type(name).ok_or_else(|| CommandOutput::err(format!("error: the server doesn't have a resource type \"{name}\"\n"), 1))
 }
 
 fn key_for(rt: &ResourceType, ns: &str, name: &str) -> ObjectKey {
@@ -122,10 +112,7 @@ fn key_for(rt: &ResourceType, ns: &str, name: &str) -> ObjectKey {
 }
 
 fn not_found(rt: &ResourceType, name: &str) -> String {
-    format!(
-        "Error from server (NotFound): {} \"{name}\" not found\n",
-        rt.qualified_plural()
-    )
+    format!("Error from server (NotFound): {} \"{name}\" not found\n", rt.qualified_plural())
 }
 
 fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
@@ -142,9 +129,7 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
             1,
         );
     }
-    if !matches!(output.as_str(), "" | "wide" | "yaml" | "json" | "name")
-        && !output.starts_with("jsonpath=")
-    {
+    if !matches!(output.as_str(), "" | "wide" | "yaml" | "json" | "name") && !output.starts_with("jsonpath=") {
         return CommandOutput::err(
             format!(
                 "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
@@ -154,16 +139,9 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     }
     let now = world.now;
     let store = &world.cluster.store;
-    let (types, all) = if args[0] == "all" {
-        (vec!["pods", "services", "deployments", "replicasets"], true)
-    } else {
-        (vec![], false)
-    };
+    let (types, all) = if args[0] == "all" { (vec!["pods", "services", "deployments", "replicasets"], true) } else { (vec![], false) };
     let requests: Vec<(&'static ResourceType, Option<String>)> = if all {
-        types
-            .iter()
-            .map(|t| (resource_type(t).expect("built-in types"), None))
-            .collect()
+        types.iter().map(|t| (resource_type(t).expect("built-in types"), None)).collect()
     } else {
         match targets(&args) {
             Ok(t) => t,
@@ -182,16 +160,9 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
                 }
             },
             None => {
-                let ns = if ctx.all_namespaces || !rt.namespaced {
-                    None
-                } else {
-                    Some(ctx.ns.as_str())
-                };
+                let ns = if ctx.all_namespaces || !rt.namespaced { None } else { Some(ctx.ns.as_str()) };
                 for o in store.list(rt.group, rt.kind, ns) {
-                    if selector
-                        .as_deref()
-                        .is_none_or(|s| meta::label_selector_matches(s, &meta::labels(o)))
-                    {
+                    if selector.as_deref().is_none_or(|s| meta::label_selector_matches(s, &meta::labels(o))) {
                         found.push((rt, o.clone()));
                     }
                 }
@@ -207,18 +178,13 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
                 json!({"apiVersion": "v1", "items": found.iter().map(|(_, o)| o.clone()).collect::<Vec<_>>(), "kind": "List", "metadata": {"resourceVersion": ""}})
             };
             if !found.is_empty() || !single {
-                out.stdout = if output == "yaml" {
-                    crate::yaml::to_yaml(&value)
-                } else {
-                    format!("{}\n", pretty_json(&value))
-                };
+                out.stdout = if output == "yaml" { crate::yaml::to_yaml(&value) } else { format!("{}\n", pretty_json(&value)) };
             }
             return out;
         }
         "name" => {
             for (rt, o) in &found {
-                out.stdout
-                    .push_str(&format!("{}/{}\n", rt.kubectl_name(), meta::name(o)));
+                out.stdout.push_str(&format!("{}/{}\n", rt.kubectl_name(), meta::name(o)));
             }
             return out;
         }
@@ -232,8 +198,7 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
             match jsonpath(&value, expr) {
                 Ok(text) => out.stdout.push_str(&text),
                 Err(e) => {
-                    out.stderr
-                        .push_str(&format!("error: error parsing jsonpath {expr}, {e}\n"));
+                    out.stderr.push_str(&format!("error: error parsing jsonpath {expr}, {e}\n"));
                     out.exit_code = 1;
                 }
             }
@@ -252,11 +217,7 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     let wide = output == "wide";
     let mut first_table = true;
     for (rt, _) in dedup_types(&requests) {
-        let objs: Vec<&Value> = found
-            .iter()
-            .filter(|(t, _)| t.kind == rt.kind)
-            .map(|(_, o)| o)
-            .collect();
+        let objs: Vec<&Value> = found.iter().filter(|(t, _)| t.kind == rt.kind).map(|(_, o)| o).collect();
         if objs.is_empty() {
             continue;
         }
@@ -279,16 +240,8 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
             rows[0].push("LABELS".into());
             for (r, o) in rows.iter_mut().skip(1).zip(&objs) {
                 let labels = meta::labels(o);
-                let text = labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                r.push(if text.is_empty() {
-                    "<none>".into()
-                } else {
-                    text
-                });
+                let text = labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(",");
+                r.push(if text.is_empty() { "<none>".into() } else { text });
             }
         }
         if !first_table {
@@ -300,9 +253,7 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     out
 }
 
-fn dedup_types(
-    requests: &[(&'static ResourceType, Option<String>)],
-) -> Vec<(&'static ResourceType, ())> {
+fn dedup_types(requests: &[(&'static ResourceType, Option<String>)]) -> Vec<(&'static ResourceType, ())> {
     let mut seen: Vec<(&'static ResourceType, ())> = Vec::new();
     for (rt, _) in requests {
         if !seen.iter().any(|(s, _)| s.kind == rt.kind) {
@@ -315,79 +266,21 @@ fn dedup_types(
 fn header(rt: &ResourceType, wide: bool) -> Vec<String> {
     let cols: &[&str] = match (rt.kind, wide) {
         ("Deployment", false) => &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
-        ("Deployment", true) => &[
-            "NAME",
-            "READY",
-            "UP-TO-DATE",
-            "AVAILABLE",
-            "AGE",
-            "CONTAINERS",
-            "IMAGES",
-            "SELECTOR",
-        ],
+        ("Deployment", true) => &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"],
         ("ReplicaSet", false) => &["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
-        ("ReplicaSet", true) => &[
-            "NAME",
-            "DESIRED",
-            "CURRENT",
-            "READY",
-            "AGE",
-            "CONTAINERS",
-            "IMAGES",
-            "SELECTOR",
-        ],
+        ("ReplicaSet", true) => &["NAME", "DESIRED", "CURRENT", "READY", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"],
         ("Pod", false) => &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-        ("Pod", true) => &[
-            "NAME",
-            "READY",
-            "STATUS",
-            "RESTARTS",
-            "AGE",
-            "IP",
-            "NODE",
-            "NOMINATED NODE",
-            "READINESS GATES",
-        ],
-        ("Service", false) => &[
-            "NAME",
-            "TYPE",
-            "CLUSTER-IP",
-            "EXTERNAL-IP",
-            "PORT(S)",
-            "AGE",
-        ],
-        ("Service", true) => &[
-            "NAME",
-            "TYPE",
-            "CLUSTER-IP",
-            "EXTERNAL-IP",
-            "PORT(S)",
-            "AGE",
-            "SELECTOR",
-        ],
+        ("Pod", true) => &["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        ("Service", false) => &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+        ("Service", true) => &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"],
         ("Namespace", _) => &["NAME", "STATUS", "AGE"],
         ("ConfigMap", _) => &["NAME", "DATA", "AGE"],
         ("Node", false) => &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-        ("Node", true) => &[
-            "NAME",
-            "STATUS",
-            "ROLES",
-            "AGE",
-            "VERSION",
-            "INTERNAL-IP",
-            "EXTERNAL-IP",
-            "OS-IMAGE",
-            "KERNEL-VERSION",
-            "CONTAINER-RUNTIME",
-        ],
+        ("Node", true) => {
+            &["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]
+        }
         ("Application", false) => &["NAME", "SYNC STATUS", "HEALTH STATUS"],
-        ("Application", true) => &[
-            "NAME",
-            "SYNC STATUS",
-            "HEALTH STATUS",
-            "REVISION",
-            "PROJECT",
-        ],
+        ("Application", true) => &["NAME", "SYNC STATUS", "HEALTH STATUS", "REVISION", "PROJECT"],
         _ => &["NAME", "AGE"],
     };
     cols.iter().map(|s| s.to_string()).collect()
@@ -405,31 +298,15 @@ fn num(obj: &Value, path: &[&str]) -> i64 {
 }
 
 fn containers_and_images(obj: &Value, path: &[&str]) -> (String, String) {
-    let cs = at(obj, path)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let names = cs
-        .iter()
-        .filter_map(|c| c["name"].as_str())
-        .collect::<Vec<_>>()
-        .join(",");
-    let images = cs
-        .iter()
-        .filter_map(|c| c["image"].as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let cs = at(obj, path).and_then(Value::as_array).cloned().unwrap_or_default();
+    let names = cs.iter().filter_map(|c| c["name"].as_str()).collect::<Vec<_>>().join(",");
+    let images = cs.iter().filter_map(|c| c["image"].as_str()).collect::<Vec<_>>().join(",");
     (names, images)
 }
 
 fn selector_text(sel: Option<&Value>) -> String {
     sel.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
+        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "<none>".into())
 }
@@ -439,11 +316,7 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
     let mut r: Vec<String> = match rt.kind {
         "Deployment" => vec![
             name,
-            format!(
-                "{}/{}",
-                num(o, &["status", "readyReplicas"]),
-                i64_at(o, &["spec", "replicas"]).unwrap_or(1)
-            ),
+            format!("{}/{}", num(o, &["status", "readyReplicas"]), i64_at(o, &["spec", "replicas"]).unwrap_or(1)),
             num(o, &["status", "updatedReplicas"]).to_string(),
             num(o, &["status", "availableReplicas"]).to_string(),
             age(o, now),
@@ -456,37 +329,19 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
             age(o, now),
         ],
         "Pod" => {
-            let statuses = at(o, &["status", "containerStatuses"])
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let total = at(o, &["spec", "containers"])
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
+            let statuses = at(o, &["status", "containerStatuses"]).and_then(Value::as_array).cloned().unwrap_or_default();
+            let total = at(o, &["spec", "containers"]).and_then(Value::as_array).map_or(0, Vec::len);
             let ready = statuses.iter().filter(|s| s["ready"] == true).count();
-            vec![
-                name,
-                format!("{ready}/{total}"),
-                pod_status(o),
-                restarts(o, now),
-                age(o, now),
-            ]
+            vec![name, format!("{ready}/{total}"), pod_status(o), restarts(o, now), age(o, now)]
         }
         "Service" => {
-            let ports = at(o, &["spec", "ports"])
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let ports_text = ports
-                .iter()
-                .map(|p| format!("{}/{}", p["port"], p["protocol"].as_str().unwrap_or("TCP")))
-                .collect::<Vec<_>>()
-                .join(",");
+            let ports = at(o, &["spec", "ports"]).and_then(Value::as_array).cloned().unwrap_or_default();
+            let ports_text =
+                ports.iter().map(|p| format!("{}/{}", p["port"], p["protocol"].as_str().unwrap_or("TCP"))).collect::<Vec<_>>().join(",");
             let external = match str_at(o, &["spec", "type"]) {
-                Some("LoadBalancer") => at(o, &["status", "loadBalancer", "ingress", "0", "ip"])
-                    .and_then(Value::as_str)
-                    .unwrap_or("<pending>")
-                    .to_string(),
+                Some("LoadBalancer") => {
+                    at(o, &["status", "loadBalancer", "ingress", "0", "ip"]).and_then(Value::as_str).unwrap_or("<pending>").to_string()
+                }
                 _ => "<none>".into(),
             };
             vec![
@@ -494,38 +349,13 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
                 str_at(o, &["spec", "type"]).unwrap_or("ClusterIP").into(),
                 str_at(o, &["spec", "clusterIP"]).unwrap_or("<none>").into(),
                 external,
-                if ports_text.is_empty() {
-                    "<none>".into()
-                } else {
-                    ports_text
-                },
+                if ports_text.is_empty() { "<none>".into() } else { ports_text },
                 age(o, now),
             ]
         }
-        "Namespace" => vec![
-            name,
-            if meta::is_terminating(o) {
-                "Terminating".into()
-            } else {
-                "Active".into()
-            },
-            age(o, now),
-        ],
-        "ConfigMap" => vec![
-            name,
-            o.get("data")
-                .and_then(Value::as_object)
-                .map_or(0, |m| m.len())
-                .to_string(),
-            age(o, now),
-        ],
-        "Node" => vec![
-            name,
-            "Ready".into(),
-            "<none>".into(),
-            age(o, now),
-            "v1.33.3".into(),
-        ],
+        "Namespace" => vec![name, if meta::is_terminating(o) { "Terminating".into() } else { "Active".into() }, age(o, now)],
+        "ConfigMap" => vec![name, o.get("data").and_then(Value::as_object).map_or(0, |m| m.len()).to_string(), age(o, now)],
+        "Node" => vec![name, "Ready".into(), "<none>".into(), age(o, now), "v1.33.3".into()],
         "Application" => {
             let status = world
                 .agent
@@ -540,11 +370,7 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
         match rt.kind {
             "Deployment" | "ReplicaSet" => {
                 let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
-                r.extend([
-                    c,
-                    i,
-                    selector_text(at(o, &["spec", "selector", "matchLabels"])),
-                ]);
+                r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
             }
             "Pod" => r.extend([
                 str_at(o, &["status", "podIP"]).unwrap_or("<none>").into(),
@@ -579,43 +405,23 @@ fn pod_status(pod: &Value) -> String {
     if meta::is_terminating(pod) {
         return "Terminating".into();
     }
-    let mut reason = str_at(pod, &["status", "reason"])
-        .or(str_at(pod, &["status", "phase"]))
-        .unwrap_or("Unknown")
-        .to_string();
-    for s in at(pod, &["status", "containerStatuses"])
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let mut reason = str_at(pod, &["status", "reason"]).or(str_at(pod, &["status", "phase"])).unwrap_or("Unknown").to_string();
+    for s in at(pod, &["status", "containerStatuses"]).and_then(Value::as_array).into_iter().flatten() {
         if let Some(r) = at(s, &["state", "waiting", "reason"]).and_then(Value::as_str) {
             reason = r.to_string();
         } else if let Some(t) = at(s, &["state", "terminated"]) {
-            reason = t["reason"]
-                .as_str()
-                .map(String::from)
-                .unwrap_or_else(|| format!("ExitCode:{}", t["exitCode"]));
+            reason = t["reason"].as_str().map(String::from).unwrap_or_else(|| format!("ExitCode:{}", t["exitCode"]));
         }
     }
     reason
 }
 
 fn restarts(pod: &Value, now: SimTime) -> String {
-    let statuses = at(pod, &["status", "containerStatuses"])
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let count: i64 = statuses
-        .iter()
-        .map(|s| s["restartCount"].as_i64().unwrap_or(0))
-        .sum();
+    let statuses = at(pod, &["status", "containerStatuses"]).and_then(Value::as_array).cloned().unwrap_or_default();
+    let count: i64 = statuses.iter().map(|s| s["restartCount"].as_i64().unwrap_or(0)).sum();
     let last = statuses
         .iter()
-        .filter_map(|s| {
-            at(s, &["lastState", "terminated", "finishedAt"])
-                .and_then(Value::as_str)
-                .and_then(SimTime::parse_rfc3339)
-        })
+        .filter_map(|s| at(s, &["lastState", "terminated", "finishedAt"]).and_then(Value::as_str).and_then(SimTime::parse_rfc3339))
         .max();
     match last {
         Some(t) if count > 0 => format!("{count} ({} ago)", human_duration(now.since(t))),
@@ -626,10 +432,7 @@ fn restarts(pod: &Value, now: SimTime) -> String {
 fn pretty_json(v: &Value) -> String {
     use serde::Serialize;
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        serde_json::ser::PrettyFormatter::with_indent(b"    "),
-    );
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(b"    "));
     v.serialize(&mut ser).expect("JSON values serialize");
     String::from_utf8(buf).expect("JSON is UTF-8")
 }
@@ -673,11 +476,7 @@ fn eval_path(value: &Value, path: &str) -> Result<Vec<Value>, String> {
         };
         let mut next = Vec::new();
         for v in &current {
-            let v = if key.is_empty() {
-                Some(v.clone())
-            } else {
-                v.get(key).cloned()
-            };
+            let v = if key.is_empty() { Some(v.clone()) } else { v.get(key).cloned() };
             match (v, index) {
                 (Some(v), None) => next.push(v),
                 (Some(Value::Array(items)), Some("*")) => next.extend(items),
@@ -712,10 +511,7 @@ fn scale(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     let targets = match targets(&args) {
         Ok(t) if !t.is_empty() && t.iter().all(|(_, n)| n.is_some()) => t,
         Ok(_) => {
-            return CommandOutput::err(
-                "error: resource(s) were provided, but no name was specified\n",
-                1,
-            );
+            return CommandOutput::err("error: resource(s) were provided, but no name was specified\n", 1);
         }
         Err(e) => return e,
     };
@@ -723,10 +519,7 @@ fn scale(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     for (rt, name) in targets {
         let name = name.expect("checked above");
         if !matches!(rt.kind, "Deployment" | "ReplicaSet" | "StatefulSet") {
-            out.stderr.push_str(&format!(
-                "error: no scaler has been implemented for {{\"{}\" \"{}\"}}\n",
-                rt.group, rt.kind
-            ));
+            out.stderr.push_str(&format!("error: no scaler has been implemented for {{\"{}\" \"{}\"}}\n", rt.group, rt.kind));
             out.exit_code = 1;
             continue;
         }
@@ -739,9 +532,7 @@ fn scale(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
         obj["spec"]["replicas"] = json!(replicas);
         let now = world.now;
         match world.cluster.store.update(obj, now, &mut world.rng) {
-            Ok(_) => out
-                .stdout
-                .push_str(&format!("{}/{name} scaled\n", rt.kubectl_name())),
+            Ok(_) => out.stdout.push_str(&format!("{}/{name} scaled\n", rt.kubectl_name())),
             Err(e) => {
                 out.stderr.push_str(&format!("{e}\n"));
                 out.exit_code = 1;
@@ -793,10 +584,7 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
                     }
                 },
                 Err(FsError::IsDirectory | FsError::NotDirectory | FsError::NotFound) => {
-                    return CommandOutput::err(
-                        format!("error: the path \"{p}\" does not exist\n"),
-                        1,
-                    );
+                    return CommandOutput::err(format!("error: the path \"{p}\" does not exist\n"), 1);
                 }
             }
         }
@@ -805,8 +593,7 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
     let now = world.now;
     for mut doc in docs {
         let Some(group_kind) = doc.get("kind").and_then(Value::as_str).map(String::from) else {
-            out.stderr
-                .push_str("error: unable to decode: Object 'Kind' is missing\n");
+            out.stderr.push_str("error: unable to decode: Object 'Kind' is missing\n");
             out.exit_code = 1;
             continue;
         };
@@ -820,31 +607,20 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
         };
         let live = world.cluster.store.get(&key).cloned();
         let merged = apply::merge(live.as_ref(), &doc);
-        let result =
-            match (&live, dry_run.is_some()) {
-                (None, true) => Ok(ApplyOutcome::Created),
-                (Some(_), true) => Ok(ApplyOutcome::Configured),
-                (None, false) => world
-                    .cluster
-                    .store
-                    .create(merged, now, &mut world.rng)
-                    .map(|_| ApplyOutcome::Created),
-                (Some(before), false) => world
-                    .cluster
-                    .store
-                    .update(merged, now, &mut world.rng)
-                    .map(|after| {
-                        if after.get("metadata").and_then(|m| m.get("resourceVersion"))
-                            == before
-                                .get("metadata")
-                                .and_then(|m| m.get("resourceVersion"))
-                        {
-                            ApplyOutcome::Unchanged
-                        } else {
-                            ApplyOutcome::Configured
-                        }
-                    }),
-            };
+        let result = match (&live, dry_run.is_some()) {
+            (None, true) => Ok(ApplyOutcome::Created),
+            (Some(_), true) => Ok(ApplyOutcome::Configured),
+            (None, false) => world.cluster.store.create(merged, now, &mut world.rng).map(|_| ApplyOutcome::Created),
+            (Some(before), false) => world.cluster.store.update(merged, now, &mut world.rng).map(|after| {
+                if after.get("metadata").and_then(|m| m.get("resourceVersion"))
+                    == before.get("metadata").and_then(|m| m.get("resourceVersion"))
+                {
+                    ApplyOutcome::Unchanged
+                } else {
+                    ApplyOutcome::Configured
+                }
+            }),
+        };
         match result {
             Ok(o) => {
                 let suffix = match dry_run.as_deref() {
@@ -852,8 +628,7 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
                     Some(_) => " (dry run)",
                     None => "",
                 };
-                out.stdout
-                    .push_str(&format!("{} {}{suffix}\n", key.kubectl_ref(), o.word()));
+                out.stdout.push_str(&format!("{} {}{suffix}\n", key.kubectl_ref(), o.word()));
             }
             Err(e) => {
                 out.stderr.push_str(&format!("{e}\n"));
@@ -884,21 +659,10 @@ fn delete(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
     let now = world.now;
     for (rt, name) in targets {
         let Some(name) = name else {
-            return CommandOutput::err(
-                "error: resource(s) were provided, but no name was specified\n",
-                1,
-            );
+            return CommandOutput::err("error: resource(s) were provided, but no name was specified\n", 1);
         };
-        match world
-            .cluster
-            .store
-            .delete(&key_for(rt, &ctx.ns, &name), now)
-        {
-            Ok(()) => out.stdout.push_str(&format!(
-                "{} \"{name}\" deleted from {} namespace\n",
-                rt.kubectl_name(),
-                ctx.ns
-            )),
+        match world.cluster.store.delete(&key_for(rt, &ctx.ns, &name), now) {
+            Ok(()) => out.stdout.push_str(&format!("{} \"{name}\" deleted from {} namespace\n", rt.kubectl_name(), ctx.ns)),
             Err(_) => {
                 out.stderr.push_str(&not_found(rt, &name));
                 out.exit_code = 1;
@@ -911,24 +675,17 @@ fn delete(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
 
 fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     if args.first().map(String::as_str) != Some("image") {
-        return CommandOutput::err(
-            "error: \"kubectl set\" supports only \"image\" in this lab\n",
-            1,
-        );
+        return CommandOutput::err("error: \"kubectl set\" supports only \"image\" in this lab\n", 1);
     }
     args.remove(0);
     if let Some(e) = unknown_flag(&args, "set image") {
         return e;
     }
-    let (resources, pairs): (Vec<String>, Vec<String>) =
-        args.into_iter().partition(|a| !a.contains('='));
+    let (resources, pairs): (Vec<String>, Vec<String>) = args.into_iter().partition(|a| !a.contains('='));
     let targets = match targets(&resources) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            return CommandOutput::err(
-                "error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n",
-                1,
-            );
+            return CommandOutput::err("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n", 1);
         }
         Err(e) => return e,
     };
@@ -952,24 +709,18 @@ fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutp
         for pair in &pairs {
             let (container, image) = pair.split_once('=').expect("partitioned on '='");
             let mut matched = false;
-            for c in containers
-                .iter_mut()
-                .filter(|c| container == "*" || c["name"] == container)
-            {
+            for c in containers.iter_mut().filter(|c| container == "*" || c["name"] == container) {
                 c["image"] = json!(image);
                 matched = true;
             }
             if !matched {
-                out.stderr.push_str(&format!(
-                    "error: unable to find container named \"{container}\"\n"
-                ));
+                out.stderr.push_str(&format!("error: unable to find container named \"{container}\"\n"));
                 out.exit_code = 1;
             }
         }
         if out.exit_code == 0 {
             let _ = world.cluster.store.update(obj, now, &mut world.rng);
-            out.stdout
-                .push_str(&format!("{}/{name} image updated\n", rt.kubectl_name()));
+            out.stdout.push_str(&format!("{}/{name} image updated\n", rt.kubectl_name()));
         }
     }
     world.settle();
@@ -977,8 +728,7 @@ fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutp
 }
 
 fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
-    let timeout =
-        take_flag(&mut args, &["--timeout"]).and_then(|t| super::shell::parse_duration(&t));
+    let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| super::shell::parse_duration(&t));
     if args.is_empty() {
         return CommandOutput::err("error: Required resource not specified.\n", 1);
     }
@@ -1014,39 +764,25 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
                 finished
             });
             if !done {
-                out.stderr
-                    .push_str("error: timed out waiting for the condition\n");
+                out.stderr.push_str("error: timed out waiting for the condition\n");
                 out.exit_code = 1;
             } else if last.contains("exceeded its progress deadline") {
                 out.stdout = out.stdout.replace(&last, "");
-                out.stderr
-                    .push_str(&last.replace("deployment", "error: deployment"));
+                out.stderr.push_str(&last.replace("deployment", "error: deployment"));
                 out.exit_code = 1;
             }
             out
         }
         "restart" => {
-            let mut obj = world
-                .cluster
-                .store
-                .get(&key)
-                .cloned()
-                .expect("checked above");
-            meta::ensure_map(&mut obj, &["spec", "template", "metadata", "annotations"]).insert(
-                "kubectl.kubernetes.io/restartedAt".into(),
-                json!(now.rfc3339()),
-            );
+            let mut obj = world.cluster.store.get(&key).cloned().expect("checked above");
+            meta::ensure_map(&mut obj, &["spec", "template", "metadata", "annotations"])
+                .insert("kubectl.kubernetes.io/restartedAt".into(), json!(now.rfc3339()));
             let _ = world.cluster.store.update(obj, now, &mut world.rng);
             world.settle();
             CommandOutput::ok(format!("{}/{name} restarted\n", rt.kubectl_name()))
         }
         "undo" | "history" => {
-            let d = world
-                .cluster
-                .store
-                .get(&key)
-                .cloned()
-                .expect("checked above");
+            let d = world.cluster.store.get(&key).cloned().expect("checked above");
             let uid = meta::uid(&d).to_string();
             let mut rss: Vec<Value> = world
                 .cluster
@@ -1055,11 +791,8 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
                 .filter(|rs| meta::controller_uid(rs) == Some(uid.as_str()))
                 .cloned()
                 .collect();
-            let rev = |rs: &Value| {
-                meta::annotation(rs, "deployment.kubernetes.io/revision")
-                    .and_then(|r| r.parse::<i64>().ok())
-                    .unwrap_or(0)
-            };
+            let rev =
+                |rs: &Value| meta::annotation(rs, "deployment.kubernetes.io/revision").and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
             rss.sort_by_key(|rs| rev(rs));
             if sub == "history" {
                 let mut text = format!("{}/{name} \nREVISION  CHANGE-CAUSE\n", rt.kubectl_name());
@@ -1070,21 +803,11 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
                 return CommandOutput::ok(text);
             }
             if rss.len() < 2 {
-                return CommandOutput::err(
-                    format!(
-                        "error: no rollout history found for {} \"{name}\"\n",
-                        rt.kubectl_name()
-                    ),
-                    1,
-                );
+                return CommandOutput::err(format!("error: no rollout history found for {} \"{name}\"\n", rt.kubectl_name()), 1);
             }
             let previous = &rss[rss.len() - 2];
             let mut template = previous["spec"]["template"].clone();
-            if let Some(labels) = template
-                .get_mut("metadata")
-                .and_then(|m| m.get_mut("labels"))
-                .and_then(Value::as_object_mut)
-            {
+            if let Some(labels) = template.get_mut("metadata").and_then(|m| m.get_mut("labels")).and_then(Value::as_object_mut) {
                 labels.remove("pod-template-hash");
             }
             let mut obj = d.clone();
@@ -1093,10 +816,7 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
             world.settle();
             CommandOutput::ok(format!("{}/{name} rolled back\n", rt.kubectl_name()))
         }
-        other => CommandOutput::err(
-            format!("error: unknown command \"{other}\" for \"kubectl rollout\"\n"),
-            1,
-        ),
+        other => CommandOutput::err(format!("error: unknown command \"{other}\" for \"kubectl rollout\"\n"), 1),
     }
 }
 
@@ -1106,19 +826,12 @@ fn rollout_message(d: &Value) -> (String, bool) {
     let generation = num(d, &["metadata", "generation"]);
     let observed = num(d, &["status", "observedGeneration"]);
     if generation > observed {
-        return (
-            "Waiting for deployment spec update to be observed...\n".into(),
-            false,
-        );
+        return ("Waiting for deployment spec update to be observed...\n".into(), false);
     }
-    let progressing = at(d, &["status", "conditions"])
-        .and_then(Value::as_array)
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing").cloned());
+    let progressing =
+        at(d, &["status", "conditions"]).and_then(Value::as_array).and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing").cloned());
     if progressing.is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded") {
-        return (
-            format!("deployment \"{name}\" exceeded its progress deadline\n"),
-            true,
-        );
+        return (format!("deployment \"{name}\" exceeded its progress deadline\n"), true);
     }
     let replicas = i64_at(d, &["spec", "replicas"]).unwrap_or(1);
     let updated = num(d, &["status", "updatedReplicas"]);
@@ -1126,31 +839,21 @@ fn rollout_message(d: &Value) -> (String, bool) {
     let available = num(d, &["status", "availableReplicas"]);
     if updated < replicas {
         return (
-            format!(
-                "Waiting for deployment \"{name}\" rollout to finish: {updated} out of {replicas} new replicas have been updated...\n"
-            ),
+            format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {replicas} new replicas have been updated...\n"),
             false,
         );
     }
     if total > updated {
         return (
-            format!(
-                "Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n",
-                total - updated
-            ),
+            format!("Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n", total - updated),
             false,
         );
     }
     if available < updated {
         return (
-            format!(
-                "Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"
-            ),
+            format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"),
             false,
         );
     }
-    (
-        format!("deployment \"{name}\" successfully rolled out\n"),
-        true,
-    )
+    (format!("deployment \"{name}\" successfully rolled out\n"), true)
 }

@@ -21,19 +21,11 @@ pub struct CommandOutput {
 
 impl CommandOutput {
     pub fn ok(stdout: impl Into<String>) -> Self {
-        CommandOutput {
-            stdout: stdout.into(),
-            stderr: String::new(),
-            exit_code: 0,
-        }
+        CommandOutput { stdout: stdout.into(), stderr: String::new(), exit_code: 0 }
     }
 
     pub fn err(stderr: impl Into<String>, exit_code: i32) -> Self {
-        CommandOutput {
-            stdout: String::new(),
-            stderr: stderr.into(),
-            exit_code,
-        }
+        CommandOutput { stdout: String::new(), stderr: stderr.into(), exit_code }
     }
 
     /// Everything printed, as a terminal shows it (stdout, then stderr).
@@ -51,24 +43,12 @@ impl CommandOutput {
 
 /// The commands the terminal knows, for `help` and tab completion.
 pub const COMMANDS: &[(&str, &str)] = &[
-    (
-        "kubectl",
-        "get, describe, scale, apply -f, delete, set image, rollout status|undo|restart|history",
-    ),
-    (
-        "git",
-        "status, add, commit, log, show, diff, push, pull, revert, remote, branch",
-    ),
+    ("kubectl", "get, describe, scale, apply -f, delete, set image, rollout status|undo|restart|history"),
+    ("git", "status, add, commit, log, show, diff, push, pull, revert, remote, branch"),
     ("argocd", "app list|get|diff|sync|history|refresh|wait"),
-    (
-        "yq",
-        "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE",
-    ),
+    ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
     ("cat, ls, cd, pwd", "look at the repository's files"),
-    (
-        "sleep N",
-        "let N seconds of simulated time pass (also 2m, 1h)",
-    ),
+    ("sleep N", "let N seconds of simulated time pass (also 2m, 1h)"),
     ("clear", "clear the terminal"),
 ];
 
@@ -93,11 +73,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
             return a;
         }
         let b = run(world, &rest);
-        return CommandOutput {
-            stdout: a.stdout + &b.stdout,
-            stderr: a.stderr + &b.stderr,
-            exit_code: b.exit_code,
-        };
+        return CommandOutput { stdout: a.stdout + &b.stdout, stderr: a.stderr + &b.stderr, exit_code: b.exit_code };
     }
     let args: Vec<&str> = words.iter().map(String::as_str).collect();
     match args[0] {
@@ -105,9 +81,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "git" => git::run(world, &args[1..]),
         "argocd" => argocd::run(world, &args[1..]),
         "yq" => yq::run(world, &args[1..]),
-        "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => {
-            shell::run(world, &args)
-        }
+        "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
         other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }
 }
@@ -149,8 +123,6 @@ pub(crate) fn take_flag(args: &mut Vec<String>, names: &[&str]) -> Option<String
 /// Removes a boolean flag; returns whether it was there.
 pub(crate) fn take_switch(args: &mut Vec<String>, names: &[&str]) -> bool {
     let before = args.len();
-    args.retain(|a| {
-        !names.contains(&a.as_str()) && !names.iter().any(|n| a == &format!("{n}=true"))
-    });
+    args.retain(|a| !names.contains(&a.as_str()) && !names.iter().any(|n| a == &format!("{n}=true")));
     before != args.len()
 }

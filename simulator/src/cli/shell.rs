@@ -21,31 +21,23 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             } else if files::read(world, target).is_ok() {
                 CommandOutput::err(format!("bash: cd: {target}: Not a directory\n"), 1)
             } else {
-                CommandOutput::err(
-                    format!("bash: cd: {target}: No such file or directory\n"),
-                    1,
-                )
+                CommandOutput::err(format!("bash: cd: {target}: No such file or directory\n"), 1)
             }
         }
         "cat" => {
             let mut out = CommandOutput::default();
             if args.len() == 1 {
-                return CommandOutput::err(
-                    "cat: reading standard input is not supported in this terminal\n",
-                    1,
-                );
+                return CommandOutput::err("cat: reading standard input is not supported in this terminal\n", 1);
             }
             for path in &args[1..] {
                 match files::read(world, path) {
                     Ok(c) => out.stdout.push_str(&c),
                     Err(FsError::IsDirectory) => {
-                        out.stderr
-                            .push_str(&format!("cat: {path}: Is a directory\n"));
+                        out.stderr.push_str(&format!("cat: {path}: Is a directory\n"));
                         out.exit_code = 1;
                     }
                     Err(_) => {
-                        out.stderr
-                            .push_str(&format!("cat: {path}: No such file or directory\n"));
+                        out.stderr.push_str(&format!("cat: {path}: No such file or directory\n"));
                         out.exit_code = 1;
                     }
                 }
@@ -54,16 +46,8 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "ls" => {
             let long = args.iter().any(|a| a.starts_with('-') && a.contains('l'));
-            let targets: Vec<&str> = args[1..]
-                .iter()
-                .copied()
-                .filter(|a| !a.starts_with('-'))
-                .collect();
-            let targets = if targets.is_empty() {
-                vec!["."]
-            } else {
-                targets
-            };
+            let targets: Vec<&str> = args[1..].iter().copied().filter(|a| !a.starts_with('-')).collect();
+            let targets = if targets.is_empty() { vec!["."] } else { targets };
             let mut out = CommandOutput::default();
             for t in &targets {
                 let abs = files::absolute(world, t);
@@ -72,10 +56,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                         if targets.len() > 1 {
                             out.stdout.push_str(&format!("{t}:\n"));
                         }
-                        let names: Vec<String> = names
-                            .into_iter()
-                            .map(|n| n.trim_end_matches('/').to_string())
-                            .collect();
+                        let names: Vec<String> = names.into_iter().map(|n| n.trim_end_matches('/').to_string()).collect();
                         if long {
                             for n in names {
                                 out.stdout.push_str(&format!("{n}\n"));
@@ -86,9 +67,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                     }
                     Err(FsError::NotDirectory) => out.stdout.push_str(&format!("{t}\n")),
                     Err(_) => {
-                        out.stderr.push_str(&format!(
-                            "ls: cannot access '{t}': No such file or directory\n"
-                        ));
+                        out.stderr.push_str(&format!("ls: cannot access '{t}': No such file or directory\n"));
                         out.exit_code = 2;
                     }
                 }

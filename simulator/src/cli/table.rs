@@ -41,13 +41,7 @@ mod tests {
 
     #[test]
     fn pads_all_but_the_last_column() {
-        let rows = vec![
-            vec!["NAME".into(), "READY".into(), "AGE".into()],
-            vec!["payment-service".into(), "3/3".into(), "12d".into()],
-        ];
-        assert_eq!(
-            kubectl(&rows),
-            "NAME              READY   AGE\npayment-service   3/3     12d\n"
-        );
+        let rows = vec![vec!["NAME".into(), "READY".into(), "AGE".into()], vec!["payment-service".into(), "3/3".into(), "12d".into()]];
+        assert_eq!(kubectl(&rows), "NAME              READY   AGE\npayment-service   3/3     12d\n");
     }
 }

@@ -6,13 +6,7 @@ use serde_json::Value;
 use super::CommandOutput;
 use super::files::{self, FsError};
 use crate::world::World;
-
-/// One step of a path: a map key or a list index.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Seg {
-    Key(String),
-    Index(usize),
-}
+use crate::yaml::{Seg, locate, parse_field_path, parse_line};
 
 pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     let mut in_place = false;
@@ -23,10 +17,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             "e" | "eval" if rest.is_empty() => {}
             f if f.starts_with('-') => {
                 return CommandOutput::err(
-                    format!(
-                        "Error: unknown shorthand flag: '{}' in {f}\n",
-                        f.trim_start_matches('-').chars().next().unwrap_or('-')
-                    ),
+                    format!("Error: unknown shorthand flag: '{}' in {f}\n", f.trim_start_matches('-').chars().next().unwrap_or('-')),
                     1,
                 );
             }
@@ -36,10 +27,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     let (expr, file) = match rest.as_slice() {
         [expr, file] => (*expr, *file),
         [_] => {
-            return CommandOutput::err(
-                "Error: reading standard input is not supported in this terminal; give a file\n",
-                1,
-            );
+            return CommandOutput::err("Error: reading standard input is not supported in this terminal; give a file\n", 1);
         }
         _ => return CommandOutput::err("Usage:\n  yq [-i] 'EXPRESSION' FILE\n", 1),
     };
@@ -49,10 +37,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             return CommandOutput::err(format!("Error: read {file}: is a directory\n"), 1);
         }
         Err(_) => {
-            return CommandOutput::err(
-                format!("Error: open {file}: no such file or directory\n"),
-                1,
-            );
+            return CommandOutput::err(format!("Error: open {file}: no such file or directory\n"), 1);
         }
     };
     let (path_text, value) = match expr.split_once('=') {
@@ -60,20 +45,14 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         None => (expr.trim(), None),
     };
     let Some(path) = parse_path(path_text) else {
-        return CommandOutput::err(
-            format!("Error: '{path_text}' is not a valid path expression\n"),
-            1,
-        );
+        return CommandOutput::err(format!("Error: '{path_text}' is not a valid path expression\n"), 1);
     };
     match value {
         None => read_path(&text, &path),
         Some(v) => {
             let repr = scalar_repr(v);
             let Some(updated) = set_in_text(&text, &path, &repr) else {
-                return CommandOutput::err(
-                    format!("Error: {path_text} does not name a scalar field in {file}\n"),
-                    1,
-                );
+                return CommandOutput::err(format!("Error: {path_text} does not name a scalar field in {file}\n"), 1);
             };
             if in_place {
                 let _ = files::write(world, file, updated);
@@ -86,29 +65,9 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
 }
 
 fn parse_path(text: &str) -> Option<Vec<Seg>> {
-    let text = text.strip_prefix('.')?;
-    let mut segs = Vec::new();
-    if text.is_empty() {
-        return Some(segs);
-    }
-    for part in text.split('.') {
-        let (key, mut idx) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !key.is_empty() {
-            segs.push(Seg::Key(key.trim_matches('"').to_string()));
-        }
-        while let Some(stripped) = idx.strip_prefix('[') {
-            let end = stripped.find(']')?;
-            segs.push(Seg::Index(stripped[..end].parse().ok()?));
-            idx = &stripped[end + 1..];
-        }
-        if key.is_empty() && segs.is_empty() {
-            return None;
-        }
-    }
-    Some(segs)
+    let rest = text.strip_prefix('.')?;
+    let valid = rest.chars().all(|c| c.is_alphanumeric() || "-_./[]\"".contains(c)) && !rest.contains("..");
+    valid.then(|| parse_field_path(rest))
 }
 
 fn read_path(text: &str, path: &[Seg]) -> CommandOutput {
@@ -146,70 +105,21 @@ fn scalar_repr(value: &str) -> String {
         || matches!(unquoted, "true" | "false" | "null" | "~" | "")
         || unquoted.contains(": ")
         || unquoted.starts_with(['*', '&', '!', '{', '[', '#', '-', '@', '`']);
-    if looks_like_other {
-        format!("\"{unquoted}\"")
-    } else {
-        unquoted.to_string()
-    }
-}
-
-/// A parsed line: the column where its key (or scalar) starts, list-item dashes, and the text.
-struct Line<'a> {
-    key_indent: usize,
-    dashes: Vec<usize>,
-    body: &'a str,
-}
-
-fn parse_line(line: &str) -> Option<Line<'_>> {
-    let trimmed = line.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with('#') || trimmed == "---" {
-        return None;
-    }
-    let mut col = line.len() - trimmed.len();
-    let mut body = trimmed;
-    let mut dashes = Vec::new();
-    while let Some(rest) = body
-        .strip_prefix("- ")
-        .or_else(|| (body == "-").then_some(""))
-    {
-        dashes.push(col);
-        let inner = rest.trim_start();
-        col += 2 + (rest.len() - inner.len());
-        body = inner;
-    }
-    Some(Line {
-        key_indent: col,
-        dashes,
-        body,
-    })
-}
-
-fn key_of(body: &str) -> Option<&str> {
-    let (k, _) = body.split_once(':')?;
-    Some(k.trim().trim_matches('"').trim_matches('\''))
+    if looks_like_other { format!("\"{unquoted}\"") } else { unquoted.to_string() }
 }
 
 /// Sets the scalar at `path` in every document of `text` that has it.
 fn set_in_text(text: &str, path: &[Seg], repr: &str) -> Option<String> {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let mut starts = vec![0];
-    starts.extend(
-        lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.trim_end() == "---")
-            .map(|(i, _)| i + 1),
-    );
+    starts.extend(lines.iter().enumerate().filter(|(_, l)| l.trim_end() == "---").map(|(i, _)| i + 1));
     let mut changed = false;
     for (d, start) in starts.iter().enumerate() {
         let end = starts.get(d + 1).map_or(lines.len(), |e| e - 1);
         if let Some(target) = locate(&lines, *start, end, path) {
             let line = &lines[target];
             let colon = line.find(':')?;
-            let comment = line[colon + 1..]
-                .find(" #")
-                .map(|i| line[colon + 1 + i..].to_string())
-                .unwrap_or_default();
+            let comment = line[colon + 1..].find(" #").map(|i| line[colon + 1 + i..].to_string()).unwrap_or_default();
             let after = line[colon + 1..].trim();
             if after.is_empty() && next_is_child(&lines, target, end) {
                 continue;
@@ -229,68 +139,7 @@ fn set_in_text(text: &str, path: &[Seg], repr: &str) -> Option<String> {
 
 fn next_is_child(lines: &[String], at: usize, end: usize) -> bool {
     let indent = parse_line(&lines[at]).map_or(0, |l| l.key_indent);
-    lines[at + 1..end]
-        .iter()
-        .filter_map(|l| parse_line(l))
-        .next()
-        .is_some_and(|l| l.key_indent > indent || !l.dashes.is_empty())
-}
-
-/// Finds the line holding the last key of `path` within `lines[start..end]`.
-fn locate(lines: &[String], start: usize, end: usize, path: &[Seg]) -> Option<usize> {
-    let (mut lo, mut hi) = (start, end);
-    let mut parent_indent: Option<usize> = None;
-    let mut found = None;
-    for (n, seg) in path.iter().enumerate() {
-        match seg {
-            Seg::Key(k) => {
-                let child_indent = (lo..hi)
-                    .filter_map(|i| parse_line(&lines[i]))
-                    .map(|l| l.key_indent)
-                    .find(|ind| parent_indent.is_none_or(|p| *ind > p) || n == 0)?;
-                let at = (lo..hi).find(|&i| {
-                    parse_line(&lines[i]).is_some_and(|l| {
-                        l.key_indent == child_indent && key_of(l.body) == Some(k.as_str())
-                    })
-                })?;
-                let block_end = (at + 1..hi)
-                    .find(|&i| {
-                        parse_line(&lines[i]).is_some_and(|l| {
-                            l.key_indent < child_indent
-                                || (l.key_indent == child_indent && l.dashes.is_empty())
-                                || l.dashes.first().is_some_and(|d| *d < child_indent)
-                        })
-                    })
-                    .unwrap_or(hi);
-                found = Some(at);
-                parent_indent = Some(child_indent);
-                lo = at + 1;
-                hi = block_end;
-            }
-            Seg::Index(idx) => {
-                let items: Vec<(usize, usize)> = (lo..hi)
-                    .filter_map(|i| {
-                        parse_line(&lines[i])
-                            .and_then(|l| l.dashes.first().copied())
-                            .map(|d| (i, d))
-                    })
-                    .collect();
-                let dash = items.first()?.1;
-                let heads: Vec<usize> = items
-                    .iter()
-                    .filter(|(_, d)| *d == dash)
-                    .map(|(i, _)| *i)
-                    .collect();
-                let head = *heads.get(*idx)?;
-                let next = heads.get(idx + 1).copied().unwrap_or(hi);
-                found = Some(head);
-                lo = head;
-                hi = next;
-                parent_indent = Some(dash);
-            }
-        }
-    }
-    found
+    lines[at + 1..end].iter().filter_map(|l| parse_line(l)).next().is_some_and(|l| l.key_indent > indent || !l.dashes.is_empty())
 }
 
 #[cfg(test)]
@@ -308,35 +157,16 @@ mod tests {
 
     #[test]
     fn sets_inside_lists() {
-        let out = set_in_text(
-            DEPLOY,
-            &parse_path(".spec.template.spec.containers[1].image").unwrap(),
-            "envoy:2",
-        )
-        .unwrap();
-        assert!(
-            out.contains("        image: envoy:2\n") && out.contains("image: nginx:1.27"),
-            "{out}"
-        );
-        let out = set_in_text(
-            DEPLOY,
-            &parse_path(".spec.template.spec.containers[0].name").unwrap(),
-            "app",
-        )
-        .unwrap();
+        let out = set_in_text(DEPLOY, &parse_path(".spec.template.spec.containers[1].image").unwrap(), "envoy:2").unwrap();
+        assert!(out.contains("        image: envoy:2\n") && out.contains("image: nginx:1.27"), "{out}");
+        let out = set_in_text(DEPLOY, &parse_path(".spec.template.spec.containers[0].name").unwrap(), "app").unwrap();
         assert!(out.contains("      - name: app\n"), "{out}");
     }
 
     #[test]
     fn refuses_missing_paths_and_maps() {
-        assert_eq!(
-            set_in_text(DEPLOY, &parse_path(".spec.paused").unwrap(), "true"),
-            None
-        );
-        assert_eq!(
-            set_in_text(DEPLOY, &parse_path(".spec.template").unwrap(), "1"),
-            None
-        );
+        assert_eq!(set_in_text(DEPLOY, &parse_path(".spec.paused").unwrap(), "true"), None);
+        assert_eq!(set_in_text(DEPLOY, &parse_path(".spec.template").unwrap(), "1"), None);
         assert_eq!(parse_path("spec"), None);
     }
 

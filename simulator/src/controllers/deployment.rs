@@ -12,11 +12,8 @@ const REVISION: &str = "deployment.kubernetes.io/revision";
 
 /// Reconciles every Deployment once. Returns whether anything changed.
 pub fn reconcile_all(store: &mut Store, now: SimTime, rng: &mut SimRng) -> bool {
-    let keys: Vec<ObjectKey> = store
-        .list("apps", "Deployment", None)
-        .filter(|d| !meta::is_terminating(d))
-        .filter_map(ObjectKey::of)
-        .collect();
+    let keys: Vec<ObjectKey> =
+        store.list("apps", "Deployment", None).filter(|d| !meta::is_terminating(d)).filter_map(ObjectKey::of).collect();
     let mut changed = false;
     for key in keys {
         changed |= reconcile(store, &key, now, rng);
@@ -46,60 +43,41 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
     };
     let uid = meta::uid(&deploy).to_string();
     let desired = i64_at(&deploy, &["spec", "replicas"]).unwrap_or(1);
-    let template = at(&deploy, &["spec", "template"])
-        .cloned()
-        .unwrap_or(json!({}));
-    let hash = kube_safe_encode(fnv32a(
-        serde_json::to_string(&template)
-            .expect("JSON values serialize")
-            .as_bytes(),
-    ));
+    let template = at(&deploy, &["spec", "template"]).cloned().unwrap_or(json!({}));
+    let hash = kube_safe_encode(fnv32a(serde_json::to_string(&template).expect("JSON values serialize").as_bytes()));
     let owned: Vec<Value> = store
         .list("apps", "ReplicaSet", Some(&key.namespace))
         .filter(|rs| meta::controller_uid(rs) == Some(uid.as_str()) && !meta::is_terminating(rs))
         .cloned()
         .collect();
-    let max_revision = owned
-        .iter()
-        .filter_map(|rs| meta::annotation(rs, REVISION)?.parse::<i64>().ok())
-        .max()
-        .unwrap_or(0);
+    let max_revision = owned.iter().filter_map(|rs| meta::annotation(rs, REVISION)?.parse::<i64>().ok()).max().unwrap_or(0);
     let mut changed = false;
 
-    let new_rs = match owned.iter().find(|rs| {
-        at(rs, &["metadata", "labels", "pod-template-hash"]).and_then(Value::as_str)
-            == Some(hash.as_str())
-    }) {
-        Some(rs) => {
-            let current: i64 = meta::annotation(rs, REVISION)
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0);
-            if current < max_revision {
-                let mut rs = rs.clone();
-                meta::set_annotation(&mut rs, REVISION, &(max_revision + 1).to_string());
+    let new_rs =
+        match owned.iter().find(|rs| at(rs, &["metadata", "labels", "pod-template-hash"]).and_then(Value::as_str) == Some(hash.as_str())) {
+            Some(rs) => {
+                let current: i64 = meta::annotation(rs, REVISION).and_then(|r| r.parse().ok()).unwrap_or(0);
+                if current < max_revision {
+                    let mut rs = rs.clone();
+                    meta::set_annotation(&mut rs, REVISION, &(max_revision + 1).to_string());
+                    changed = true;
+                    store.update(rs, now, rng).unwrap_or_else(|_| Value::Null)
+                } else {
+                    rs.clone()
+                }
+            }
+            None => {
+                let rs = new_replica_set(&deploy, &template, &hash, max_revision + 1);
                 changed = true;
-                store.update(rs, now, rng).unwrap_or_else(|_| Value::Null)
-            } else {
-                rs.clone()
+                match store.create(rs, now, rng) {
+                    Ok(rs) => rs,
+                    Err(_) => return changed,
+                }
             }
-        }
-        None => {
-            let rs = new_replica_set(&deploy, &template, &hash, max_revision + 1);
-            changed = true;
-            match store.create(rs, now, rng) {
-                Ok(rs) => rs,
-                Err(_) => return changed,
-            }
-        }
-    };
+        };
     let new_name = meta::name(&new_rs).to_string();
-    let olds: Vec<&Value> = owned
-        .iter()
-        .filter(|rs| meta::name(rs) != new_name)
-        .collect();
-    let revision = meta::annotation(&new_rs, REVISION)
-        .unwrap_or("1")
-        .to_string();
+    let olds: Vec<&Value> = owned.iter().filter(|rs| meta::name(rs) != new_name).collect();
+    let revision = meta::annotation(&new_rs, REVISION).unwrap_or("1").to_string();
     if meta::annotation(&deploy, REVISION) != Some(revision.as_str()) {
         let mut d = deploy.clone();
         meta::set_annotation(&mut d, REVISION, &revision);
@@ -111,8 +89,7 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
     let spec_replicas = |rs: &Value| i64_at(rs, &["spec", "replicas"]).unwrap_or(0);
     let available = |rs: &Value| i64_at(rs, &["status", "availableReplicas"]).unwrap_or(0);
     let old_total: i64 = olds.iter().map(|rs| spec_replicas(rs)).sum();
-    let recreate =
-        at(&deploy, &["spec", "strategy", "type"]).and_then(Value::as_str) == Some("Recreate");
+    let recreate = at(&deploy, &["spec", "strategy", "type"]).and_then(Value::as_str) == Some("Recreate");
     let (max_surge, max_unavailable) = surge_and_unavailable(&deploy, desired);
 
     let mut scale = |store: &mut Store, rs: &Value, replicas: i64| -> bool {
@@ -121,16 +98,8 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
         }
         let mut rs = rs.clone();
         rs["spec"]["replicas"] = json!(replicas);
-        meta::set_annotation(
-            &mut rs,
-            "deployment.kubernetes.io/desired-replicas",
-            &desired.to_string(),
-        );
-        meta::set_annotation(
-            &mut rs,
-            "deployment.kubernetes.io/max-replicas",
-            &(desired + max_surge).to_string(),
-        );
+        meta::set_annotation(&mut rs, "deployment.kubernetes.io/desired-replicas", &desired.to_string());
+        meta::set_annotation(&mut rs, "deployment.kubernetes.io/max-replicas", &(desired + max_surge).to_string());
         store.update(rs, now, rng).is_ok()
     };
 
@@ -140,10 +109,8 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
         for rs in &olds {
             changed |= scale(store, rs, 0);
         }
-        let old_pods_left = store.list("", "Pod", Some(&key.namespace)).any(|p| {
-            olds.iter()
-                .any(|rs| meta::controller_uid(p) == Some(meta::uid(rs)))
-        });
+        let old_pods_left =
+            store.list("", "Pod", Some(&key.namespace)).any(|p| olds.iter().any(|rs| meta::controller_uid(p) == Some(meta::uid(rs))));
         if !old_pods_left {
             changed |= scale(store, &new_rs, desired);
         }
@@ -158,10 +125,7 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
             changed |= scale(store, &new_rs, desired);
         }
         // Scale down old ReplicaSets as far as maxUnavailable allows.
-        let new_rs = store
-            .get(&ObjectKey::of(&new_rs).expect("created objects have keys"))
-            .cloned()
-            .unwrap_or(new_rs);
+        let new_rs = store.get(&ObjectKey::of(&new_rs).expect("created objects have keys")).cloned().unwrap_or(new_rs);
         let min_available = desired - max_unavailable;
         let new_unavailable = (spec_replicas(&new_rs) - available(&new_rs)).max(0);
         let all = old_total + spec_replicas(&new_rs);
@@ -183,17 +147,11 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
 
 fn new_replica_set(deploy: &Value, template: &Value, hash: &str, revision: i64) -> Value {
     let mut template = template.clone();
-    meta::ensure_map(&mut template, &["metadata", "labels"])
-        .insert("pod-template-hash".into(), json!(hash));
-    let mut labels = at(&template, &["metadata", "labels"])
-        .cloned()
-        .unwrap_or(json!({}));
+    meta::ensure_map(&mut template, &["metadata", "labels"]).insert("pod-template-hash".into(), json!(hash));
+    let mut labels = at(&template, &["metadata", "labels"]).cloned().unwrap_or(json!({}));
     labels["pod-template-hash"] = json!(hash);
-    let mut selector = at(deploy, &["spec", "selector"])
-        .cloned()
-        .unwrap_or(json!({"matchLabels": {}}));
-    meta::ensure_map(&mut selector, &["matchLabels"])
-        .insert("pod-template-hash".into(), json!(hash));
+    let mut selector = at(deploy, &["spec", "selector"]).cloned().unwrap_or(json!({"matchLabels": {}}));
+    meta::ensure_map(&mut selector, &["matchLabels"]).insert("pod-template-hash".into(), json!(hash));
     json!({
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
@@ -216,36 +174,21 @@ fn surge_and_unavailable(deploy: &Value, replicas: i64) -> (i64, i64) {
             Some(Value::String(s)) if s.ends_with('%') => {
                 let pct: i64 = s.trim_end_matches('%').parse().unwrap_or(25);
                 let scaled = replicas * pct;
-                if round_up {
-                    (scaled + 99) / 100
-                } else {
-                    scaled / 100
-                }
+                if round_up { (scaled + 99) / 100 } else { scaled / 100 }
             }
             Some(Value::String(s)) => s.parse().unwrap_or(0),
             _ => {
                 let scaled = replicas * 25;
-                if round_up {
-                    (scaled + 99) / 100
-                } else {
-                    scaled / 100
-                }
+                if round_up { (scaled + 99) / 100 } else { scaled / 100 }
             }
         }
     };
     let (surge, unavailable) = (get("maxSurge", true), get("maxUnavailable", false));
-    if surge == 0 && unavailable == 0 {
-        (0, 1)
-    } else {
-        (surge, unavailable)
-    }
+    if surge == 0 && unavailable == 0 { (0, 1) } else { (surge, unavailable) }
 }
 
 fn progressing_condition(deploy: &Value) -> Option<&Value> {
-    at(deploy, &["status", "conditions"])?
-        .as_array()?
-        .iter()
-        .find(|c| c.get("type") == Some(&json!("Progressing")))
+    at(deploy, &["status", "conditions"])?.as_array()?.iter().find(|c| c.get("type") == Some(&json!("Progressing")))
 }
 
 fn write_status(store: &mut Store, key: &ObjectKey, new_rs_name: &str, now: SimTime) -> bool {
@@ -255,93 +198,41 @@ fn write_status(store: &mut Store, key: &ObjectKey, new_rs_name: &str, now: SimT
     let uid = meta::uid(deploy).to_string();
     let desired = i64_at(deploy, &["spec", "replicas"]).unwrap_or(1);
     let (_, max_unavailable) = surge_and_unavailable(deploy, desired);
-    let rss: Vec<&Value> = store
-        .list("apps", "ReplicaSet", Some(&key.namespace))
-        .filter(|rs| meta::controller_uid(rs) == Some(uid.as_str()))
-        .collect();
-    let sum = |field: &str| -> i64 {
-        rss.iter()
-            .map(|rs| i64_at(rs, &["status", field]).unwrap_or(0))
-            .sum()
-    };
-    let (replicas, ready, available) = (
-        sum("replicas"),
-        sum("readyReplicas"),
-        sum("availableReplicas"),
-    );
+    let rss: Vec<&Value> =
+        store.list("apps", "ReplicaSet", Some(&key.namespace)).filter(|rs| meta::controller_uid(rs) == Some(uid.as_str())).collect();
+    let sum = |field: &str| -> i64 { rss.iter().map(|rs| i64_at(rs, &["status", field]).unwrap_or(0)).sum() };
+    let (replicas, ready, available) = (sum("replicas"), sum("readyReplicas"), sum("availableReplicas"));
     let new_rs = rss.iter().find(|rs| meta::name(rs) == new_rs_name);
-    let updated = new_rs
-        .and_then(|rs| i64_at(rs, &["status", "replicas"]))
-        .unwrap_or(0);
-    let new_observed = new_rs.is_some_and(|rs| {
-        i64_at(rs, &["status", "observedGeneration"]) >= i64_at(rs, &["metadata", "generation"])
-    });
-    let complete =
-        updated == desired && replicas == desired && available == desired && new_observed;
+    let updated = new_rs.and_then(|rs| i64_at(rs, &["status", "replicas"])).unwrap_or(0);
+    let new_observed = new_rs.is_some_and(|rs| i64_at(rs, &["status", "observedGeneration"]) >= i64_at(rs, &["metadata", "generation"]));
+    let complete = updated == desired && replicas == desired && available == desired && new_observed;
     let ts = now.rfc3339();
 
     let old_status = deploy.get("status").cloned().unwrap_or(json!({}));
-    let old_conditions: Vec<Value> = old_status
-        .get("conditions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let old_conditions: Vec<Value> = old_status.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
     let find_old = |t: &str| old_conditions.iter().find(|c| c["type"] == t).cloned();
-    let progress_counts = |s: &Value| {
-        (
-            s.get("updatedReplicas").cloned(),
-            s.get("availableReplicas").cloned(),
-            s.get("replicas").cloned(),
-        )
-    };
-    let made_progress = progress_counts(&old_status)
-        != (
-            Some(json!(updated)),
-            Some(json!(available)),
-            Some(json!(replicas)),
-        );
+    let progress_counts = |s: &Value| (s.get("updatedReplicas").cloned(), s.get("availableReplicas").cloned(), s.get("replicas").cloned());
+    let made_progress = progress_counts(&old_status) != (Some(json!(updated)), Some(json!(available)), Some(json!(replicas)));
 
     let condition = |t: &str, status: &str, reason: &str, message: String, touch: bool| -> Value {
         let old = find_old(t);
-        let same = old.as_ref().is_some_and(|o| {
-            o["status"] == status && o["reason"] == reason && o["message"] == message.as_str()
-        });
+        let same = old.as_ref().is_some_and(|o| o["status"] == status && o["reason"] == reason && o["message"] == message.as_str());
         let transition = match &old {
             Some(o) if o["status"] == status => o["lastTransitionTime"].clone(),
             _ => json!(ts),
         };
-        let update = if same && !touch {
-            old.as_ref()
-                .map(|o| o["lastUpdateTime"].clone())
-                .unwrap_or(json!(ts))
-        } else {
-            json!(ts)
-        };
+        let update = if same && !touch { old.as_ref().map(|o| o["lastUpdateTime"].clone()).unwrap_or(json!(ts)) } else { json!(ts) };
         json!({"type": t, "status": status, "reason": reason, "message": message, "lastTransitionTime": transition, "lastUpdateTime": update})
     };
 
     let available_cond = if available >= desired - max_unavailable {
-        condition(
-            "Available",
-            "True",
-            "MinimumReplicasAvailable",
-            "Deployment has minimum availability.".into(),
-            false,
-        )
+        condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.".into(), false)
     } else {
-        condition(
-            "Available",
-            "False",
-            "MinimumReplicasUnavailable",
-            "Deployment does not have minimum availability.".into(),
-            false,
-        )
+        condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into(), false)
     };
     let deadline = i64_at(deploy, &["spec", "progressDeadlineSeconds"]).unwrap_or(600) as u64;
     let old_progress = find_old("Progressing");
-    let timed_out = old_progress
-        .as_ref()
-        .is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded");
+    let timed_out = old_progress.as_ref().is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded");
     let progressing_cond = if complete {
         condition(
             "Progressing",
@@ -387,17 +278,9 @@ fn write_status(store: &mut Store, key: &ObjectKey, new_rs_name: &str, now: SimT
     if unavailable > 0 {
         status["unavailableReplicas"] = json!(unavailable);
     }
-    for zero_omitted in [
-        "replicas",
-        "updatedReplicas",
-        "readyReplicas",
-        "availableReplicas",
-    ] {
+    for zero_omitted in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"] {
         if status[zero_omitted] == json!(0) {
-            status
-                .as_object_mut()
-                .expect("status is a map")
-                .remove(zero_omitted);
+            status.as_object_mut().expect("status is a map").remove(zero_omitted);
         }
     }
     store.update_status(key, status, now)

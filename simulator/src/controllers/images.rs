@@ -41,11 +41,6 @@ pub struct ImageCatalog {
 
 impl ImageCatalog {
     pub fn behaviour(&self, image: &str) -> ImageBehaviour {
-        self.images
-            .get(image)
-            .cloned()
-            .unwrap_or(ImageBehaviour::Good {
-                start_seconds: default_start(),
-            })
+        self.images.get(image).cloned().unwrap_or(ImageBehaviour::Good { start_seconds: default_start() })
     }
 }

@@ -43,28 +43,16 @@ impl Kubelet {
     }
 
     /// Admits new pods and runs every transition due by `now`.
-    pub fn run_due(
-        &mut self,
-        store: &mut Store,
-        images: &ImageCatalog,
-        _nodes: &[String],
-        now: SimTime,
-        rng: &mut SimRng,
-    ) -> bool {
+    pub fn run_due(&mut self, store: &mut Store, images: &ImageCatalog, _nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
         let mut changed = false;
-        let pods: Vec<(ObjectKey, Value)> = store
-            .list("", "Pod", None)
-            .filter_map(|p| Some((ObjectKey::of(p)?, p.clone())))
-            .collect();
+        let pods: Vec<(ObjectKey, Value)> = store.list("", "Pod", None).filter_map(|p| Some((ObjectKey::of(p)?, p.clone()))).collect();
         let live: BTreeSet<&ObjectKey> = pods.iter().map(|(k, _)| k).collect();
         self.pods.retain(|k, _| live.contains(k));
         for (key, pod) in &pods {
             let terminating = meta::is_terminating(pod);
             match self.pods.get(key) {
                 None if !terminating => {
-                    let node = meta::str_at(pod, &["spec", "nodeName"])
-                        .unwrap_or("")
-                        .to_string();
+                    let node = meta::str_at(pod, &["spec", "nodeName"]).unwrap_or("").to_string();
                     let image = first_image(pod);
                     let cached = self.pulled.contains(&(node.clone(), image.clone()));
                     let pull = if cached { 0 } else { rng.between(800, 2500) };
@@ -73,46 +61,21 @@ impl Kubelet {
                         _ => 500,
                     };
                     let due = now + SimDuration::millis(pull + start);
-                    self.pods.insert(
-                        key.clone(),
-                        PodRuntime {
-                            stage: Stage::Creating,
-                            due,
-                        },
-                    );
+                    self.pods.insert(key.clone(), PodRuntime { stage: Stage::Creating, due });
                     changed |= write_status(store, key, pod, &Stage::Creating, now, rng);
                 }
                 Some(rt) if terminating && rt.stage != Stage::Terminating => {
-                    let grace = meta::i64_at(pod, &["metadata", "deletionGracePeriodSeconds"])
-                        .unwrap_or(30)
-                        .max(0) as u64;
+                    let grace = meta::i64_at(pod, &["metadata", "deletionGracePeriodSeconds"]).unwrap_or(30).max(0) as u64;
                     let exit = SimDuration::millis(rng.between(500, 2500).min(grace * 1000));
-                    self.pods.insert(
-                        key.clone(),
-                        PodRuntime {
-                            stage: Stage::Terminating,
-                            due: now + exit,
-                        },
-                    );
+                    self.pods.insert(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + exit });
                 }
                 None => {
-                    self.pods.insert(
-                        key.clone(),
-                        PodRuntime {
-                            stage: Stage::Terminating,
-                            due: now + SimDuration::secs(1),
-                        },
-                    );
+                    self.pods.insert(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + SimDuration::secs(1) });
                 }
                 _ => {}
             }
         }
-        let due: Vec<ObjectKey> = self
-            .pods
-            .iter()
-            .filter(|(_, r)| r.due <= now)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let due: Vec<ObjectKey> = self.pods.iter().filter(|(_, r)| r.due <= now).map(|(k, _)| k.clone()).collect();
         for key in due {
             let Some(rt) = self.pods.get(&key).cloned() else {
                 continue;
@@ -128,17 +91,10 @@ impl Kubelet {
             }
             let image = first_image(&pod);
             if rt.stage == Stage::Creating {
-                let node = meta::str_at(&pod, &["spec", "nodeName"])
-                    .unwrap_or("")
-                    .to_string();
+                let node = meta::str_at(&pod, &["spec", "nodeName"]).unwrap_or("").to_string();
                 self.pulled.insert((node, image.clone()));
             }
-            let (stage, after) = next_stage(
-                &rt.stage,
-                &images.behaviour(&image),
-                restart_count(&pod),
-                now,
-            );
+            let (stage, after) = next_stage(&rt.stage, &images.behaviour(&image), restart_count(&pod), now);
             changed |= write_status(store, &key, &pod, &stage, now, rng);
             let due = after.map_or(SimTime(u64::MAX), |d| now + d);
             self.pods.insert(key, PodRuntime { stage, due });
@@ -149,87 +105,43 @@ impl Kubelet {
 
 /// The stage a pod's containers move to when their current stage's timer fires,
 /// and how long until the next timer.
-fn next_stage(
-    stage: &Stage,
-    behaviour: &ImageBehaviour,
-    restarts: u64,
-    now: SimTime,
-) -> (Stage, Option<SimDuration>) {
+fn next_stage(stage: &Stage, behaviour: &ImageBehaviour, restarts: u64, now: SimTime) -> (Stage, Option<SimDuration>) {
     match (stage, behaviour) {
-        (Stage::Creating, ImageBehaviour::PullError) => {
-            (Stage::PullFailed { attempts: 1 }, Some(backoff(1)))
+        (Stage::Creating, ImageBehaviour::PullError) => (Stage::PullFailed { attempts: 1 }, Some(backoff(1))),
+        (Stage::PullFailed { attempts }, _) => (Stage::PullFailed { attempts: attempts + 1 }, Some(backoff(attempts + 1))),
+        (Stage::Creating | Stage::Crashed { .. }, ImageBehaviour::Crash { run_seconds, .. }) => {
+            (Stage::Running { started: now }, Some(SimDuration::secs(*run_seconds)))
         }
-        (Stage::PullFailed { attempts }, _) => (
-            Stage::PullFailed {
-                attempts: attempts + 1,
-            },
-            Some(backoff(attempts + 1)),
-        ),
-        (Stage::Creating | Stage::Crashed { .. }, ImageBehaviour::Crash { run_seconds, .. }) => (
-            Stage::Running { started: now },
-            Some(SimDuration::secs(*run_seconds)),
-        ),
-        (Stage::Running { .. }, ImageBehaviour::Crash { .. }) => (
-            Stage::Crashed {
-                restarts: restarts + 1,
-            },
-            Some(backoff(restarts + 1)),
-        ),
+        (Stage::Running { .. }, ImageBehaviour::Crash { .. }) => (Stage::Crashed { restarts: restarts + 1 }, Some(backoff(restarts + 1))),
         (Stage::Creating, _) => (Stage::Running { started: now }, None),
         (other, _) => (other.clone(), None),
     }
 }
 
 fn backoff(restarts: u64) -> SimDuration {
-    let secs = BACKOFF_BASE_SECS
-        .saturating_mul(1 << restarts.saturating_sub(1).min(10))
-        .min(BACKOFF_CAP_SECS);
+    let secs = BACKOFF_BASE_SECS.saturating_mul(1 << restarts.saturating_sub(1).min(10)).min(BACKOFF_CAP_SECS);
     SimDuration::secs(secs)
 }
 
 fn first_image(pod: &Value) -> String {
-    pod["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+    pod["spec"]["containers"][0]["image"].as_str().unwrap_or("").to_string()
 }
 
 fn restart_count(pod: &Value) -> u64 {
-    pod["status"]["containerStatuses"][0]["restartCount"]
-        .as_u64()
-        .unwrap_or(0)
+    pod["status"]["containerStatuses"][0]["restartCount"].as_u64().unwrap_or(0)
 }
 
-fn write_status(
-    store: &mut Store,
-    key: &ObjectKey,
-    pod: &Value,
-    stage: &Stage,
-    now: SimTime,
-    rng: &mut SimRng,
-) -> bool {
+fn write_status(store: &mut Store, key: &ObjectKey, pod: &Value, stage: &Stage, now: SimTime, rng: &mut SimRng) -> bool {
     let old = pod.get("status").cloned().unwrap_or(json!({}));
     let ts = now.rfc3339();
     let start_time = old.get("startTime").cloned().unwrap_or(json!(ts));
-    let pod_ip = old.get("podIP").cloned().unwrap_or_else(|| {
-        json!(format!(
-            "10.244.{}.{}",
-            rng.between(0, 3),
-            rng.between(2, 254)
-        ))
-    });
-    let host_ip = old
-        .get("hostIP")
-        .cloned()
-        .unwrap_or_else(|| json!(format!("10.224.0.{}", rng.between(4, 6))));
+    let pod_ip = old.get("podIP").cloned().unwrap_or_else(|| json!(format!("10.244.{}.{}", rng.between(0, 3), rng.between(2, 254))));
+    let host_ip = old.get("hostIP").cloned().unwrap_or_else(|| json!(format!("10.224.0.{}", rng.between(4, 6))));
     let restarts = match stage {
         Stage::Crashed { restarts } => *restarts,
         _ => restart_count(pod),
     };
-    let containers = pod["spec"]["containers"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let containers = pod["spec"]["containers"].as_array().cloned().unwrap_or_default();
     let ready = matches!(stage, Stage::Running { .. }) && !matches!(stage, Stage::Crashed { .. });
     let crash_running = matches!(stage, Stage::Running { .. }) && restarts > 0;
     let statuses: Vec<Value> = containers
@@ -266,22 +178,14 @@ fn write_status(
         })
         .collect();
     let cond = |t: &str, ok: bool| {
-        let prev = old["conditions"]
-            .as_array()
-            .and_then(|cs| cs.iter().find(|c| c["type"] == t).cloned());
+        let prev = old["conditions"].as_array().and_then(|cs| cs.iter().find(|c| c["type"] == t).cloned());
         let since = match prev {
-            Some(p) if p["status"] == if ok { "True" } else { "False" } => {
-                p["lastTransitionTime"].clone()
-            }
+            Some(p) if p["status"] == if ok { "True" } else { "False" } => p["lastTransitionTime"].clone(),
             _ => json!(ts),
         };
         json!({"type": t, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": since})
     };
-    let phase = if matches!(stage, Stage::Creating | Stage::PullFailed { .. }) {
-        "Pending"
-    } else {
-        "Running"
-    };
+    let phase = if matches!(stage, Stage::Creating | Stage::PullFailed { .. }) { "Pending" } else { "Running" };
     let status = json!({
         "phase": phase,
         "conditions": [cond("PodReadyToStartContainers", !matches!(stage, Stage::Creating)), cond("Initialized", true), cond("Ready", ready), cond("ContainersReady", ready), cond("PodScheduled", true)],

@@ -29,21 +29,14 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn new(images: ImageCatalog, nodes: Vec<String>) -> Self {
-        Cluster {
-            store: Store::new(),
-            images,
-            nodes,
-            kubelet: Kubelet::default(),
-        }
+        Cluster { store: Store::new(), images, nodes, kubelet: Kubelet::default() }
     }
 
     /// Runs controllers and the kubelet until nothing more changes at `now`.
     /// Returns the number of passes taken.
     pub fn settle(&mut self, now: SimTime, rng: &mut SimRng) -> usize {
         for pass in 1..=MAX_SETTLE_PASSES {
-            let mut changed =
-                self.kubelet
-                    .run_due(&mut self.store, &self.images, &self.nodes, now, rng);
+            let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &self.nodes, now, rng);
             changed |= deployment::reconcile_all(&mut self.store, now, rng);
             changed |= replicaset::reconcile_all(&mut self.store, &self.nodes, now, rng);
             changed |= self.store.collect_garbage(now);
@@ -71,24 +64,11 @@ mod tests {
     use serde_json::json;
 
     pub(crate) fn cluster_with_web(replicas: i64, image: &str) -> (Cluster, SimRng, SimTime) {
-        let mut cluster = Cluster::new(
-            ImageCatalog::default(),
-            vec!["node-a".into(), "node-b".into()],
-        );
+        let mut cluster = Cluster::new(ImageCatalog::default(), vec!["node-a".into(), "node-b".into()]);
         let mut rng = SimRng::new(3);
         let t = SimTime(1_000_000);
-        cluster
-            .store
-            .create(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}),
-                t,
-                &mut rng,
-            )
-            .unwrap();
-        cluster
-            .store
-            .create(web(replicas, image), t, &mut rng)
-            .unwrap();
+        cluster.store.create(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}), t, &mut rng).unwrap();
+        cluster.store.create(web(replicas, image), t, &mut rng).unwrap();
         (cluster, rng, t)
     }
 
@@ -99,12 +79,7 @@ mod tests {
     }
 
     /// Drives the cluster until it has no timers left before `limit`.
-    pub(crate) fn run_until(
-        cluster: &mut Cluster,
-        rng: &mut SimRng,
-        mut now: SimTime,
-        limit: SimTime,
-    ) -> SimTime {
+    pub(crate) fn run_until(cluster: &mut Cluster, rng: &mut SimRng, mut now: SimTime, limit: SimTime) -> SimTime {
         cluster.settle(now, rng);
         for _ in 0..10_000 {
             match cluster.next_timer() {
@@ -124,10 +99,7 @@ mod tests {
             .list("", "Pod", Some("prod"))
             .filter(|p| !meta::is_terminating(p))
             .filter(|p| {
-                p["status"]["conditions"].as_array().is_some_and(|c| {
-                    c.iter()
-                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
-                })
+                p["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
             })
             .count()
     }
@@ -137,10 +109,7 @@ mod tests {
         let (mut cluster, mut rng, t) = cluster_with_web(3, "nginx:1.27");
         let t = run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
         assert_eq!(ready_pods(&cluster), 3);
-        let d = cluster
-            .store
-            .get(&ObjectKey::new("apps", "Deployment", "prod", "web"))
-            .unwrap();
+        let d = cluster.store.get(&ObjectKey::new("apps", "Deployment", "prod", "web")).unwrap();
         assert_eq!(d["status"]["readyReplicas"], 3);
         assert_eq!(d["status"]["observedGeneration"], 1);
         assert!(t > SimTime(0));
@@ -150,10 +119,7 @@ mod tests {
     fn scaling_down_terminates_extra_pods() {
         let (mut cluster, mut rng, t) = cluster_with_web(5, "nginx:1.27");
         let t = run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
-        cluster
-            .store
-            .update(web(3, "nginx:1.27"), t, &mut rng)
-            .unwrap();
+        cluster.store.update(web(3, "nginx:1.27"), t, &mut rng).unwrap();
         run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
         assert_eq!(cluster.store.list("", "Pod", Some("prod")).count(), 3);
         assert_eq!(ready_pods(&cluster), 3);
@@ -163,37 +129,17 @@ mod tests {
     fn rolling_update_replaces_every_pod() {
         let (mut cluster, mut rng, t) = cluster_with_web(4, "nginx:1.27");
         let t = run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
-        cluster
-            .store
-            .update(web(4, "nginx:1.28"), t, &mut rng)
-            .unwrap();
+        cluster.store.update(web(4, "nginx:1.28"), t, &mut rng).unwrap();
         run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(300));
         let images: Vec<String> = cluster
             .store
             .list("", "Pod", Some("prod"))
-            .map(|p| {
-                p["spec"]["containers"][0]["image"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
+            .map(|p| p["spec"]["containers"][0]["image"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(images, vec!["nginx:1.28"; 4]);
-        assert_eq!(
-            cluster
-                .store
-                .list("apps", "ReplicaSet", Some("prod"))
-                .count(),
-            2
-        );
-        let d = cluster
-            .store
-            .get(&ObjectKey::new("apps", "Deployment", "prod", "web"))
-            .unwrap();
+        assert_eq!(cluster.store.list("apps", "ReplicaSet", Some("prod")).count(), 2);
+        let d = cluster.store.get(&ObjectKey::new("apps", "Deployment", "prod", "web")).unwrap();
         assert_eq!(d["status"]["updatedReplicas"], 4);
-        assert_eq!(
-            d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
-            "2"
-        );
+        assert_eq!(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "2");
     }
 }

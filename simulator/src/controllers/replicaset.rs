@@ -10,11 +10,8 @@ use crate::time::SimTime;
 
 /// Reconciles every ReplicaSet once. Returns whether anything changed.
 pub fn reconcile_all(store: &mut Store, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
-    let keys: Vec<ObjectKey> = store
-        .list("apps", "ReplicaSet", None)
-        .filter(|rs| !meta::is_terminating(rs))
-        .filter_map(ObjectKey::of)
-        .collect();
+    let keys: Vec<ObjectKey> =
+        store.list("apps", "ReplicaSet", None).filter(|rs| !meta::is_terminating(rs)).filter_map(ObjectKey::of).collect();
     let mut changed = false;
     for key in keys {
         changed |= reconcile(store, &key, nodes, now, rng);
@@ -22,13 +19,7 @@ pub fn reconcile_all(store: &mut Store, nodes: &[String], now: SimTime, rng: &mu
     changed
 }
 
-fn reconcile(
-    store: &mut Store,
-    key: &ObjectKey,
-    nodes: &[String],
-    now: SimTime,
-    rng: &mut SimRng,
-) -> bool {
+fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
     let Some(rs) = store.get(key).cloned() else {
         return false;
     };
@@ -52,11 +43,7 @@ fn reconcile(
         pods.sort_by_key(|p| {
             (
                 pod_rank(p),
-                std::cmp::Reverse(
-                    meta::str_at(p, &["metadata", "creationTimestamp"])
-                        .unwrap_or("")
-                        .to_string(),
-                ),
+                std::cmp::Reverse(meta::str_at(p, &["metadata", "creationTimestamp"]).unwrap_or("").to_string()),
                 meta::name(p).to_string(),
             )
         });
@@ -80,10 +67,7 @@ fn reconcile(
     });
     for zero_omitted in ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"] {
         if status[zero_omitted] == json!(0) {
-            status
-                .as_object_mut()
-                .expect("status is a map")
-                .remove(zero_omitted);
+            status.as_object_mut().expect("status is a map").remove(zero_omitted);
         }
     }
     changed |= store.update_status(key, status, now);
@@ -94,17 +78,11 @@ fn reconcile(
 pub fn pod_ready(pod: &Value) -> bool {
     at(pod, &["status", "conditions"])
         .and_then(Value::as_array)
-        .is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True")
-        })
+        .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
 }
 
 fn pod_rank(pod: &Value) -> u8 {
-    match (
-        meta::str_at(pod, &["spec", "nodeName"]),
-        meta::str_at(pod, &["status", "phase"]),
-    ) {
+    match (meta::str_at(pod, &["spec", "nodeName"]), meta::str_at(pod, &["status", "phase"])) {
         (None, _) => 0,
         (_, Some("Pending")) => 1,
         _ if !pod_ready(pod) => 2,
@@ -119,11 +97,7 @@ fn new_pod(rs: &Value, nodes: &[String], store: &Store, rng: &mut SimRng) -> Val
     while store.get(&ObjectKey::new("", "Pod", ns, &name)).is_some() {
         name = format!("{}-{}", meta::name(rs), rng.kube_suffix(5));
     }
-    let node = if nodes.is_empty() {
-        None
-    } else {
-        Some(nodes[rng.below(nodes.len() as u64) as usize].clone())
-    };
+    let node = if nodes.is_empty() { None } else { Some(nodes[rng.below(nodes.len() as u64) as usize].clone()) };
     let mut pod = json!({
         "apiVersion": "v1",
         "kind": "Pod",

@@ -24,28 +24,14 @@ pub fn line_stat(old: &str, new: &str) -> LineStat {
 
 /// One file's section of `git diff`: header and hunks. `None` content means
 /// the file does not exist on that side.
-pub fn file_diff(
-    path: &str,
-    old: Option<&str>,
-    new: Option<&str>,
-    old_oid: &str,
-    new_oid: &str,
-) -> String {
+pub fn file_diff(path: &str, old: Option<&str>, new: Option<&str>, old_oid: &str, new_oid: &str) -> String {
     let mut out = format!("diff --git a/{path} b/{path}\n");
     match (old, new) {
-        (None, Some(_)) => out.push_str(&format!(
-            "new file mode 100644\nindex 0000000..{}\n--- /dev/null\n+++ b/{path}\n",
-            short(new_oid)
-        )),
-        (Some(_), None) => out.push_str(&format!(
-            "deleted file mode 100644\nindex {}..0000000\n--- a/{path}\n+++ /dev/null\n",
-            short(old_oid)
-        )),
-        _ => out.push_str(&format!(
-            "index {}..{} 100644\n--- a/{path}\n+++ b/{path}\n",
-            short(old_oid),
-            short(new_oid)
-        )),
+        (None, Some(_)) => out.push_str(&format!("new file mode 100644\nindex 0000000..{}\n--- /dev/null\n+++ b/{path}\n", short(new_oid))),
+        (Some(_), None) => {
+            out.push_str(&format!("deleted file mode 100644\nindex {}..0000000\n--- a/{path}\n+++ /dev/null\n", short(old_oid)))
+        }
+        _ => out.push_str(&format!("index {}..{} 100644\n--- a/{path}\n+++ b/{path}\n", short(old_oid), short(new_oid))),
     }
     out.push_str(&hunks(old.unwrap_or(""), new.unwrap_or("")));
     out
@@ -119,16 +105,7 @@ mod tests {
         let old = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  a: 1\n  b: 2\n  c: 3\n  replicas: 3\n  d: 4\n";
         let new = old.replace("replicas: 3", "replicas: 5");
         let h = hunks(old, &new);
-        assert_eq!(
-            h,
-            "@@ -6,5 +6,5 @@ spec:\n   a: 1\n   b: 2\n   c: 3\n-  replicas: 3\n+  replicas: 5\n   d: 4\n"
-        );
-        assert_eq!(
-            line_stat(old, &new),
-            LineStat {
-                insertions: 1,
-                deletions: 1
-            }
-        );
+        assert_eq!(h, "@@ -6,5 +6,5 @@ spec:\n   a: 1\n   b: 2\n   c: 3\n-  replicas: 3\n+  replicas: 5\n   d: 4\n");
+        assert_eq!(line_stat(old, &new), LineStat { insertions: 1, deletions: 1 });
     }
 }

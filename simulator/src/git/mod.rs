@@ -39,10 +39,7 @@ pub struct GitError {
 
 impl GitError {
     pub fn fatal(message: impl Into<String>) -> Self {
-        GitError {
-            message: format!("fatal: {}", message.into()),
-            exit_code: 128,
-        }
+        GitError { message: format!("fatal: {}", message.into()), exit_code: 128 }
     }
 }
 
@@ -77,12 +74,7 @@ pub struct Git {
 
 impl Git {
     /// Creates a remote whose `main` holds `history` (oldest first), and a clone of it at `dir`.
-    pub fn init_with_history(
-        &mut self,
-        url: &str,
-        dir: &str,
-        history: &[(Signature, String, Snapshot)],
-    ) -> Option<Oid> {
+    pub fn init_with_history(&mut self, url: &str, dir: &str, history: &[(Signature, String, Snapshot)]) -> Option<Oid> {
         let mut parent: Option<Oid> = None;
         for (sig, message, snapshot) in history {
             let tree = self.db.write_tree(snapshot);
@@ -99,11 +91,7 @@ impl Git {
         let snapshot = self.db.snapshot(&tip);
         self.remotes.insert(
             url.to_string(),
-            Remote {
-                url: url.to_string(),
-                branches: [("main".to_string(), tip.clone())].into(),
-                default_branch: "main".into(),
-            },
+            Remote { url: url.to_string(), branches: [("main".to_string(), tip.clone())].into(), default_branch: "main".into() },
         );
         self.clones.push(WorkingCopy {
             dir: dir.to_string(),
@@ -122,11 +110,7 @@ impl Git {
         let remote = self.remotes.get(url)?;
         match revision {
             "" | "HEAD" => remote.branches.get(&remote.default_branch).cloned(),
-            r => remote
-                .branches
-                .get(r)
-                .cloned()
-                .or_else(|| self.resolve_prefix(r)),
+            r => remote.branches.get(r).cloned().or_else(|| self.resolve_prefix(r)),
         }
     }
 
@@ -144,11 +128,7 @@ impl Git {
             .collect();
         let mut hits = reachable.into_iter().filter(|o| o.starts_with(prefix));
         let first = hits.next()?;
-        if hits.next().is_some() {
-            None
-        } else {
-            Some(first)
-        }
+        if hits.next().is_some() { None } else { Some(first) }
     }
 
     /// Commits reachable from `tip`, newest first by commit time (first parent order on ties).
@@ -171,9 +151,7 @@ impl Git {
     }
 
     pub fn clone_at(&self, dir: &str) -> Option<usize> {
-        self.clones
-            .iter()
-            .position(|c| dir == c.dir || dir.starts_with(&format!("{}/", c.dir)))
+        self.clones.iter().position(|c| dir == c.dir || dir.starts_with(&format!("{}/", c.dir)))
     }
 }
 
@@ -228,10 +206,7 @@ impl WorkingCopy {
                 .into_iter()
                 .collect();
             if matched.is_empty() {
-                return Err(GitError {
-                    message: format!("fatal: pathspec '{path}' did not match any files"),
-                    exit_code: 128,
-                });
+                return Err(GitError { message: format!("fatal: pathspec '{path}' did not match any files"), exit_code: 128 });
             }
             for p in matched {
                 match self.worktree.get(&p) {
@@ -250,12 +225,7 @@ impl WorkingCopy {
     /// Stages every modification and deletion of tracked files, as `commit -a` does.
     pub fn stage_tracked(&mut self, git: &Git) {
         let head = self.head_snapshot(git);
-        for path in head
-            .keys()
-            .chain(self.index.clone().keys())
-            .cloned()
-            .collect::<BTreeSet<_>>()
-        {
+        for path in head.keys().chain(self.index.clone().keys()).cloned().collect::<BTreeSet<_>>() {
             match self.worktree.get(&path) {
                 Some(content) => {
                     self.index.insert(path, content.clone());
@@ -268,19 +238,11 @@ impl WorkingCopy {
     }
 
     /// Records the index as a new commit on the current branch.
-    pub fn commit(
-        &mut self,
-        git: &mut Git,
-        message: &str,
-        sig: &Signature,
-    ) -> Result<CommitSummary, GitError> {
+    pub fn commit(&mut self, git: &mut Git, message: &str, sig: &Signature) -> Result<CommitSummary, GitError> {
         let head = self.head().cloned();
         let head_snapshot = self.head_snapshot(git);
         if head_snapshot == self.index {
-            return Err(GitError {
-                message: String::new(),
-                exit_code: 1,
-            });
+            return Err(GitError { message: String::new(), exit_code: 1 });
         }
         let summary = change_summary(&head_snapshot, &self.index);
         let tree = git.db.write_tree(&self.index);
@@ -297,13 +259,9 @@ impl WorkingCopy {
 
     /// Sends the current branch to the remote if it fast-forwards.
     pub fn push(&mut self, git: &mut Git) -> Result<Option<PushSummary>, GitError> {
-        let head = self
-            .head()
-            .cloned()
-            .ok_or_else(|| GitError::fatal("You are not currently on a branch."))?;
-        let remote = git.remotes.get(&self.remote_url).ok_or_else(|| {
-            GitError::fatal(format!("repository '{}' not found", self.remote_url))
-        })?;
+        let head = self.head().cloned().ok_or_else(|| GitError::fatal("You are not currently on a branch."))?;
+        let remote =
+            git.remotes.get(&self.remote_url).ok_or_else(|| GitError::fatal(format!("repository '{}' not found", self.remote_url)))?;
         let old = remote.branches.get(&self.branch).cloned();
         if old.as_deref() == Some(head.as_str()) {
             return Ok(None);
@@ -315,60 +273,33 @@ impl WorkingCopy {
                     url = self.remote_url,
                     b = self.branch
                 );
-                return Err(GitError {
-                    message,
-                    exit_code: 1,
-                });
+                return Err(GitError { message, exit_code: 1 });
             }
         }
-        let have: BTreeSet<Oid> = old
-            .as_deref()
-            .map(|o| git.db.reachable(o))
-            .unwrap_or_default();
-        let sending: Vec<Oid> = git
-            .db
-            .reachable(&head)
-            .into_iter()
-            .filter(|o| !have.contains(o))
-            .collect();
+        let have: BTreeSet<Oid> = old.as_deref().map(|o| git.db.reachable(o)).unwrap_or_default();
+        let sending: Vec<Oid> = git.db.reachable(&head).into_iter().filter(|o| !have.contains(o)).collect();
         let bytes = sending.iter().map(|o| git.db.size(o)).sum();
-        let remote = git
-            .remotes
-            .get_mut(&self.remote_url)
-            .expect("checked above");
+        let remote = git.remotes.get_mut(&self.remote_url).expect("checked above");
         remote.branches.insert(self.branch.clone(), head.clone());
         self.tracking.insert(self.branch.clone(), head.clone());
-        Ok(Some(PushSummary {
-            branch: self.branch.clone(),
-            old,
-            new: head,
-            objects: sending.len(),
-            bytes,
-        }))
+        Ok(Some(PushSummary { branch: self.branch.clone(), old, new: head, objects: sending.len(), bytes }))
     }
 
     /// Fetches the remote branch and fast-forwards the current branch to it.
     pub fn pull(&mut self, git: &Git) -> Result<(Option<Oid>, Oid), GitError> {
-        let remote = git.remotes.get(&self.remote_url).ok_or_else(|| {
-            GitError::fatal(format!("repository '{}' not found", self.remote_url))
-        })?;
-        let theirs =
-            remote.branches.get(&self.branch).cloned().ok_or_else(|| {
-                GitError::fatal(format!("couldn't find remote ref {}", self.branch))
-            })?;
+        let remote =
+            git.remotes.get(&self.remote_url).ok_or_else(|| GitError::fatal(format!("repository '{}' not found", self.remote_url)))?;
+        let theirs = remote
+            .branches
+            .get(&self.branch)
+            .cloned()
+            .ok_or_else(|| GitError::fatal(format!("couldn't find remote ref {}", self.branch)))?;
         self.tracking.insert(self.branch.clone(), theirs.clone());
         let ours = self.head().cloned();
-        if ours.as_deref() == Some(theirs.as_str())
-            || ours
-                .as_ref()
-                .is_some_and(|o| git.history(o).contains(&theirs))
-        {
+        if ours.as_deref() == Some(theirs.as_str()) || ours.as_ref().is_some_and(|o| git.history(o).contains(&theirs)) {
             return Ok((ours.clone(), ours.unwrap_or(theirs)));
         }
-        if ours
-            .as_ref()
-            .is_some_and(|o| !git.history(&theirs).contains(o))
-        {
+        if ours.as_ref().is_some_and(|o| !git.history(&theirs).contains(o)) {
             return Err(GitError {
                 message: "hint: You have divergent branches and need to specify how to reconcile them.\nfatal: Need to specify how to reconcile divergent branches.".into(),
                 exit_code: 128,
@@ -385,31 +316,17 @@ impl WorkingCopy {
     }
 
     /// Makes a commit that undoes `target`'s changes.
-    pub fn revert(
-        &mut self,
-        git: &mut Git,
-        target: &str,
-        sig: &Signature,
-    ) -> Result<CommitSummary, GitError> {
+    pub fn revert(&mut self, git: &mut Git, target: &str, sig: &Signature) -> Result<CommitSummary, GitError> {
         let head_snapshot = self.head_snapshot(git);
         if head_snapshot != self.index || head_snapshot != self.worktree {
             return Err(GitError { message: "error: your local changes would be overwritten by revert.\nhint: commit your changes or stash them to proceed.\nfatal: revert failed".into(), exit_code: 128 });
         }
-        let commit = git
-            .db
-            .commit(target)
-            .cloned()
-            .ok_or_else(|| GitError::fatal(format!("bad revision '{target}'")))?;
-        let parent = commit
-            .parents
-            .first()
-            .map(|p| git.db.snapshot(p))
-            .unwrap_or_default();
+        let commit = git.db.commit(target).cloned().ok_or_else(|| GitError::fatal(format!("bad revision '{target}'")))?;
+        let parent = commit.parents.first().map(|p| git.db.snapshot(p)).unwrap_or_default();
         let theirs = git.db.snapshot(target);
         let mut result = head_snapshot.clone();
         for path in parent.keys().chain(theirs.keys()).collect::<BTreeSet<_>>() {
-            let (before, after, now) =
-                (parent.get(path), theirs.get(path), head_snapshot.get(path));
+            let (before, after, now) = (parent.get(path), theirs.get(path), head_snapshot.get(path));
             if before == after {
                 continue;
             }
@@ -430,24 +347,14 @@ impl WorkingCopy {
         }
         self.index = result.clone();
         self.worktree = result;
-        let message = format!(
-            "Revert \"{}\"\n\nThis reverts commit {target}.\n",
-            commit.subject()
-        );
+        let message = format!("Revert \"{}\"\n\nThis reverts commit {target}.\n", commit.subject());
         self.commit(git, &message, sig)
     }
 }
 
 /// Files added, changed and deleted between two snapshots, with line counts.
 pub fn change_summary(old: &Snapshot, new: &Snapshot) -> CommitSummary {
-    let mut s = CommitSummary {
-        oid: String::new(),
-        files_changed: 0,
-        insertions: 0,
-        deletions: 0,
-        created: vec![],
-        deleted: vec![],
-    };
+    let mut s = CommitSummary { oid: String::new(), files_changed: 0, insertions: 0, deletions: 0, created: vec![], deleted: vec![] };
     for path in old.keys().chain(new.keys()).collect::<BTreeSet<_>>() {
         let (a, b) = (old.get(path), new.get(path));
         if a == b {
@@ -478,21 +385,13 @@ mod tests {
     use crate::time::SimTime;
 
     fn sig(t: u64) -> Signature {
-        Signature {
-            name: "Dev".into(),
-            email: "dev@example.com".into(),
-            time: SimTime(t * 1000),
-        }
+        Signature { name: "Dev".into(), email: "dev@example.com".into(), time: SimTime(t * 1000) }
     }
 
     fn repo() -> Git {
         let mut git = Git::default();
         let snap: Snapshot = [("app/deploy.yaml".to_string(), "replicas: 3\n".to_string())].into();
-        git.init_with_history(
-            "https://git.example.com/cfg.git",
-            "/home/trainee/cfg",
-            &[(sig(1), "first".into(), snap)],
-        );
+        git.init_with_history("https://git.example.com/cfg.git", "/home/trainee/cfg", &[(sig(1), "first".into(), snap)]);
         git
     }
 
@@ -500,31 +399,18 @@ mod tests {
     fn commit_push_and_revert() {
         let mut git = repo();
         let mut wc = git.clones[0].clone();
-        wc.worktree
-            .insert("app/deploy.yaml".into(), "replicas: 5\n".into());
+        wc.worktree.insert("app/deploy.yaml".into(), "replicas: 5\n".into());
         wc.stage_tracked(&git);
         let c = wc.commit(&mut git, "scale to 5", &sig(2)).unwrap();
         assert_eq!((c.files_changed, c.insertions, c.deletions), (1, 1, 1));
         let pushed = wc.push(&mut git).unwrap().unwrap();
-        assert_eq!(
-            git.resolve_remote("https://git.example.com/cfg.git", "HEAD"),
-            Some(pushed.new.clone())
-        );
+        assert_eq!(git.resolve_remote("https://git.example.com/cfg.git", "HEAD"), Some(pushed.new.clone()));
         let head = wc.head().unwrap().clone();
         wc.revert(&mut git, &head, &sig(3)).unwrap();
         assert_eq!(wc.worktree["app/deploy.yaml"], "replicas: 3\n");
-        let subject = git
-            .db
-            .commit(wc.head().unwrap())
-            .unwrap()
-            .subject()
-            .to_string();
+        let subject = git.db.commit(wc.head().unwrap()).unwrap().subject().to_string();
         assert_eq!(subject, "Revert \"scale to 5\"");
-        assert_eq!(
-            wc.resolve(&git, "HEAD~2")
-                .map(|o| git.db.commit(&o).unwrap().subject().to_string()),
-            Some("first".into())
-        );
+        assert_eq!(wc.resolve(&git, "HEAD~2").map(|o| git.db.commit(&o).unwrap().subject().to_string()), Some("first".into()));
     }
 
     #[test]
@@ -532,12 +418,7 @@ mod tests {
         let mut git = repo();
         let mut a = git.clones[0].clone();
         let mut b = git.clones[0].clone();
-        assert_eq!(
-            a.commit(&mut git, "nothing", &sig(2))
-                .unwrap_err()
-                .exit_code,
-            1
-        );
+        assert_eq!(a.commit(&mut git, "nothing", &sig(2)).unwrap_err().exit_code, 1);
         a.worktree.insert("x".into(), "1\n".into());
         a.add(&["x".into()]).unwrap();
         a.commit(&mut git, "a", &sig(2)).unwrap();

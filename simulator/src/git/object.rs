@@ -21,12 +21,7 @@ pub struct Signature {
 
 impl Signature {
     fn encode(&self) -> String {
-        format!(
-            "{} <{}> {} +0000",
-            self.name,
-            self.email,
-            self.time.as_secs()
-        )
+        format!("{} <{}> {} +0000", self.name, self.email, self.time.as_secs())
     }
 }
 
@@ -87,18 +82,13 @@ impl ObjectDb {
 
     pub fn write_blob(&mut self, content: &str) -> Oid {
         let oid = hash("blob", content.as_bytes());
-        self.objects
-            .entry(oid.clone())
-            .or_insert_with(|| Object::Blob(content.to_string()));
+        self.objects.entry(oid.clone()).or_insert_with(|| Object::Blob(content.to_string()));
         oid
     }
 
     /// Writes the trees for a snapshot and returns the root tree's id.
     pub fn write_tree(&mut self, snapshot: &Snapshot) -> Oid {
-        let files: Vec<(&str, &str)> = snapshot
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .collect();
+        let files: Vec<(&str, &str)> = snapshot.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
         self.write_dir(&files)
     }
 
@@ -108,20 +98,12 @@ impl ObjectDb {
         for (path, content) in files {
             match path.split_once('/') {
                 Some((dir, rest)) => subdirs.entry(dir).or_default().push((rest, content)),
-                None => entries.push(TreeEntry {
-                    mode: "100644",
-                    name: path.to_string(),
-                    oid: self.write_blob(content),
-                }),
+                None => entries.push(TreeEntry { mode: "100644", name: path.to_string(), oid: self.write_blob(content) }),
             }
         }
         for (dir, children) in subdirs {
             let oid = self.write_dir(&children);
-            entries.push(TreeEntry {
-                mode: "40000",
-                name: dir.to_string(),
-                oid,
-            });
+            entries.push(TreeEntry { mode: "40000", name: dir.to_string(), oid });
         }
         // Git orders entries by name, comparing a directory as if its name ended in '/'.
         entries.sort_by(|a, b| sort_name(a).cmp(&sort_name(b)));
@@ -131,9 +113,7 @@ impl ObjectDb {
             body.extend_from_slice(&hex_to_bytes(&e.oid));
         }
         let oid = hash("tree", &body);
-        self.objects
-            .entry(oid.clone())
-            .or_insert(Object::Tree(entries));
+        self.objects.entry(oid.clone()).or_insert(Object::Tree(entries));
         oid
     }
 
@@ -142,16 +122,9 @@ impl ObjectDb {
         for p in &commit.parents {
             text.push_str(&format!("parent {p}\n"));
         }
-        text.push_str(&format!(
-            "author {}\ncommitter {}\n\n{}",
-            commit.author.encode(),
-            commit.committer.encode(),
-            commit.message
-        ));
+        text.push_str(&format!("author {}\ncommitter {}\n\n{}", commit.author.encode(), commit.committer.encode(), commit.message));
         let oid = hash("commit", text.as_bytes());
-        self.objects
-            .entry(oid.clone())
-            .or_insert(Object::Commit(commit));
+        self.objects.entry(oid.clone()).or_insert(Object::Commit(commit));
         oid
     }
 
@@ -202,10 +175,7 @@ impl ObjectDb {
     pub fn size(&self, oid: &str) -> usize {
         match self.objects.get(oid) {
             Some(Object::Blob(s)) => s.len(),
-            Some(Object::Tree(entries)) => entries
-                .iter()
-                .map(|e| e.mode.len() + e.name.len() + 22)
-                .sum(),
+            Some(Object::Tree(entries)) => entries.iter().map(|e| e.mode.len() + e.name.len() + 22).sum(),
             Some(Object::Commit(c)) => c.message.len() + 200,
             None => 0,
         }
@@ -213,11 +183,7 @@ impl ObjectDb {
 }
 
 fn sort_name(e: &TreeEntry) -> String {
-    if e.mode == "40000" {
-        format!("{}/", e.name)
-    } else {
-        e.name.clone()
-    }
+    if e.mode == "40000" { format!("{}/", e.name) } else { e.name.clone() }
 }
 
 fn hash(kind: &str, body: &[u8]) -> Oid {
@@ -228,9 +194,7 @@ fn hash(kind: &str, body: &[u8]) -> Oid {
 }
 
 fn hex_to_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
-        .collect()
+    (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0)).collect()
 }
 
 #[cfg(test)]
@@ -241,36 +205,18 @@ mod tests {
     fn ids_match_real_git() {
         let mut db = ObjectDb::default();
         // `printf 'hello\n' | git hash-object --stdin`
-        assert_eq!(
-            db.write_blob("hello\n"),
-            "ce013625030ba8dba906f756967f9e9ca394464a"
-        );
+        assert_eq!(db.write_blob("hello\n"), "ce013625030ba8dba906f756967f9e9ca394464a");
         // The empty tree every Git knows.
-        assert_eq!(
-            db.write_tree(&Snapshot::new()),
-            "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-        );
+        assert_eq!(db.write_tree(&Snapshot::new()), "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
         // `git init; echo hello > a.txt; mkdir d; echo x > d/b; git add .; git write-tree`
-        let snap: Snapshot = [
-            ("a.txt".to_string(), "hello\n".to_string()),
-            ("d/b".to_string(), "x\n".to_string()),
-        ]
-        .into();
+        let snap: Snapshot = [("a.txt".to_string(), "hello\n".to_string()), ("d/b".to_string(), "x\n".to_string())].into();
         let tree = db.write_tree(&snap);
         assert_eq!(tree, "0198950511d8145e27ae64132292ff2405f106ab");
         let commit = db.write_commit(Commit {
             tree: tree.clone(),
             parents: vec![],
-            author: Signature {
-                name: "A".into(),
-                email: "a@x".into(),
-                time: SimTime(0),
-            },
-            committer: Signature {
-                name: "A".into(),
-                email: "a@x".into(),
-                time: SimTime(0),
-            },
+            author: Signature { name: "A".into(), email: "a@x".into(), time: SimTime(0) },
+            committer: Signature { name: "A".into(), email: "a@x".into(), time: SimTime(0) },
             message: "m\n".into(),
         });
         // The same commit made by `git commit -m m` with both dates at @0 +0000.

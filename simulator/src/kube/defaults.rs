@@ -9,11 +9,7 @@ use crate::rng::SimRng;
 
 /// Applies the API server's defaults for the object's kind, in place.
 pub fn apply(obj: &mut Value, rng: &mut SimRng) {
-    let kind = obj
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
     let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
         return;
     };
@@ -60,9 +56,7 @@ pub fn apply(obj: &mut Value, rng: &mut SimRng) {
                 }
             }
             if !obj.get("status").is_some_and(Value::is_object) {
-                obj.as_object_mut()
-                    .expect("objects are maps")
-                    .insert("status".into(), json!({"loadBalancer": {}}));
+                obj.as_object_mut().expect("objects are maps").insert("status".into(), json!({"loadBalancer": {}}));
             }
         }
         _ => {}
@@ -70,11 +64,7 @@ pub fn apply(obj: &mut Value, rng: &mut SimRng) {
 }
 
 fn pod_template(spec: &mut Map<String, Value>) {
-    if let Some(pod) = spec
-        .get_mut("template")
-        .and_then(|t| t.get_mut("spec"))
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(pod) = spec.get_mut("template").and_then(|t| t.get_mut("spec")).and_then(Value::as_object_mut) {
         pod_spec(pod);
     }
 }
@@ -89,13 +79,8 @@ fn pod_spec(spec: &mut Map<String, Value>) {
         if let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) {
             for c in containers.iter_mut().filter_map(Value::as_object_mut) {
                 let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-                let latest = !image.rsplit('/').next().unwrap_or("").contains(':')
-                    || image.ends_with(":latest");
-                or_insert(
-                    c,
-                    "imagePullPolicy",
-                    json!(if latest { "Always" } else { "IfNotPresent" }),
-                );
+                let latest = !image.rsplit('/').next().unwrap_or("").contains(':') || image.ends_with(":latest");
+                or_insert(c, "imagePullPolicy", json!(if latest { "Always" } else { "IfNotPresent" }));
                 or_insert(c, "resources", json!({}));
                 or_insert(c, "terminationMessagePath", json!("/dev/termination-log"));
                 or_insert(c, "terminationMessagePolicy", json!("File"));
@@ -122,17 +107,13 @@ mod tests {
         let mut d = json!({"kind": "Deployment", "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "nginx:1.27"}]}}}});
         apply(&mut d, &mut SimRng::new(1));
         assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], "25%");
-        assert_eq!(
-            d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
-            "IfNotPresent"
-        );
+        assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
         assert_eq!(d["spec"]["replicas"], 1);
     }
 
     #[test]
     fn latest_images_are_always_pulled() {
-        let mut p =
-            json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "nginx"}]}});
+        let mut p = json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "nginx"}]}});
         apply(&mut p, &mut SimRng::new(1));
         assert_eq!(p["spec"]["containers"][0]["imagePullPolicy"], "Always");
     }

@@ -16,12 +16,7 @@ pub struct ObjectKey {
 
 impl ObjectKey {
     pub fn new(group: &str, kind: &str, namespace: &str, name: &str) -> Self {
-        ObjectKey {
-            group: group.into(),
-            kind: kind.into(),
-            namespace: namespace.into(),
-            name: name.into(),
-        }
+        ObjectKey { group: group.into(), kind: kind.into(), namespace: namespace.into(), name: name.into() }
     }
 
     /// The key of an object value; `None` when kind or name is missing.
@@ -30,9 +25,7 @@ impl ObjectKey {
         Some(ObjectKey {
             group: group.to_string(),
             kind: obj.get("kind")?.as_str()?.to_string(),
-            namespace: str_at(obj, &["metadata", "namespace"])
-                .unwrap_or_default()
-                .to_string(),
+            namespace: str_at(obj, &["metadata", "namespace"]).unwrap_or_default().to_string(),
             name: str_at(obj, &["metadata", "name"])?.to_string(),
         })
     }
@@ -48,11 +41,7 @@ impl ObjectKey {
 
 impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}:{}/{}",
-            self.group, self.kind, self.namespace, self.name
-        )
+        write!(f, "{}/{}:{}/{}", self.group, self.kind, self.namespace, self.name)
     }
 }
 
@@ -76,11 +65,7 @@ pub fn ensure_map<'a>(obj: &'a mut Value, path: &[&str]) -> &'a mut Map<String, 
         if !cur.is_object() {
             *cur = Value::Object(Map::new());
         }
-        cur = cur
-            .as_object_mut()
-            .expect("just made an object")
-            .entry(key.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
+        cur = cur.as_object_mut().expect("just made an object").entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
     }
     if !cur.is_object() {
         *cur = Value::Object(Map::new());
@@ -112,10 +97,7 @@ pub fn uid(obj: &Value) -> &str {
 }
 
 pub fn labels(obj: &Value) -> Map<String, Value> {
-    at(obj, &["metadata", "labels"])
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    at(obj, &["metadata", "labels"]).and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 pub fn annotation<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
@@ -123,8 +105,7 @@ pub fn annotation<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 pub fn set_annotation(obj: &mut Value, key: &str, value: &str) {
-    ensure_map(obj, &["metadata", "annotations"])
-        .insert(key.to_string(), Value::String(value.to_string()));
+    ensure_map(obj, &["metadata", "annotations"]).insert(key.to_string(), Value::String(value.to_string()));
 }
 
 pub fn is_terminating(obj: &Value) -> bool {
@@ -159,21 +140,17 @@ pub fn selector_matches(selector: &Map<String, Value>, labels: &Map<String, Valu
 
 /// Parses a kubectl `-l` selector of `k=v`, `k==v`, `k!=v` and bare `k` terms.
 pub fn label_selector_matches(selector: &str, labels: &Map<String, Value>) -> bool {
-    selector
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .all(|term| {
-            if let Some((k, v)) = term.split_once("!=") {
-                labels.get(k.trim()).and_then(Value::as_str) != Some(v.trim())
-            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-                labels.get(k.trim()).and_then(Value::as_str) == Some(v.trim())
-            } else if let Some(k) = term.strip_prefix('!') {
-                !labels.contains_key(k)
-            } else {
-                labels.contains_key(term)
-            }
-        })
+    selector.split(',').map(str::trim).filter(|t| !t.is_empty()).all(|term| {
+        if let Some((k, v)) = term.split_once("!=") {
+            labels.get(k.trim()).and_then(Value::as_str) != Some(v.trim())
+        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            labels.get(k.trim()).and_then(Value::as_str) == Some(v.trim())
+        } else if let Some(k) = term.strip_prefix('!') {
+            !labels.contains_key(k)
+        } else {
+            labels.contains_key(term)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -191,10 +168,7 @@ mod tests {
 
     #[test]
     fn label_selectors() {
-        let labels = json!({"app": "web", "tier": "front"})
-            .as_object()
-            .unwrap()
-            .clone();
+        let labels = json!({"app": "web", "tier": "front"}).as_object().unwrap().clone();
         assert!(label_selector_matches("app=web", &labels));
         assert!(label_selector_matches("app==web,tier", &labels));
         assert!(!label_selector_matches("app!=web", &labels));

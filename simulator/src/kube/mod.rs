@@ -23,28 +23,16 @@ pub struct ResourceType {
 impl ResourceType {
     /// `deployment.apps` or `service`: the prefix kubectl prints before `/<name>`.
     pub fn kubectl_name(&self) -> String {
-        if self.group.is_empty() {
-            self.singular.to_string()
-        } else {
-            format!("{}.{}", self.singular, self.group)
-        }
+        if self.group.is_empty() { self.singular.to_string() } else { format!("{}.{}", self.singular, self.group) }
     }
 
     /// `deployments.apps`, as the API server names the resource in errors.
     pub fn qualified_plural(&self) -> String {
-        if self.group.is_empty() {
-            self.plural.to_string()
-        } else {
-            format!("{}.{}", self.plural, self.group)
-        }
+        if self.group.is_empty() { self.plural.to_string() } else { format!("{}.{}", self.plural, self.group) }
     }
 
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.to_string()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
+        if self.group.is_empty() { self.version.to_string() } else { format!("{}/{}", self.group, self.version) }
     }
 }
 
@@ -58,126 +46,22 @@ macro_rules! rt {
 pub const RESOURCE_TYPES: &[ResourceType] = &[
     rt!("", "v1", "Pod", "pods", "pod", ["po"], true),
     rt!("", "v1", "Service", "services", "service", ["svc"], true),
-    rt!(
-        "",
-        "v1",
-        "ConfigMap",
-        "configmaps",
-        "configmap",
-        ["cm"],
-        true
-    ),
+    rt!("", "v1", "ConfigMap", "configmaps", "configmap", ["cm"], true),
     rt!("", "v1", "Secret", "secrets", "secret", [], true),
-    rt!(
-        "",
-        "v1",
-        "ServiceAccount",
-        "serviceaccounts",
-        "serviceaccount",
-        ["sa"],
-        true
-    ),
-    rt!(
-        "",
-        "v1",
-        "Namespace",
-        "namespaces",
-        "namespace",
-        ["ns"],
-        false
-    ),
+    rt!("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", ["sa"], true),
+    rt!("", "v1", "Namespace", "namespaces", "namespace", ["ns"], false),
     rt!("", "v1", "Node", "nodes", "node", ["no"], false),
-    rt!(
-        "",
-        "v1",
-        "PersistentVolumeClaim",
-        "persistentvolumeclaims",
-        "persistentvolumeclaim",
-        ["pvc"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "Deployment",
-        "deployments",
-        "deployment",
-        ["deploy"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "ReplicaSet",
-        "replicasets",
-        "replicaset",
-        ["rs"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "StatefulSet",
-        "statefulsets",
-        "statefulset",
-        ["sts"],
-        true
-    ),
-    rt!(
-        "apps",
-        "v1",
-        "DaemonSet",
-        "daemonsets",
-        "daemonset",
-        ["ds"],
-        true
-    ),
+    rt!("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", ["pvc"], true),
+    rt!("apps", "v1", "Deployment", "deployments", "deployment", ["deploy"], true),
+    rt!("apps", "v1", "ReplicaSet", "replicasets", "replicaset", ["rs"], true),
+    rt!("apps", "v1", "StatefulSet", "statefulsets", "statefulset", ["sts"], true),
+    rt!("apps", "v1", "DaemonSet", "daemonsets", "daemonset", ["ds"], true),
     rt!("batch", "v1", "Job", "jobs", "job", [], true),
-    rt!(
-        "batch",
-        "v1",
-        "CronJob",
-        "cronjobs",
-        "cronjob",
-        ["cj"],
-        true
-    ),
-    rt!(
-        "autoscaling",
-        "v2",
-        "HorizontalPodAutoscaler",
-        "horizontalpodautoscalers",
-        "horizontalpodautoscaler",
-        ["hpa"],
-        true
-    ),
-    rt!(
-        "networking.k8s.io",
-        "v1",
-        "Ingress",
-        "ingresses",
-        "ingress",
-        ["ing"],
-        true
-    ),
-    rt!(
-        "argoproj.io",
-        "v1alpha1",
-        "Application",
-        "applications",
-        "application",
-        ["app", "apps"],
-        true
-    ),
-    rt!(
-        "argoproj.io",
-        "v1alpha1",
-        "AppProject",
-        "appprojects",
-        "appproject",
-        ["appproj", "appprojs"],
-        true
-    ),
+    rt!("batch", "v1", "CronJob", "cronjobs", "cronjob", ["cj"], true),
+    rt!("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", ["hpa"], true),
+    rt!("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", ["ing"], true),
+    rt!("argoproj.io", "v1alpha1", "Application", "applications", "application", ["app", "apps"], true),
+    rt!("argoproj.io", "v1alpha1", "AppProject", "appprojects", "appproject", ["appproj", "appprojs"], true),
 ];
 
 /// Finds a resource type by any name kubectl accepts: plural, singular, short name,
@@ -189,19 +73,15 @@ pub fn resource_type(name: &str) -> Option<&'static ResourceType> {
         None => (lower.clone(), None),
     };
     RESOURCE_TYPES.iter().find(|rt| {
-        let names_match = rt.plural == base
-            || rt.singular == base
-            || rt.short_names.contains(&base.as_str())
-            || rt.kind.to_ascii_lowercase() == base;
+        let names_match =
+            rt.plural == base || rt.singular == base || rt.short_names.contains(&base.as_str()) || rt.kind.to_ascii_lowercase() == base;
         names_match && group.as_deref().is_none_or(|g| g == rt.group)
     })
 }
 
 /// Finds a resource type by its group and kind.
 pub fn resource_type_for(group: &str, kind: &str) -> Option<&'static ResourceType> {
-    RESOURCE_TYPES
-        .iter()
-        .find(|rt| rt.group == group && rt.kind == kind)
+    RESOURCE_TYPES.iter().find(|rt| rt.group == group && rt.kind == kind)
 }
 
 /// Splits an `apiVersion` such as `apps/v1` into group and version.
@@ -218,25 +98,12 @@ mod tests {
 
     #[test]
     fn finds_types_by_every_name_kubectl_accepts() {
-        for name in [
-            "deploy",
-            "deployment",
-            "deployments",
-            "Deployment",
-            "deployments.apps",
-        ] {
-            assert_eq!(
-                resource_type(name).map(|r| r.kind),
-                Some("Deployment"),
-                "{name}"
-            );
+        for name in ["deploy", "deployment", "deployments", "Deployment", "deployments.apps"] {
+            assert_eq!(resource_type(name).map(|r| r.kind), Some("Deployment"), "{name}");
         }
         assert_eq!(resource_type("po").map(|r| r.kind), Some("Pod"));
         assert_eq!(resource_type("deployments.batch"), None);
         assert_eq!(resource_type("widgets"), None);
-        assert_eq!(
-            resource_type("deploy").unwrap().kubectl_name(),
-            "deployment.apps"
-        );
+        assert_eq!(resource_type("deploy").unwrap().kubectl_name(), "deployment.apps");
     }
 }

@@ -40,18 +40,11 @@ pub enum ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ApiError::NotFound { resource, name } => write!(
-                f,
-                "Error from server (NotFound): {resource} \"{name}\" not found"
-            ),
-            ApiError::AlreadyExists { resource, name } => write!(
-                f,
-                "Error from server (AlreadyExists): {resource} \"{name}\" already exists"
-            ),
-            ApiError::NamespaceNotFound { namespace } => write!(
-                f,
-                "Error from server (NotFound): namespaces \"{namespace}\" not found"
-            ),
+            ApiError::NotFound { resource, name } => write!(f, "Error from server (NotFound): {resource} \"{name}\" not found"),
+            ApiError::AlreadyExists { resource, name } => {
+                write!(f, "Error from server (AlreadyExists): {resource} \"{name}\" already exists")
+            }
+            ApiError::NamespaceNotFound { namespace } => write!(f, "Error from server (NotFound): namespaces \"{namespace}\" not found"),
             ApiError::Invalid { message } => write!(f, "The request is invalid: {message}"),
         }
     }
@@ -80,17 +73,10 @@ impl Store {
     }
 
     /// Objects of one kind, in key order; `namespace` `None` lists all namespaces.
-    pub fn list<'a>(
-        &'a self,
-        group: &'a str,
-        kind: &'a str,
-        namespace: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Value> + 'a {
+    pub fn list<'a>(&'a self, group: &'a str, kind: &'a str, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
         self.objects
             .iter()
-            .filter(move |(k, _)| {
-                k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns)
-            })
+            .filter(move |(k, _)| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
             .map(|(_, v)| v)
     }
 
@@ -116,32 +102,15 @@ impl Store {
     }
 
     /// Creates an object, filling in what the API server fills in.
-    pub fn create(
-        &mut self,
-        mut obj: Value,
-        now: SimTime,
-        rng: &mut SimRng,
-    ) -> Result<Value, ApiError> {
-        let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid {
-            message: "object has no kind or metadata.name".into(),
-        })?;
+    pub fn create(&mut self, mut obj: Value, now: SimTime, rng: &mut SimRng) -> Result<Value, ApiError> {
+        let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid { message: "object has no kind or metadata.name".into() })?;
         let rt = resource_type_for(&key.group, &key.kind);
-        let resource = rt
-            .map(|r| r.qualified_plural())
-            .unwrap_or_else(|| key.kind.to_ascii_lowercase());
+        let resource = rt.map(|r| r.qualified_plural()).unwrap_or_else(|| key.kind.to_ascii_lowercase());
         if self.objects.contains_key(&key) {
-            return Err(ApiError::AlreadyExists {
-                resource,
-                name: key.name,
-            });
+            return Err(ApiError::AlreadyExists { resource, name: key.name });
         }
-        if rt.is_none_or(|r| r.namespaced)
-            && !key.namespace.is_empty()
-            && !self.namespace_exists(&key.namespace)
-        {
-            return Err(ApiError::NamespaceNotFound {
-                namespace: key.namespace,
-            });
+        if rt.is_none_or(|r| r.namespaced) && !key.namespace.is_empty() && !self.namespace_exists(&key.namespace) {
+            return Err(ApiError::NamespaceNotFound { namespace: key.namespace });
         }
         let uid = rng.uuid();
         {
@@ -164,32 +133,13 @@ impl Store {
 
     /// Replaces an object's metadata and spec, keeping its identity and (unless
     /// given) its status; bumps `metadata.generation` when the spec changed.
-    pub fn update(
-        &mut self,
-        mut obj: Value,
-        now: SimTime,
-        rng: &mut SimRng,
-    ) -> Result<Value, ApiError> {
-        let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid {
-            message: "object has no kind or metadata.name".into(),
-        })?;
+    pub fn update(&mut self, mut obj: Value, now: SimTime, rng: &mut SimRng) -> Result<Value, ApiError> {
+        let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid { message: "object has no kind or metadata.name".into() })?;
         let Some(old) = self.objects.get(&key) else {
-            let resource = resource_type_for(&key.group, &key.kind)
-                .map(|r| r.qualified_plural())
-                .unwrap_or(key.kind.clone());
-            return Err(ApiError::NotFound {
-                resource,
-                name: key.name,
-            });
+            let resource = resource_type_for(&key.group, &key.kind).map(|r| r.qualified_plural()).unwrap_or(key.kind.clone());
+            return Err(ApiError::NotFound { resource, name: key.name });
         };
-        for field in [
-            "uid",
-            "creationTimestamp",
-            "generation",
-            "deletionTimestamp",
-            "deletionGracePeriodSeconds",
-            "ownerReferences",
-        ] {
+        for field in ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences"] {
             let kept = at(old, &["metadata", field]).cloned();
             let md = ensure_map(&mut obj, &["metadata"]);
             match kept {
@@ -201,9 +151,7 @@ impl Store {
         }
         if obj.get("status").is_none() {
             if let Some(status) = old.get("status") {
-                obj.as_object_mut()
-                    .expect("objects are maps")
-                    .insert("status".into(), status.clone());
+                obj.as_object_mut().expect("objects are maps").insert("status".into(), status.clone());
             }
         }
         defaults::apply(&mut obj, rng);
@@ -231,9 +179,7 @@ impl Store {
             return false;
         }
         let mut obj = obj.clone();
-        obj.as_object_mut()
-            .expect("objects are maps")
-            .insert("status".into(), status);
+        obj.as_object_mut().expect("objects are maps").insert("status".into(), status);
         self.bump(&mut obj);
         self.objects.insert(key.clone(), obj);
         self.record(WatchEventType::Modified, key.clone(), false, now);
@@ -244,32 +190,18 @@ impl Store {
     /// finalizers wait for them; everything else goes at once.
     pub fn delete(&mut self, key: &ObjectKey, now: SimTime) -> Result<(), ApiError> {
         let Some(obj) = self.objects.get(key) else {
-            let resource = resource_type_for(&key.group, &key.kind)
-                .map(|r| r.qualified_plural())
-                .unwrap_or(key.kind.clone());
-            return Err(ApiError::NotFound {
-                resource,
-                name: key.name.clone(),
-            });
+            let resource = resource_type_for(&key.group, &key.kind).map(|r| r.qualified_plural()).unwrap_or(key.kind.clone());
+            return Err(ApiError::NotFound { resource, name: key.name.clone() });
         };
         if meta::is_terminating(obj) {
             return Ok(());
         }
-        let has_finalizers = at(obj, &["metadata", "finalizers"])
-            .and_then(Value::as_array)
-            .is_some_and(|f| !f.is_empty());
+        let has_finalizers = at(obj, &["metadata", "finalizers"]).and_then(Value::as_array).is_some_and(|f| !f.is_empty());
         if key.kind == "Pod" && key.group.is_empty() || has_finalizers {
-            let grace = if key.kind == "Pod" {
-                meta::i64_at(obj, &["spec", "terminationGracePeriodSeconds"]).unwrap_or(30)
-            } else {
-                0
-            };
+            let grace = if key.kind == "Pod" { meta::i64_at(obj, &["spec", "terminationGracePeriodSeconds"]).unwrap_or(30) } else { 0 };
             let mut obj = obj.clone();
             let md = ensure_map(&mut obj, &["metadata"]);
-            md.insert(
-                "deletionTimestamp".into(),
-                json!((now + SimDuration::secs(grace as u64)).rfc3339()),
-            );
+            md.insert("deletionTimestamp".into(), json!((now + SimDuration::secs(grace as u64)).rfc3339()));
             md.insert("deletionGracePeriodSeconds".into(), json!(grace));
             self.bump(&mut obj);
             self.objects.insert(key.clone(), obj);
@@ -296,9 +228,7 @@ impl Store {
             .objects
             .iter()
             .filter(|(_, obj)| !meta::is_terminating(obj))
-            .filter(|(_, obj)| {
-                meta::controller_uid(obj).is_some_and(|uid| !self.uids.contains_key(uid))
-            })
+            .filter(|(_, obj)| meta::controller_uid(obj).is_some_and(|uid| !self.uids.contains_key(uid)))
             .map(|(k, _)| k.clone())
             .collect();
         for key in &orphans {
@@ -308,32 +238,16 @@ impl Store {
     }
 
     pub fn namespace_exists(&self, namespace: &str) -> bool {
-        self.objects
-            .contains_key(&ObjectKey::new("", "Namespace", "", namespace))
+        self.objects.contains_key(&ObjectKey::new("", "Namespace", "", namespace))
     }
 
     fn bump(&mut self, obj: &mut Value) {
         self.last_resource_version += 1;
-        ensure_map(obj, &["metadata"]).insert(
-            "resourceVersion".into(),
-            json!(self.last_resource_version.to_string()),
-        );
+        ensure_map(obj, &["metadata"]).insert("resourceVersion".into(), json!(self.last_resource_version.to_string()));
     }
 
-    fn record(
-        &mut self,
-        event_type: WatchEventType,
-        key: ObjectKey,
-        spec_changed: bool,
-        at: SimTime,
-    ) {
-        self.pending_events.push(WatchEvent {
-            resource_version: self.last_resource_version,
-            event_type,
-            key,
-            spec_changed,
-            at,
-        });
+    fn record(&mut self, event_type: WatchEventType, key: ObjectKey, spec_changed: bool, at: SimTime) {
+        self.pending_events.push(WatchEvent { resource_version: self.last_resource_version, event_type, key, spec_changed, at });
     }
 }
 
@@ -390,15 +304,9 @@ mod tests {
         store.create(ns("prod"), t, &mut rng).unwrap();
         let created = store.create(deploy(3), t, &mut rng).unwrap();
         assert_eq!(meta::i64_at(&created, &["metadata", "generation"]), Some(1));
-        let rv1: u64 = meta::str_at(&created, &["metadata", "resourceVersion"])
-            .unwrap()
-            .parse()
-            .unwrap();
+        let rv1: u64 = meta::str_at(&created, &["metadata", "resourceVersion"]).unwrap().parse().unwrap();
         let updated = store.update(deploy(5), t, &mut rng).unwrap();
-        let rv2: u64 = meta::str_at(&updated, &["metadata", "resourceVersion"])
-            .unwrap()
-            .parse()
-            .unwrap();
+        let rv2: u64 = meta::str_at(&updated, &["metadata", "resourceVersion"]).unwrap().parse().unwrap();
         assert!(rv2 > rv1);
         assert_eq!(meta::i64_at(&updated, &["metadata", "generation"]), Some(2));
         assert_eq!(meta::uid(&updated), meta::uid(&created));
@@ -408,17 +316,11 @@ mod tests {
     fn create_needs_the_namespace_and_a_free_name() {
         let (mut store, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
         let err = store.create(deploy(1), t, &mut rng).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "Error from server (NotFound): namespaces \"prod\" not found"
-        );
+        assert_eq!(err.to_string(), "Error from server (NotFound): namespaces \"prod\" not found");
         store.create(ns("prod"), t, &mut rng).unwrap();
         store.create(deploy(1), t, &mut rng).unwrap();
         let err = store.create(deploy(1), t, &mut rng).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "Error from server (AlreadyExists): deployments.apps \"web\" already exists"
-        );
+        assert_eq!(err.to_string(), "Error from server (AlreadyExists): deployments.apps \"web\" already exists");
     }
 
     #[test]
@@ -427,20 +329,10 @@ mod tests {
         store.create(ns("prod"), t, &mut rng).unwrap();
         let owner = store.create(deploy(1), t, &mut rng).unwrap();
         let mut child = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "child", "namespace": "prod"}});
-        meta::set_at(
-            &mut child,
-            &["metadata", "ownerReferences"],
-            meta::owner_reference(&owner),
-        );
+        meta::set_at(&mut child, &["metadata", "ownerReferences"], meta::owner_reference(&owner));
         store.create(child, t, &mut rng).unwrap();
-        store
-            .delete(&ObjectKey::new("apps", "Deployment", "prod", "web"), t)
-            .unwrap();
+        store.delete(&ObjectKey::new("apps", "Deployment", "prod", "web"), t).unwrap();
         assert!(store.collect_garbage(t));
-        assert!(
-            store
-                .get(&ObjectKey::new("", "ConfigMap", "prod", "child"))
-                .is_none()
-        );
+        assert!(store.get(&ObjectKey::new("", "ConfigMap", "prod", "child")).is_none());
     }
 }

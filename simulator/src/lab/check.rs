@@ -30,25 +30,11 @@ pub enum Check {
     /// Something happened to the app since the lab started.
     Happened { app: String, event: EventMatch },
     /// A live object's field (a dotted path) equals a value.
-    LiveField {
-        kind: String,
-        namespace: String,
-        name: String,
-        path: String,
-        equals: Value,
-    },
+    LiveField { kind: String, namespace: String, name: String, path: String, equals: Value },
     /// A Deployment has this many ready replicas and no others.
-    ReadyReplicas {
-        namespace: String,
-        deployment: String,
-        count: i64,
-    },
+    ReadyReplicas { namespace: String, deployment: String, count: i64 },
     /// A YAML field of a file on the remote's default branch equals a value.
-    RemoteFile {
-        path: String,
-        field: String,
-        equals: Value,
-    },
+    RemoteFile { path: String, field: String, equals: Value },
     /// The app is synced to the newest commit of its branch.
     SyncedToHead { app: String },
 }
@@ -79,108 +65,62 @@ impl Check {
     pub fn evaluate(&self, world: &World) -> CheckOutcome {
         match self {
             Check::AllOf(checks) => {
-                let outcomes: Vec<CheckOutcome> =
-                    checks.iter().map(|c| c.evaluate(world)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(world)).collect();
                 let failed: Vec<&CheckOutcome> = outcomes.iter().filter(|o| !o.passed).collect();
                 CheckOutcome {
                     passed: failed.is_empty(),
-                    expected: outcomes
-                        .iter()
-                        .map(|o| o.expected.clone())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    expected: outcomes.iter().map(|o| o.expected.clone()).collect::<Vec<_>>().join("; "),
                     found: if failed.is_empty() {
                         "all of them".into()
                     } else {
-                        failed
-                            .iter()
-                            .map(|o| o.found.clone())
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                        failed.iter().map(|o| o.found.clone()).collect::<Vec<_>>().join("; ")
                     },
                 }
             }
             Check::AnyOf(checks) => {
-                let outcomes: Vec<CheckOutcome> =
-                    checks.iter().map(|c| c.evaluate(world)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(world)).collect();
                 CheckOutcome {
                     passed: outcomes.iter().any(|o| o.passed),
-                    expected: outcomes
-                        .iter()
-                        .map(|o| o.expected.clone())
-                        .collect::<Vec<_>>()
-                        .join(" or "),
-                    found: outcomes
-                        .iter()
-                        .map(|o| o.found.clone())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    expected: outcomes.iter().map(|o| o.expected.clone()).collect::<Vec<_>>().join(" or "),
+                    found: outcomes.iter().map(|o| o.found.clone()).collect::<Vec<_>>().join("; "),
                 }
             }
             Check::CommandRun(shape) => {
-                let ran = world.journal.iter().any(|e| matches!(&e.kind, EventKind::Command { line, exit_code: 0, .. } if command_matches(shape, line)));
+                let ran = world
+                    .journal
+                    .iter()
+                    .any(|e| matches!(&e.kind, EventKind::Command { line, exit_code: 0, .. } if command_matches(shape, line)));
                 CheckOutcome {
                     passed: ran,
                     expected: format!("`{shape}` run successfully"),
-                    found: if ran {
-                        format!("`{shape}` was run")
-                    } else {
-                        format!("`{shape}` not run yet")
-                    },
+                    found: if ran { format!("`{shape}` was run") } else { format!("`{shape}` not run yet") },
                 }
             }
             Check::AppStatus { app, sync, health } => {
-                let expected = [sync.clone(), health.clone()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" and ");
+                let expected = [sync.clone(), health.clone()].into_iter().flatten().collect::<Vec<_>>().join(" and ");
                 match world.agent.app(app) {
-                    None => CheckOutcome {
-                        passed: false,
-                        expected: format!("{app} {expected}"),
-                        found: format!("no application {app}"),
-                    },
+                    None => CheckOutcome { passed: false, expected: format!("{app} {expected}"), found: format!("no application {app}") },
                     Some(a) => {
                         let ok = sync.as_ref().is_none_or(|s| *s == a.status.sync_status)
                             && health.as_ref().is_none_or(|h| *h == a.status.health.status);
                         CheckOutcome {
                             passed: ok,
                             expected: format!("{app} {expected}"),
-                            found: format!(
-                                "{app} {} and {}",
-                                a.status.sync_status, a.status.health.status
-                            ),
+                            found: format!("{app} {} and {}", a.status.sync_status, a.status.health.status),
                         }
                     }
                 }
             }
             Check::Happened { app, event } => {
                 let hit = world.journal.iter().any(|e| match (&e.kind, event) {
-                    (EventKind::SyncStatusChanged { app: a, to, .. }, EventMatch::OutOfSync) => {
-                        a == app && to == "OutOfSync"
+                    (EventKind::SyncStatusChanged { app: a, to, .. }, EventMatch::OutOfSync) => a == app && to == "OutOfSync",
+                    (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::SelfHealed) => {
+                        a == app && phase == "Succeeded" && *self_heal
                     }
-                    (
-                        EventKind::SyncFinished {
-                            app: a,
-                            phase,
-                            self_heal,
-                            ..
-                        },
-                        EventMatch::SelfHealed,
-                    ) => a == app && phase == "Succeeded" && *self_heal,
-                    (
-                        EventKind::SyncFinished {
-                            app: a,
-                            phase,
-                            self_heal,
-                            ..
-                        },
-                        EventMatch::Synced,
-                    ) => a == app && phase == "Succeeded" && !*self_heal,
-                    (EventKind::HealthChanged { app: a, to, .. }, EventMatch::Degraded) => {
-                        a == app && to == "Degraded"
+                    (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::Synced) => {
+                        a == app && phase == "Succeeded" && !*self_heal
                     }
+                    (EventKind::HealthChanged { app: a, to, .. }, EventMatch::Degraded) => a == app && to == "Degraded",
                     _ => false,
                 });
                 let what = match event {
@@ -192,150 +132,69 @@ impl Check {
                 CheckOutcome {
                     passed: hit,
                     expected: format!("{app} to {what}"),
-                    found: if hit {
-                        format!("{app} did {what}")
-                    } else {
-                        format!("{app} has not yet had to {what}")
-                    },
+                    found: if hit { format!("{app} did {what}") } else { format!("{app} has not yet had to {what}") },
                 }
             }
-            Check::LiveField {
-                kind,
-                namespace,
-                name,
-                path,
-                equals,
-            } => {
+            Check::LiveField { kind, namespace, name, path, equals } => {
                 let expected = format!("{kind}/{name} {path} = {equals}");
                 let Some(rt) = resource_type(kind) else {
-                    return CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: format!("unknown kind {kind}"),
-                    };
+                    return CheckOutcome { passed: false, expected, found: format!("unknown kind {kind}") };
                 };
-                let key = ObjectKey::new(
-                    rt.group,
-                    rt.kind,
-                    if rt.namespaced { namespace } else { "" },
-                    name,
-                );
+                let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { namespace } else { "" }, name);
                 match world.cluster.store.get(&key) {
-                    None => CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: format!("{kind}/{name} does not exist"),
-                    },
+                    None => CheckOutcome { passed: false, expected, found: format!("{kind}/{name} does not exist") },
                     Some(obj) => {
                         let segs: Vec<&str> = path.split('.').collect();
                         let found = meta::at(obj, &segs).cloned().unwrap_or(Value::Null);
-                        CheckOutcome {
-                            passed: values_equal(&found, equals),
-                            expected,
-                            found: format!("{path} = {found}"),
-                        }
+                        CheckOutcome { passed: values_equal(&found, equals), expected, found: format!("{path} = {found}") }
                     }
                 }
             }
-            Check::ReadyReplicas {
-                namespace,
-                deployment,
-                count,
-            } => {
+            Check::ReadyReplicas { namespace, deployment, count } => {
                 let key = ObjectKey::new("apps", "Deployment", namespace, deployment);
                 let expected = format!("deployment {deployment} with {count}/{count} ready pods");
                 match world.cluster.store.get(&key) {
-                    None => CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: format!("no deployment {deployment}"),
-                    },
+                    None => CheckOutcome { passed: false, expected, found: format!("no deployment {deployment}") },
                     Some(d) => {
                         let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
                         let desired = meta::i64_at(d, &["spec", "replicas"]).unwrap_or(1);
                         let total = meta::i64_at(d, &["status", "replicas"]).unwrap_or(0);
                         let uid = meta::uid(d);
-                        let pods = world
-                            .cluster
-                            .store
-                            .list("", "Pod", Some(namespace))
-                            .filter(|p| is_descendant(world, p, uid))
-                            .count() as i64;
-                        let ok = ready == *count
-                            && desired == *count
-                            && total == *count
-                            && pods == *count;
-                        CheckOutcome {
-                            passed: ok,
-                            expected,
-                            found: format!("spec.replicas {desired}, {ready} ready, {pods} pods"),
-                        }
+                        let pods =
+                            world.cluster.store.list("", "Pod", Some(namespace)).filter(|p| is_descendant(world, p, uid)).count() as i64;
+                        let ok = ready == *count && desired == *count && total == *count && pods == *count;
+                        CheckOutcome { passed: ok, expected, found: format!("spec.replicas {desired}, {ready} ready, {pods} pods") }
                     }
                 }
             }
-            Check::RemoteFile {
-                path,
-                field,
-                equals,
-            } => {
+            Check::RemoteFile { path, field, equals } => {
                 let expected = format!("{path} {field} = {equals} on the remote");
                 let Some(clone) = world.git.clones.first() else {
-                    return CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: "no repository".into(),
-                    };
+                    return CheckOutcome { passed: false, expected, found: "no repository".into() };
                 };
                 let Some(tip) = world.git.resolve_remote(&clone.remote_url, "HEAD") else {
-                    return CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: "an empty repository".into(),
-                    };
+                    return CheckOutcome { passed: false, expected, found: "an empty repository".into() };
                 };
                 let Some(text) = world.git.db.snapshot(&tip).get(path).cloned() else {
-                    return CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: format!("{path} is not on the remote"),
-                    };
+                    return CheckOutcome { passed: false, expected, found: format!("{path} is not on the remote") };
                 };
                 let docs = crate::yaml::parse_documents(&text, path).unwrap_or_default();
                 let segs: Vec<&str> = field.split('.').collect();
-                let found = docs
-                    .iter()
-                    .find_map(|d| meta::at(d, &segs).cloned())
-                    .unwrap_or(Value::Null);
-                CheckOutcome {
-                    passed: values_equal(&found, equals),
-                    expected,
-                    found: format!("{field} = {found} on the remote"),
-                }
+                let found = docs.iter().find_map(|d| meta::at(d, &segs).cloned()).unwrap_or(Value::Null);
+                CheckOutcome { passed: values_equal(&found, equals), expected, found: format!("{field} = {found} on the remote") }
             }
             Check::SyncedToHead { app } => {
                 let expected = format!("{app} synced to the newest commit");
                 match world.agent.app(app) {
-                    None => CheckOutcome {
-                        passed: false,
-                        expected,
-                        found: format!("no application {app}"),
-                    },
+                    None => CheckOutcome { passed: false, expected, found: format!("no application {app}") },
                     Some(a) => {
-                        let head = world
-                            .git
-                            .resolve_remote(&a.spec.repo_url, &a.spec.target_revision)
-                            .unwrap_or_default();
+                        let head = world.git.resolve_remote(&a.spec.repo_url, &a.spec.target_revision).unwrap_or_default();
                         let ok = a.status.sync_status == "Synced" && a.status.revision == head;
                         let short = |s: &str| s[..s.len().min(7)].to_string();
                         CheckOutcome {
                             passed: ok,
                             expected,
-                            found: format!(
-                                "{} to {} (newest is {})",
-                                a.status.sync_status,
-                                short(&a.status.revision),
-                                short(&head)
-                            ),
+                            found: format!("{} to {} (newest is {})", a.status.sync_status, short(&a.status.revision), short(&head)),
                         }
                     }
                 }
@@ -347,26 +206,18 @@ impl Check {
     pub fn apps(&self) -> Vec<&str> {
         match self {
             Check::AllOf(c) | Check::AnyOf(c) => c.iter().flat_map(Check::apps).collect(),
-            Check::AppStatus { app, .. }
-            | Check::Happened { app, .. }
-            | Check::SyncedToHead { app } => vec![app.as_str()],
+            Check::AppStatus { app, .. } | Check::Happened { app, .. } | Check::SyncedToHead { app } => vec![app.as_str()],
             _ => vec![],
         }
     }
 }
 
 fn values_equal(found: &Value, expected: &Value) -> bool {
-    found == expected
-        || found
-            .as_str()
-            .is_some_and(|s| s == expected.to_string().trim_matches('"'))
+    found == expected || found.as_str().is_some_and(|s| s == expected.to_string().trim_matches('"'))
 }
 
 fn is_descendant(world: &World, pod: &Value, deploy_uid: &str) -> bool {
-    meta::controller_uid(pod)
-        .and_then(|rs| world.cluster.store.get_by_uid(rs))
-        .and_then(meta::controller_uid)
-        == Some(deploy_uid)
+    meta::controller_uid(pod).and_then(|rs| world.cluster.store.get_by_uid(rs)).and_then(meta::controller_uid) == Some(deploy_uid)
 }
 
 /// Whether `line` is a run of the command `shape`: same tool and words, the
@@ -382,20 +233,13 @@ pub fn command_matches(shape: &str, line: &str) -> bool {
         while i < words.len() {
             let w = &words[i];
             if w.starts_with('-') {
-                let takes_value = matches!(
-                    w.as_str(),
-                    "-n" | "--namespace" | "-o" | "--output" | "-l" | "-m" | "--replicas"
-                );
+                let takes_value = matches!(w.as_str(), "-n" | "--namespace" | "-o" | "--output" | "-l" | "-m" | "--replicas");
                 if takes_value && i + 1 < words.len() && !w.contains('=') {
                     flags.push(format!("{}={}", canonical_flag(w), words[i + 1]));
                     i += 1;
                 } else {
                     let (f, v) = w.split_once('=').unwrap_or((w, ""));
-                    flags.push(if v.is_empty() {
-                        canonical_flag(f).to_string()
-                    } else {
-                        format!("{}={v}", canonical_flag(f))
-                    });
+                    flags.push(if v.is_empty() { canonical_flag(f).to_string() } else { format!("{}={v}", canonical_flag(f)) });
                 }
             } else {
                 positional.push(w.clone());
@@ -404,10 +248,7 @@ pub fn command_matches(shape: &str, line: &str) -> bool {
         }
         if positional.first().map(String::as_str) == Some("kubectl") {
             if let Some(t) = positional.get(2).cloned() {
-                let (ty, name) = t
-                    .split_once('/')
-                    .map(|(a, b)| (a.to_string(), Some(b.to_string())))
-                    .unwrap_or((t.clone(), None));
+                let (ty, name) = t.split_once('/').map(|(a, b)| (a.to_string(), Some(b.to_string()))).unwrap_or((t.clone(), None));
                 if let Some(rt) = resource_type(&ty) {
                     positional[2] = rt.kind.to_string();
                     if let Some(n) = name {
@@ -439,26 +280,14 @@ mod tests {
 
     #[test]
     fn command_shapes_accept_aliases_and_flag_order() {
-        assert!(command_matches(
-            "kubectl get deploy -n payments",
-            "kubectl -n payments get deployments"
-        ));
-        assert!(command_matches(
-            "kubectl get deploy -n payments",
-            "kubectl get deployment.apps --namespace=payments -o wide"
-        ));
+        assert!(command_matches("kubectl get deploy -n payments", "kubectl -n payments get deployments"));
+        assert!(command_matches("kubectl get deploy -n payments", "kubectl get deployment.apps --namespace=payments -o wide"));
         assert!(command_matches(
             "kubectl scale deployment payment-service --replicas=5 -n payments",
             "kubectl scale deploy/payment-service -n payments --replicas 5"
         ));
-        assert!(!command_matches(
-            "kubectl get deploy -n payments",
-            "kubectl get pods -n payments"
-        ));
-        assert!(!command_matches(
-            "kubectl get deploy -n payments",
-            "kubectl get deploy"
-        ));
+        assert!(!command_matches("kubectl get deploy -n payments", "kubectl get pods -n payments"));
+        assert!(!command_matches("kubectl get deploy -n payments", "kubectl get deploy"));
         assert!(command_matches("git log", "git log --oneline"));
     }
 }

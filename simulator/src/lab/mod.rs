@@ -129,26 +129,24 @@ impl std::fmt::Display for ContentError {
     }
 }
 
-/// Parses YAML into `T`, naming the field path and line of any error.
-pub fn parse_yaml<T: serde::de::DeserializeOwned>(
-    text: &str,
-    file: &str,
-) -> Result<T, ContentError> {
-    let de = serde_yaml::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+/// Parses YAML into `T`, naming the line and field path of any error.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, ContentError> {
+    let docs = crate::yaml::parse_documents(text, file).map_err(|e| ContentError {
+        file: file.into(),
+        line: e.line,
+        field: None,
+        message: e.message,
+    })?;
+    let value = docs.into_iter().next().unwrap_or(serde_json::Value::Null);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let message = match message.find(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        ContentError {
-            file: file.to_string(),
-            line: inner.location().map(|l| l.line()),
-            field: (path != ".").then_some(path),
-            message,
+        let message = e.into_inner().to_string();
+        let mut segs = crate::yaml::parse_field_path(&path);
+        // An unknown field is best shown on its own line.
+        if let Some(name) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
+            segs.push(crate::yaml::Seg::Key(name.to_string()));
         }
+        ContentError { file: file.into(), line: crate::yaml::line_of(text, &segs), field: (path != ".").then_some(path), message }
     })
 }
 
@@ -162,39 +160,20 @@ impl Lab {
     }
 
     fn validate(&self, file: &str) -> Result<(), ContentError> {
-        let err = |field: &str, message: String| ContentError {
-            file: file.to_string(),
-            line: None,
-            field: Some(field.to_string()),
-            message,
-        };
+        let err =
+            |field: &str, message: String| ContentError { file: file.to_string(), line: None, field: Some(field.to_string()), message };
         if SimTime::parse_rfc3339(&self.world.start).is_none() {
-            return Err(err(
-                "world.start",
-                format!(
-                    "`{}` is not an RFC 3339 UTC time such as 2026-03-12T01:58:00Z",
-                    self.world.start
-                ),
-            ));
+            return Err(err("world.start", format!("`{}` is not an RFC 3339 UTC time such as 2026-03-12T01:58:00Z", self.world.start)));
         }
         if self.world.repo.history.is_empty() {
-            return Err(err(
-                "world.repo.history",
-                "a lab repo needs at least one commit".into(),
-            ));
+            return Err(err("world.repo.history", "a lab repo needs at least one commit".into()));
         }
         for (i, c) in self.world.repo.history.iter().enumerate() {
             if SimTime::parse_rfc3339(&c.date).is_none() {
-                return Err(err(
-                    &format!("world.repo.history[{i}].date"),
-                    format!("`{}` is not an RFC 3339 UTC time", c.date),
-                ));
+                return Err(err(&format!("world.repo.history[{i}].date"), format!("`{}` is not an RFC 3339 UTC time", c.date)));
             }
             if parse_signature(&c.author, SimTime(0)).is_none() {
-                return Err(err(
-                    &format!("world.repo.history[{i}].author"),
-                    format!("`{}` is not of the form `Name <email>`", c.author),
-                ));
+                return Err(err(&format!("world.repo.history[{i}].author"), format!("`{}` is not of the form `Name <email>`", c.author)));
             }
             for (path, content) in &c.files {
                 if content.as_deref() == Some("@repo") && !self.repo_files.contains_key(path) {
@@ -207,39 +186,25 @@ impl Lab {
         }
         let tip = self.history_snapshots().pop().unwrap_or_default();
         if tip != self.repo_files {
-            let differing: Vec<&String> = tip
-                .keys()
-                .chain(self.repo_files.keys())
-                .filter(|p| tip.get(*p) != self.repo_files.get(*p))
-                .collect();
+            let differing: Vec<&String> =
+                tip.keys().chain(self.repo_files.keys()).filter(|p| tip.get(*p) != self.repo_files.get(*p)).collect();
             return Err(err(
                 "world.repo.history",
-                format!(
-                    "the last commit must equal the repo/ folder; these files differ: {differing:?}"
-                ),
+                format!("the last commit must equal the repo/ folder; these files differ: {differing:?}"),
             ));
         }
         for (i, app) in self.world.applications.iter().enumerate() {
             if !self.repo_files.contains_key(app) {
-                return Err(err(
-                    &format!("world.applications[{i}]"),
-                    format!("{app} is not in the lab's repo/ folder"),
-                ));
+                return Err(err(&format!("world.applications[{i}]"), format!("{app} is not in the lab's repo/ folder")));
             }
         }
         let mut ids = std::collections::BTreeSet::new();
         for (i, s) in self.steps.iter().enumerate() {
             if !ids.insert(&s.id) {
-                return Err(err(
-                    &format!("steps[{i}].id"),
-                    format!("duplicate step id `{}`", s.id),
-                ));
+                return Err(err(&format!("steps[{i}].id"), format!("duplicate step id `{}`", s.id)));
             }
             if s.solution.is_empty() {
-                return Err(err(
-                    &format!("steps[{i}].solution"),
-                    "every step needs a reference solution".into(),
-                ));
+                return Err(err(&format!("steps[{i}].solution"), "every step needs a reference solution".into()));
             }
         }
         Ok(())
@@ -279,11 +244,7 @@ impl Lab {
 pub fn parse_signature(text: &str, time: SimTime) -> Option<Signature> {
     let (name, rest) = text.split_once('<')?;
     let email = rest.strip_suffix('>')?;
-    (!name.trim().is_empty() && email.contains('@')).then(|| Signature {
-        name: name.trim().to_string(),
-        email: email.to_string(),
-        time,
-    })
+    (!name.trim().is_empty() && email.contains('@')).then(|| Signature { name: name.trim().to_string(), email: email.to_string(), time })
 }
 
 /// Builds the lab's world: its Git history, a cluster with the lab's apps
@@ -298,49 +259,25 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         .zip(lab.history_snapshots())
         .map(|(c, snap)| {
             let t = SimTime::parse_rfc3339(&c.date).unwrap_or_default();
-            (
-                parse_signature(&c.author, t).expect("validated on load"),
-                c.message.clone(),
-                snap,
-            )
+            (parse_signature(&c.author, t).expect("validated on load"), c.message.clone(), snap)
         })
         .collect();
-    let last_commit = history
-        .last()
-        .map(|h| h.0.time)
-        .ok_or("the lab has no history")?;
+    let last_commit = history.last().map(|h| h.0.time).ok_or("the lab has no history")?;
     let first_commit = history.first().map(|h| h.0.time).unwrap_or(last_commit);
-    let installed = lab
-        .world
-        .installed_at
-        .as_deref()
-        .and_then(SimTime::parse_rfc3339)
-        .unwrap_or(last_commit + SimDuration::mins(5));
+    let installed = lab.world.installed_at.as_deref().and_then(SimTime::parse_rfc3339).unwrap_or(last_commit + SimDuration::mins(5));
     let start = lab.start_time();
     if start < installed {
-        return Err(format!(
-            "the lab starts ({start}) before its cluster is installed ({installed})"
-        ));
+        return Err(format!("the lab starts ({start}) before its cluster is installed ({installed})"));
     }
 
     let mut git = Git::default();
     git.init_with_history(&lab.world.repo.url, &lab.world.repo.dir, &history);
-    let nodes: Vec<String> = (0..3)
-        .map(|i| format!("aks-userpool-31415926-vmss00000{i}"))
-        .collect();
-    let mut cluster = Cluster::new(
-        ImageCatalog {
-            images: lab.world.images.clone(),
-        },
-        nodes.clone(),
-    );
+    let nodes: Vec<String> = (0..3).map(|i| format!("aks-userpool-31415926-vmss00000{i}")).collect();
+    let mut cluster = Cluster::new(ImageCatalog { images: lab.world.images.clone() }, nodes.clone());
     let cluster_created = first_commit - SimDuration::mins(60 * 24);
     for node in &nodes {
         let obj = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": node, "labels": {"kubernetes.io/hostname": node, "agentpool": "userpool"}}});
-        cluster
-            .store
-            .create(obj, cluster_created, &mut rng)
-            .map_err(|e| e.to_string())?;
+        cluster.store.create(obj, cluster_created, &mut rng).map_err(|e| e.to_string())?;
     }
     let mut namespaces = vec!["default".to_string(), "kube-system".into(), "argocd".into()];
     namespaces.extend(lab.world.namespaces.iter().cloned());
@@ -352,15 +289,8 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
 
     let home = "/home/trainee".to_string();
     let cwd = lab.world.repo.dir.clone();
-    let user = parse_signature(&lab.world.trainee, start)
-        .ok_or("world.trainee is not of the form `Name <email>`")?;
-    let shell = Shell {
-        cwd,
-        home,
-        user,
-        kube_namespace: lab.world.kube_namespace.clone(),
-        argocd_user: "admin".into(),
-    };
+    let user = parse_signature(&lab.world.trainee, start).ok_or("world.trainee is not of the form `Name <email>`")?;
+    let shell = Shell { cwd, home, user, kube_namespace: lab.world.kube_namespace.clone(), argocd_user: "admin".into() };
     let agent = Agent::new(lab.world.agent.clone());
     let mut world = World::from_parts(installed, rng, cluster, git, agent, shell);
 
@@ -371,26 +301,13 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         for doc in docs {
             let now = world.now;
             let merged = crate::kube::apply::merge(None, &doc);
-            world
-                .cluster
-                .store
-                .create(merged, now, &mut world.rng)
-                .map_err(|e| format!("{path}: {e}"))?;
+            world.cluster.store.create(merged, now, &mut world.rng).map_err(|e| format!("{path}: {e}"))?;
         }
     }
     world.settle();
-    let manual: Vec<String> = world
-        .agent
-        .apps()
-        .filter(|a| a.spec.automated.is_none())
-        .map(|a| a.spec.name.clone())
-        .collect();
+    let manual: Vec<String> = world.agent.apps().filter(|a| a.spec.automated.is_none()).map(|a| a.spec.name.clone()).collect();
     for name in manual {
-        let target = world
-            .agent
-            .app(&name)
-            .map(|a| a.spec.target_revision.clone())
-            .unwrap_or_default();
+        let target = world.agent.app(&name).map(|a| a.spec.target_revision.clone()).unwrap_or_default();
         let req = SyncRequest {
             revision: target,
             prune: false,

@@ -40,11 +40,7 @@ pub struct Tracker {
 
 impl Tracker {
     pub fn new(lab: &Lab) -> Self {
-        Tracker {
-            steps: lab.steps.clone(),
-            state: vec![StepState::default(); lab.steps.len()],
-            active: 0,
-        }
+        Tracker { steps: lab.steps.clone(), state: vec![StepState::default(); lab.steps.len()], active: 0 }
     }
 
     /// The index of the active step; equal to the number of steps when all passed.
@@ -76,9 +72,7 @@ impl Tracker {
     }
 
     pub fn reports(&self, world: &World) -> Vec<StepReport> {
-        (0..self.steps.len())
-            .map(|i| self.report(i, world))
-            .collect()
+        (0..self.steps.len()).map(|i| self.report(i, world)).collect()
     }
 
     fn report(&self, i: usize, world: &World) -> StepReport {

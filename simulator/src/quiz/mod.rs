@@ -62,48 +62,24 @@ impl Bank {
             if !ids.insert(q.id.clone()) {
                 return Err(err("id", format!("duplicate question id `{}`", q.id)));
             }
-            let options = if q.kind == QuestionKind::TrueFalse {
-                2
-            } else {
-                q.options.len()
-            };
+            let options = if q.kind == QuestionKind::TrueFalse { 2 } else { q.options.len() };
             if q.kind != QuestionKind::TrueFalse && options < 2 {
-                return Err(err(
-                    "options",
-                    "a choice question needs at least two options".into(),
-                ));
+                return Err(err("options", "a choice question needs at least two options".into()));
             }
             if q.answer.iter().any(|a| *a >= options) {
-                return Err(err(
-                    "answer",
-                    format!("an answer index is out of range (there are {options} options)"),
-                ));
+                return Err(err("answer", format!("an answer index is out of range (there are {options} options)")));
             }
-            if matches!(q.kind, QuestionKind::SingleChoice | QuestionKind::TrueFalse)
-                && q.answer.len() != 1
-            {
-                return Err(err(
-                    "answer",
-                    "single choice and true/false questions need exactly one correct option".into(),
-                ));
+            if matches!(q.kind, QuestionKind::SingleChoice | QuestionKind::TrueFalse) && q.answer.len() != 1 {
+                return Err(err("answer", "single choice and true/false questions need exactly one correct option".into()));
             }
             if q.answer.is_empty() {
-                return Err(err(
-                    "answer",
-                    "a question needs at least one correct option".into(),
-                ));
+                return Err(err("answer", "a question needs at least one correct option".into()));
             }
             if q.explanation.trim().is_empty() {
-                return Err(err(
-                    "explanation",
-                    "every question needs an explanation".into(),
-                ));
+                return Err(err("explanation", "every question needs an explanation".into()));
             }
             if q.section.trim().is_empty() {
-                return Err(err(
-                    "section",
-                    "every question needs its course section".into(),
-                ));
+                return Err(err("section", "every question needs its course section".into()));
             }
         }
         Ok(bank)
@@ -123,11 +99,7 @@ impl Question {
     pub fn grade(&self, chosen: &[usize]) -> Graded {
         let want: BTreeSet<usize> = self.answer.iter().copied().collect();
         let got: BTreeSet<usize> = chosen.iter().copied().collect();
-        Graded {
-            correct: want == got,
-            explanation: self.explanation.clone(),
-            section: self.section.clone(),
-        }
+        Graded { correct: want == got, explanation: self.explanation.clone(), section: self.section.clone() }
     }
 }
 
@@ -161,11 +133,7 @@ mod tests {
     fn bad_banks_name_the_field() {
         let err = Bank::load(&BANK.replace("answer: [0, 2]", "answer: [5]"), "t.yaml").unwrap_err();
         assert_eq!(err.field.as_deref(), Some("questions[0].answer"));
-        let err = Bank::load(
-            &BANK.replace("prompt: p", "prompt: p\n  colour: red"),
-            "t.yaml",
-        )
-        .unwrap_err();
+        let err = Bank::load(&BANK.replace("prompt: p", "prompt: p\n  colour: red"), "t.yaml").unwrap_err();
         assert!(err.message.contains("unknown field `colour`"), "{err}");
         assert_eq!(err.line, Some(7));
     }

@@ -1,0 +1,49 @@
+//! `gitops-lab check`: validates every lab and quiz bank, checks that quiz
+//! references resolve, and replays every lab's solution.
+
+use simulator::content::{self, ContentFiles};
+use simulator::script;
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+pub fn run(files: &ContentFiles) -> ExitCode {
+    let mut errors = Vec::new();
+    let labs = content::labs(files).map_err(|e| errors.push(e.to_string())).unwrap_or_default();
+    let banks = content::banks(files).map_err(|e| errors.push(e.to_string())).unwrap_or_default();
+    let question_ids: BTreeSet<&str> = banks.iter().flat_map(|b| b.questions.iter().map(|q| q.id.as_str())).collect();
+    for lab in &labs {
+        let file = format!("labs/{}/lab.yaml", lab.id);
+        for (i, q) in lab.quiz.iter().enumerate() {
+            if !question_ids.contains(q.as_str()) {
+                errors.push(format!("{file}: field `quiz[{i}]`: no quiz bank has a question `{q}`"));
+            }
+        }
+        let apps: BTreeSet<String> =
+            simulator::World::new(1, lab).map(|w| w.agent().apps().map(|a| a.spec.name.clone()).collect()).unwrap_or_default();
+        for (i, step) in lab.steps.iter().enumerate() {
+            for app in step.check.apps() {
+                if !apps.contains(app) {
+                    errors.push(format!("{file}: field `steps[{i}].check`: names the application `{app}`, which the lab never creates"));
+                }
+            }
+        }
+        match script::run_script(lab, 1, &script::solution(lab)) {
+            Ok(run) if run.all_passed => {}
+            Ok(run) => errors.push(format!(
+                "{file}: field `steps`: the reference solution passes only {} of {} steps",
+                run.steps_passed,
+                lab.steps.len()
+            )),
+            Err(e) => errors.push(format!("{file}: field `world`: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        println!("{} labs and {} quiz banks ({} questions) are valid; every solution passes.", labs.len(), banks.len(), question_ids.len());
+        ExitCode::SUCCESS
+    } else {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        ExitCode::FAILURE
+    }
+}

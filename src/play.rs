@@ -1,0 +1,147 @@
+//! `gitops-lab play` and `gitops-lab labs`: the labs in a terminal.
+
+use simulator::content::{self, ContentFiles};
+use simulator::lab::Lab;
+use simulator::{Input, Output, SimDuration, World, script};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+pub fn list(files: &ContentFiles) -> ExitCode {
+    match content::labs(files) {
+        Ok(labs) => {
+            let rows: Vec<Vec<String>> = std::iter::once(vec!["ID".into(), "MINUTES".into(), "TITLE".into()])
+                .chain(labs.iter().map(|l| vec![l.id.clone(), l.minutes.to_string(), l.title.clone()]))
+                .collect();
+            print!("{}", simulator::cli::table::tabwrite(&rows, 0, 3));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn find(files: &ContentFiles, id: &str) -> Result<Lab, String> {
+    let labs = content::labs(files).map_err(|e| e.to_string())?;
+    let known: Vec<String> = labs.iter().map(|l| l.id.clone()).collect();
+    labs.into_iter().find(|l| l.id == id).ok_or_else(|| format!("no lab `{id}`; the labs are: {}", known.join(", ")))
+}
+
+pub fn run(files: &ContentFiles, id: &str, solution: bool, script_file: Option<&Path>, seed: Option<u64>) -> ExitCode {
+    let lab = match find(files, id) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let seed = seed.unwrap_or_else(rand::random);
+    let lines: Option<Vec<String>> = if solution {
+        Some(script::solution(&lab))
+    } else if let Some(path) = script_file {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(text.lines().map(String::from).collect()),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+    match lines {
+        Some(lines) => scripted(&lab, seed, &lines),
+        None => interactive(&lab, seed),
+    }
+}
+
+fn scripted(lab: &Lab, seed: u64, lines: &[String]) -> ExitCode {
+    match script::run_script(lab, seed, lines) {
+        Ok(run) => {
+            print!("{}", run.transcript);
+            println!("\n{} of {} steps passed (seed {seed}).", run.steps_passed, lab.steps.len());
+            if run.all_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_step(lab: &Lab, world: &World) {
+    let Some(tracker) = world.tracker() else { return };
+    match lab.steps.get(tracker.active()) {
+        Some(step) => println!("\n── Step {} of {}: {} ──\n{}", tracker.active() + 1, lab.steps.len(), step.title, step.text.trim_end()),
+        None => println!("\n── All {} steps passed. ──", lab.steps.len()),
+    }
+}
+
+fn interactive(lab: &Lab, seed: u64) -> ExitCode {
+    let mut world = match World::new(seed, lab) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("{}\n\n{}", lab.title, lab.story.trim_end());
+    println!("\nType commands as in a real terminal. Also: `hint`, `skip`, `steps`, `quit`. (seed {seed})");
+    print_step(lab, &world);
+    let stdin = std::io::stdin();
+    let mut last = Instant::now();
+    loop {
+        print!("[{}] {}", world.now().clock(), world.prompt());
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
+            println!();
+            break;
+        }
+        // Simulated time runs with the wall clock between commands.
+        let elapsed = SimDuration::millis(last.elapsed().as_millis() as u64);
+        last = Instant::now();
+        let now = world.now() + elapsed;
+        let before = world.tracker().map(|t| t.active());
+        let input = match line.trim() {
+            "quit" | "exit" => break,
+            "hint" => Input::Hint,
+            "skip" => Input::SkipStep,
+            "steps" => {
+                for r in world.step_reports() {
+                    let mark = if r.passed {
+                        "✔ passed "
+                    } else if r.active {
+                        "▶ not yet"
+                    } else {
+                        "· later  "
+                    };
+                    println!("{mark} {}. {}\n           expected: {}\n           found:    {}", r.index + 1, r.title, r.expected, r.found);
+                }
+                continue;
+            }
+            other => Input::Command { line: other.to_string() },
+        };
+        world.handle_input(now, input);
+        while let Some(o) = world.poll_output() {
+            match o {
+                Output::Terminal { text, .. } => print!("{}", text),
+                Output::Event { event } if event.kind.loop_phase().is_some() => {
+                    println!("  · {} {}", event.at.clock(), event.kind.describe())
+                }
+                Output::Step { report } if report.passed => println!("✔ Step {} passed: {}", report.index + 1, report.title),
+                Output::Hint { level, text, .. } => println!("Hint {level}: {text}"),
+                _ => {}
+            }
+        }
+        if world.tracker().map(|t| t.active()) != before {
+            print_step(lab, &world);
+        }
+    }
+    let passed = world.step_reports().iter().filter(|r| r.passed).count();
+    println!("{passed} of {} steps passed.", lab.steps.len());
+    ExitCode::SUCCESS
+}
