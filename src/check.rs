@@ -7,6 +7,22 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 pub fn run(files: &ContentFiles) -> ExitCode {
+    match validate(files) {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every problem with the content, each naming file and field; or a summary when there are none.
+pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
     let mut errors = Vec::new();
     let labs = content::labs(files).map_err(|e| errors.push(e.to_string())).unwrap_or_default();
     let banks = content::banks(files).map_err(|e| errors.push(e.to_string())).unwrap_or_default();
@@ -38,12 +54,8 @@ pub fn run(files: &ContentFiles) -> ExitCode {
         }
     }
     if errors.is_empty() {
-        println!("{} labs and {} quiz banks ({} questions) are valid; every solution passes.", labs.len(), banks.len(), question_ids.len());
-        ExitCode::SUCCESS
+        Ok(format!("{} labs and {} quiz banks ({} questions) are valid; every solution passes.", labs.len(), banks.len(), question_ids.len()))
     } else {
-        for e in &errors {
-            eprintln!("error: {e}");
-        }
-        ExitCode::FAILURE
+        Err(errors)
     }
 }

@@ -1,10 +1,7 @@
 //! `gitops-lab`: the lab site (`serve`, the default), labs in a terminal
 //! (`play`), the lab list (`labs`) and the content validator (`check`).
 
-mod check;
-mod content_dir;
-mod play;
-mod server;
+use gitops_lab::{check, content_dir, play, server};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -167,31 +167,36 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
     let staged = changes(&head, &wc.index);
     let unstaged: Vec<(String, &str)> = changes(&wc.index, &wc.worktree).into_iter().filter(|(_, k)| *k != "new file").collect();
     let untracked: Vec<String> = wc.worktree.keys().filter(|p| !wc.index.contains_key(*p)).cloned().collect();
+    // Git ends every section with a blank line.
+    text.push('\n');
     if !staged.is_empty() {
-        text.push_str("\nChanges to be committed:\n  (use \"git restore --staged <file>...\" to unstage)\n");
+        text.push_str("Changes to be committed:\n  (use \"git restore --staged <file>...\" to unstage)\n");
         for (p, k) in &staged {
             text.push_str(&format!("\t{:<12}{p}\n", format!("{k}:")));
         }
+        text.push('\n');
     }
     if !unstaged.is_empty() {
-        text.push_str("\nChanges not staged for commit:\n  (use \"git add <file>...\" to update what will be committed)\n  (use \"git restore <file>...\" to discard changes in working directory)\n");
+        text.push_str("Changes not staged for commit:\n  (use \"git add <file>...\" to update what will be committed)\n  (use \"git restore <file>...\" to discard changes in working directory)\n");
         for (p, k) in &unstaged {
             text.push_str(&format!("\t{:<12}{p}\n", format!("{k}:")));
         }
+        text.push('\n');
     }
     if !untracked.is_empty() {
-        text.push_str("\nUntracked files:\n  (use \"git add <file>...\" to include in what will be committed)\n");
+        text.push_str("Untracked files:\n  (use \"git add <file>...\" to include in what will be committed)\n");
         for p in untracked_roots(&untracked, &wc.index) {
             text.push_str(&format!("\t{p}\n"));
         }
+        text.push('\n');
     }
     if staged.is_empty() {
         if !unstaged.is_empty() {
-            text.push_str("\nno changes added to commit (use \"git add\" and/or \"git commit -a\")\n");
+            text.push_str("no changes added to commit (use \"git add\" and/or \"git commit -a\")\n");
         } else if !untracked.is_empty() {
-            text.push_str("\nnothing added to commit but untracked files present (use \"git add\" to track)\n");
+            text.push_str("nothing added to commit but untracked files present (use \"git add\" to track)\n");
         } else {
-            text.push_str("\nnothing to commit, working tree clean\n");
+            text.push_str("nothing to commit, working tree clean\n");
         }
     }
     CommandOutput::ok(text)
@@ -261,6 +266,9 @@ fn stat_lines(s: &crate::git::CommitSummary) -> String {
 }
 
 fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+    if matches!(args.last().map(String::as_str), Some("-m" | "--message" | "-am")) {
+        return CommandOutput::err("error: switch `m' requires a value\n", 129);
+    }
     let mut all = take_switch(&mut args, &["-a", "--all"]);
     let mut message = take_flag(&mut args, &["-m", "--message"]);
     // `-am "msg"` bundles -a and -m.

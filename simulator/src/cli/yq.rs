@@ -51,8 +51,12 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         None => read_path(&text, &path),
         Some(v) => {
             let repr = scalar_repr(v);
-            let Some(updated) = set_in_text(&text, &path, &repr) else {
-                return CommandOutput::err(format!("Error: {path_text} does not name a scalar field in {file}\n"), 1);
+            let updated = match set_in_text(&text, &path, &repr) {
+                Some(u) => u,
+                None => match set_by_reserializing(&text, &path, &repr) {
+                    Ok(u) => u,
+                    Err(e) => return CommandOutput::err(format!("Error: {e}\n"), 1),
+                },
             };
             if in_place {
                 let _ = files::write(world, file, updated);
@@ -137,6 +141,36 @@ fn set_in_text(text: &str, path: &[Seg], repr: &str) -> Option<String> {
     })
 }
 
+/// Adds or replaces a field yq-style when the line editor cannot: the file is
+/// parsed, changed and written back (key order kept, comments lost).
+fn set_by_reserializing(text: &str, path: &[Seg], repr: &str) -> Result<String, String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(repr).unwrap_or_else(|_| serde_yaml::Value::String(repr.to_string()));
+    let mut out = String::new();
+    let docs: Vec<&str> = text.split("\n---\n").collect();
+    for (i, doc_text) in docs.iter().enumerate() {
+        let mut doc: serde_yaml::Value = serde_yaml::from_str(doc_text).map_err(|e| format!("bad file: {e}"))?;
+        let mut cur = &mut doc;
+        for seg in path {
+            cur = match seg {
+                Seg::Key(k) => {
+                    if cur.is_null() {
+                        *cur = serde_yaml::Value::Mapping(Default::default());
+                    }
+                    let map = cur.as_mapping_mut().ok_or_else(|| format!("cannot set {k}: its parent is not a map"))?;
+                    map.entry(serde_yaml::Value::String(k.clone())).or_insert(serde_yaml::Value::Null)
+                }
+                Seg::Index(n) => cur.as_sequence_mut().and_then(|s| s.get_mut(*n)).ok_or_else(|| format!("index {n} is out of range"))?,
+            };
+        }
+        *cur = value.clone();
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&serde_yaml::to_string(&doc).map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
 fn next_is_child(lines: &[String], at: usize, end: usize) -> bool {
     let indent = parse_line(&lines[at]).map_or(0, |l| l.key_indent);
     lines[at + 1..end].iter().filter_map(|l| parse_line(l)).next().is_some_and(|l| l.key_indent > indent || !l.dashes.is_empty())
@@ -166,6 +200,8 @@ mod tests {
     #[test]
     fn refuses_missing_paths_and_maps() {
         assert_eq!(set_in_text(DEPLOY, &parse_path(".spec.paused").unwrap(), "true"), None);
+        let added = set_by_reserializing(DEPLOY, &parse_path(".spec.paused").unwrap(), "true").unwrap();
+        assert!(added.contains("  paused: true\n"), "{added}");
         assert_eq!(set_in_text(DEPLOY, &parse_path(".spec.template").unwrap(), "1"), None);
         assert_eq!(parse_path("spec"), None);
     }

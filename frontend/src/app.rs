@@ -1,0 +1,204 @@
+//! The lab page: guide, terminal, file editor and status panel over one world.
+
+use gloo_timers::callback::Interval;
+use simulator::content;
+use simulator::lab::Lab;
+use simulator::{Input, Output, SimDuration, World};
+use yew::prelude::*;
+
+use crate::panels;
+use crate::terminal::{Line, LineKind, Terminal};
+
+/// How often the page advances the simulated clock.
+const TICK_MS: u32 = 200;
+/// Lines kept in the terminal's scroll-back.
+const SCROLLBACK: usize = 2000;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lab: AttrValue,
+}
+
+pub enum Msg {
+    Tick,
+    Command(String),
+    Clear,
+    SetSpeed(u32),
+    NextEvent,
+    Hint,
+    Skip,
+    OpenFile(String),
+    SaveFile(String, String),
+    Answer(usize, usize),
+    Reset,
+}
+
+pub struct App {
+    lab: Option<Lab>,
+    seed: u64,
+    world: Option<World>,
+    error: Option<String>,
+    lines: Vec<Line>,
+    events: Vec<String>,
+    speed: u32,
+    last_tick: f64,
+    open_file: Option<String>,
+    answers: Vec<Option<usize>>,
+    _clock: Interval,
+}
+
+impl App {
+    fn start(lab: &Lab, seed: u64) -> Result<World, String> {
+        World::new(seed, lab)
+    }
+
+    fn drain(&mut self) {
+        let Some(world) = self.world.as_mut() else { return };
+        while let Some(o) = world.poll_output() {
+            match o {
+                Output::Terminal { text, exit_code, .. } => {
+                    if text.contains("\x1b[2J") {
+                        self.lines.clear();
+                        continue;
+                    }
+                    let kind = if exit_code == 0 { LineKind::Out } else { LineKind::Err };
+                    for l in text.lines() {
+                        self.lines.push(Line { kind, text: l.to_string() });
+                    }
+                }
+                Output::Event { event } => {
+                    if event.kind.loop_phase().is_some() {
+                        self.events.push(format!("{} {}", event.at.clock(), event.kind.describe()));
+                    }
+                }
+                Output::Step { report } if report.passed => {
+                    self.lines.push(Line { kind: LineKind::Info, text: format!("✔ Step {} passed: {}", report.index + 1, report.title) });
+                }
+                Output::Hint { level, text, .. } => self.lines.push(Line { kind: LineKind::Info, text: format!("Hint {level}: {text}") }),
+                _ => {}
+            }
+        }
+        let excess = self.lines.len().saturating_sub(SCROLLBACK);
+        self.lines.drain(..excess);
+        let excess = self.events.len().saturating_sub(200);
+        self.events.drain(..excess);
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = Props;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let link = ctx.link().clone();
+        let clock = Interval::new(TICK_MS, move || link.send_message(Msg::Tick));
+        let lab = content::builtin_lab(&ctx.props().lab);
+        let seed = (now_ms() as u64) % 1_000_000;
+        let (world, error) = match &lab {
+            Some(l) => match App::start(l, seed) {
+                Ok(w) => (Some(w), None),
+                Err(e) => (None, Some(e)),
+            },
+            None => (None, Some(format!("There is no lab called `{}`.", ctx.props().lab))),
+        };
+        let answers = lab.as_ref().map(|l| vec![None; l.quiz.len()]).unwrap_or_default();
+        let mut app = App { lab, seed, world, error, lines: Vec::new(), events: Vec::new(), speed: 1, last_tick: now_ms(), open_file: None, answers, _clock: clock };
+        app.drain();
+        app
+    }
+
+    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        let Some(world) = self.world.as_mut() else { return false };
+        match msg {
+            Msg::Tick => {
+                let t = now_ms();
+                let elapsed = ((t - self.last_tick).max(0.0) as u64) * u64::from(self.speed);
+                self.last_tick = t;
+                if elapsed == 0 {
+                    return false;
+                }
+                let target = world.now() + SimDuration::millis(elapsed);
+                world.advance_to(target);
+            }
+            Msg::Command(line) => {
+                let prompt = world.prompt();
+                self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
+                let now = world.now();
+                world.handle_input(now, Input::Command { line });
+            }
+            Msg::Clear => self.lines.clear(),
+            Msg::SetSpeed(s) => {
+                self.speed = s;
+                self.last_tick = now_ms();
+            }
+            Msg::NextEvent => {
+                if let Some(t) = world.poll_timeout() {
+                    world.advance_to(t);
+                }
+            }
+            Msg::Hint => {
+                let now = world.now();
+                world.handle_input(now, Input::Hint);
+            }
+            Msg::Skip => {
+                let now = world.now();
+                world.handle_input(now, Input::SkipStep);
+            }
+            Msg::OpenFile(path) => self.open_file = Some(path).filter(|p| !p.is_empty()),
+            Msg::SaveFile(path, content) => {
+                let now = world.now();
+                world.handle_input(now, Input::WriteFile { path: path.clone(), content });
+                self.lines.push(Line { kind: LineKind::Info, text: format!("Saved {path} in the editor. Commit and push it to change the desired state.") });
+            }
+            Msg::Answer(q, option) => {
+                if let Some(a) = self.answers.get_mut(q) {
+                    *a = Some(option);
+                }
+            }
+            Msg::Reset => {
+                if let Some(lab) = &self.lab {
+                    self.world = App::start(lab, self.seed).ok();
+                    self.lines.clear();
+                    self.events.clear();
+                    self.answers = vec![None; lab.quiz.len()];
+                }
+            }
+        }
+        self.drain();
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let (Some(lab), Some(world)) = (&self.lab, &self.world) else {
+            return html! { <main class="error" role="alert"><h1>{"This lab cannot start"}</h1><p>{self.error.clone().unwrap_or_default()}</p><a href="/">{"Back to the labs"}</a></main> };
+        };
+        let link = ctx.link();
+        let on_command = link.callback(Msg::Command);
+        let on_clear = link.callback(|_| Msg::Clear);
+        html! {
+            <div class="lab-page">
+                <header class="lab-header">
+                    <a class="home" href="/">{"GitOps Lab"}</a>
+                    <h1>{&lab.title}</h1>
+                    { panels::clock(world, self.speed, link) }
+                </header>
+                <section class="guide" aria-label="Lab guide">
+                    { panels::guide(lab, world, link) }
+                    { panels::quiz(lab, &self.answers, link) }
+                </section>
+                <section class="workspace">
+                    <Terminal lines={self.lines.clone()} prompt={world.prompt()} on_command={on_command} on_clear={on_clear} />
+                    { panels::editor(world, self.open_file.as_deref(), link) }
+                </section>
+                <aside class="status" aria-label="Cluster and Argo CD status">
+                    { panels::status(world) }
+                    { panels::timeline(&self.events) }
+                </aside>
+            </div>
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The page's panels, each a function of the world: clock, guide, quiz,
+//! editor, status and timeline.
+
+use simulator::content;
+use simulator::kube::meta;
+use simulator::lab::Lab;
+use simulator::quiz::Question;
+use simulator::World;
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use yew::html::Scope;
+use yew::prelude::*;
+
+use crate::app::{App, Msg};
+use crate::markdown;
+
+/// An icon and a word: status is never shown by colour alone.
+fn badge(word: &str) -> Html {
+    let icon = match word {
+        "Synced" | "Healthy" | "Running" | "passed" => "✔",
+        "OutOfSync" => "⚠",
+        "Progressing" | "Pending" | "ContainerCreating" | "Terminating" => "◌",
+        "Degraded" | "Failed" | "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" => "✖",
+        "Missing" | "Unknown" => "?",
+        _ => "•",
+    };
+    html! { <span class={classes!("badge", word.to_lowercase())}><span aria-hidden="true">{icon}</span>{" "}{word}</span> }
+}
+
+pub fn clock(world: &World, speed: u32, link: &Scope<App>) -> Html {
+    let speed_button = |s: u32, label: &str| {
+        let pressed = (speed == s).to_string();
+        html! { <button type="button" aria-pressed={pressed} onclick={link.callback(move |_| Msg::SetSpeed(s))}>{label}</button> }
+    };
+    html! {
+        <div class="clock" role="group" aria-label="Simulated clock">
+            <span class="time" aria-label="Simulated time" id="sim-time">{world.now().clock()}</span>
+            { speed_button(0, "⏸ Pause") }
+            { speed_button(1, "x1") }
+            { speed_button(10, "x10") }
+            { speed_button(60, "x60") }
+            <button type="button" onclick={link.callback(|_| Msg::NextEvent)}>{"⏭ Next event"}</button>
+            <button type="button" onclick={link.callback(|_| Msg::Reset)}>{"Reset lab"}</button>
+        </div>
+    }
+}
+
+pub fn guide(lab: &Lab, world: &World, link: &Scope<App>) -> Html {
+    let reports = world.step_reports();
+    let active = world.tracker().map(|t| t.active()).unwrap_or(0);
+    html! {
+        <>
+            <div class="story">{ markdown::render(&lab.story) }</div>
+            <ol class="steps">
+                { for lab.steps.iter().zip(reports.iter()).map(|(step, r)| {
+                    let state = if r.passed { "passed" } else if r.active { "active" } else { "later" };
+                    let label = if r.passed { "passed" } else if r.active { "not yet" } else { "later" };
+                    html! {
+                        <li class={classes!("step", state)} id={format!("step-{}", step.id)} aria-current={r.active.then_some("step")}>
+                            <h2>{ badge(label) }{" "}{&step.title}</h2>
+                            if r.active || r.passed {
+                                <div class="step-text">{ markdown::render(&step.text) }</div>
+                                <dl class="check">
+                                    <dt>{"Expected"}</dt><dd>{&r.expected}</dd>
+                                    <dt>{"Found"}</dt><dd class="found">{&r.found}</dd>
+                                </dl>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+            if active < lab.steps.len() {
+                <div class="step-actions">
+                    <button type="button" onclick={link.callback(|_| Msg::Hint)}>{"Hint"}</button>
+                    <button type="button" onclick={link.callback(|_| Msg::Skip)}>{"Skip step (apply its solution)"}</button>
+                </div>
+            }
+        </>
+    }
+}
+
+pub fn quiz(lab: &Lab, answers: &[Option<usize>], link: &Scope<App>) -> Html {
+    let banks = content::banks(&content::builtin()).unwrap_or_default();
+    let questions: Vec<&Question> = lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| b.questions.iter()).find(|q| &q.id == id)).collect();
+    if questions.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="quiz" aria-label="Quiz">
+            <h2>{"Check your understanding"}</h2>
+            { for questions.iter().enumerate().map(|(qi, q)| {
+                let chosen = answers.get(qi).copied().flatten();
+                html! {
+                    <fieldset class="question">
+                        <legend>{ markdown::render(&q.prompt) }</legend>
+                        { for q.shown_options().iter().enumerate().map(|(oi, o)| {
+                            let name = format!("q{qi}");
+                            html! {
+                                <label class="option">
+                                    <input type="radio" name={name} checked={chosen == Some(oi)} onchange={link.callback(move |_| Msg::Answer(qi, oi))} />
+                                    {" "}{o}
+                                </label>
+                            }
+                        }) }
+                        if let Some(c) = chosen {
+                            { feedback(q, c) }
+                        }
+                    </fieldset>
+                }
+            }) }
+        </section>
+    }
+}
+
+fn feedback(q: &Question, chosen: usize) -> Html {
+    // Single-answer display: a multiple-choice question counts its first correct option here.
+    let correct = q.answer.contains(&chosen);
+    let word = if correct { "Correct." } else { "Not quite." };
+    html! { <p class={classes!("feedback", if correct { "right" } else { "wrong" })} role="status">{ badge(if correct { "passed" } else { "OutOfSync" }) }{format!(" {word} {} (Course: {})", q.explanation, q.section)}</p> }
+}
+
+pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {
+    let Some(clone) = world.git().clones.first() else { return html! {} };
+    let files: Vec<&String> = clone.worktree.keys().collect();
+    let content = open.and_then(|p| clone.worktree.get(p)).cloned().unwrap_or_default();
+    let parse_error = open.filter(|p| p.ends_with(".yaml") || p.ends_with(".yml")).and_then(|p| simulator::yaml::parse_documents(&content, p).err()).map(|e| e.to_string());
+    let onchange = link.callback(|e: Event| Msg::OpenFile(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let textarea = NodeRef::default();
+    let save = {
+        let textarea = textarea.clone();
+        let path = open.unwrap_or_default().to_string();
+        link.callback(move |_| Msg::SaveFile(path.clone(), textarea.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()))
+    };
+    html! {
+        <div class="editor">
+            <label for="file-select">{"Edit a file in the repo: "}</label>
+            <select id="file-select" {onchange}>
+                <option value="" selected={open.is_none()}>{"choose a file"}</option>
+                { for files.iter().map(|f| html! { <option value={f.to_string()} selected={open == Some(f.as_str())}>{f.to_string()}</option> }) }
+            </select>
+            if let Some(path) = open {
+                <textarea ref={textarea} aria-label={format!("Contents of {path}")} spellcheck="false" rows="14" value={content} />
+                if let Some(e) = parse_error {
+                    <p class="parse-error" role="alert">{e}</p>
+                }
+                <button type="button" onclick={save}>{"Save"}</button>
+            }
+        </div>
+    }
+}
+
+pub fn status(world: &World) -> Html {
+    let store = &world.cluster().store;
+    html! {
+        <>
+            { for world.agent().apps().map(|app| {
+                let ns = app.spec.dest_namespace.clone();
+                let deployments: Vec<_> = store.list("apps", "Deployment", Some(&ns)).collect();
+                let pods: Vec<_> = store.list("", "Pod", Some(&ns)).collect();
+                let revision = app.status.revision.get(..7).unwrap_or("").to_string();
+                html! {
+                    <section class="app-status" aria-label={format!("Application {}", app.spec.name)}>
+                        <h2>{"Application "}{&app.spec.name}</h2>
+                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(&app.status.sync_status) }{" "}{ badge(&app.status.health.status) }</p>
+                        <p class="revision">{format!("to {revision} ({})", app.spec.sync_policy_label())}</p>
+                        <h3>{"Deployments"}</h3>
+                        <ul class="deployments">
+                            { for deployments.iter().map(|d| {
+                                let desired = meta::i64_at(d, &["spec", "replicas"]).unwrap_or(1);
+                                let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
+                                html! { <li class="deployment">{meta::name(d)}{": "}<span class="replicas">{format!("{ready}/{desired} ready")}</span></li> }
+                            }) }
+                        </ul>
+                        <h3>{format!("Pods ({})", pods.len())}</h3>
+                        <ul class="pods">
+                            { for pods.iter().map(|p| {
+                                let phase = if meta::is_terminating(p) { "Terminating".to_string() } else {
+                                    meta::at(p, &["status", "containerStatuses", "0", "state", "waiting", "reason"]).and_then(|v| v.as_str()).map(String::from)
+                                        .or_else(|| p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"].as_str().map(String::from))
+                                        .unwrap_or_else(|| meta::str_at(p, &["status", "phase"]).unwrap_or("Pending").to_string())
+                                };
+                                html! { <li class="pod">{ badge(&phase) }{" "}<code>{meta::name(p)}</code></li> }
+                            }) }
+                        </ul>
+                    </section>
+                }
+            }) }
+        </>
+    }
+}
+
+pub fn timeline(events: &[String]) -> Html {
+    html! {
+        <section class="timeline" aria-label="Reconciliation timeline">
+            <h2>{"What the agent did"}</h2>
+            <ol role="log" aria-live="polite">
+                { for events.iter().rev().take(40).map(|e| html! { <li>{e}</li> }) }
+            </ol>
+        </section>
+    }
+}

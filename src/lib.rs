@@ -1,0 +1,7 @@
+//! The native shell of GitOps Lab: the lab server, the terminal player and
+//! the content checker. The simulation itself is the `simulator` crate.
+
+pub mod check;
+pub mod content_dir;
+pub mod play;
+pub mod server;

@@ -1,0 +1,126 @@
+//! The lab site: askama pages for the catalog and each lab's shell, the
+//! browser bundle (embedded, or from `--site`), and a small JSON API.
+
+mod site;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use simulator::content::{self, ContentFiles};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+pub use site::Site;
+
+/// One lab as the catalog lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LabCard {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub minutes: u32,
+    pub steps: usize,
+    pub course_section: String,
+}
+
+struct AppState {
+    labs: Vec<LabCard>,
+    site: Site,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog.html")]
+struct CatalogPage {
+    labs: Vec<LabCard>,
+    site_missing: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lab.html")]
+struct LabPage {
+    lab: LabCard,
+    site_missing: bool,
+}
+
+/// The router, for the binary and for tests.
+pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
+    let labs = content::labs(files).map_err(|e| e.to_string())?;
+    let labs = labs
+        .iter()
+        .map(|l| LabCard { id: l.id.clone(), title: l.title.clone(), summary: l.summary.clone(), minutes: l.minutes, steps: l.steps.len(), course_section: l.course_section.clone() })
+        .collect();
+    let state = Arc::new(AppState { labs, site });
+    Ok(Router::new()
+        .route("/", get(catalog))
+        .route("/labs/{id}", get(lab_page))
+        .route("/api/labs", get(api_labs))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(get(static_file))
+        .with_state(state)
+        .layer(TraceLayer::new_for_http()))
+}
+
+async fn catalog(State(state): State<Arc<AppState>>) -> CatalogPage {
+    CatalogPage { labs: state.labs.clone(), site_missing: !state.site.has_bundle() }
+}
+
+async fn lab_page(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match state.labs.iter().find(|l| l.id == id) {
+        Some(lab) => LabPage { lab: lab.clone(), site_missing: !state.site.has_bundle() }.into_response(),
+        None => (StatusCode::NOT_FOUND, format!("There is no lab called `{id}`.")).into_response(),
+    }
+}
+
+async fn api_labs(State(state): State<Arc<AppState>>) -> Json<Vec<LabCard>> {
+    Json(state.labs.clone())
+}
+
+async fn static_file(State(state): State<Arc<AppState>>, uri: axum::http::Uri) -> Response {
+    state.site.serve(uri.path()).await
+}
+
+/// Serves until Ctrl-C.
+pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles) -> ExitCode {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    let site = match site_dir {
+        Some(dir) => Site::Dir(dir),
+        None => Site::default_for_binary(),
+    };
+    let router = match router(&files, site) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts");
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {addr}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
+        println!("GitOps Lab is running on http://{local}/ (Ctrl-C to stop)");
+        tracing::info!(%local, "listening");
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,52 @@
+//! Transcript tests: every command family the labs use, with its exact
+//! output, compared with recorded transcripts in tests/transcripts/.
+//! Run with UPDATE_SNAPSHOTS=1 to record a deliberate change, then review the diff.
+
+use simulator::{content, script};
+
+fn check(name: &str) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/transcripts");
+    let script_text = std::fs::read_to_string(format!("{dir}/{name}.script")).expect("the script exists");
+    let lab = content::builtin_lab("drift-2am").unwrap();
+    let lines: Vec<String> = script_text.lines().map(String::from).collect();
+    let got = script::run_script(&lab, 11, &lines).unwrap().transcript;
+    let path = format!("{dir}/{name}.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if got != want {
+        let diff = similar_lines(&want, &got);
+        panic!("transcript {name} differs from {path} (UPDATE_SNAPSHOTS=1 records it):\n{diff}");
+    }
+}
+
+fn similar_lines(want: &str, got: &str) -> String {
+    want.lines().zip(got.lines()).enumerate().filter(|(_, (a, b))| a != b).take(5).map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}\n", i + 1)).collect()
+}
+
+#[test]
+fn kubectl() {
+    check("kubectl");
+}
+
+#[test]
+fn git() {
+    check("git");
+}
+
+#[test]
+fn argocd() {
+    check("argocd");
+}
+
+#[test]
+fn shell_and_yq() {
+    check("shell");
+}
+
+#[test]
+fn mistakes_answer_as_the_real_tools_do() {
+    check("errors");
+}
