@@ -20,7 +20,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GITOPS_LAB_SITE");
-    let mut code = String::from("/// The built site's files: path and bytes (empty when built without a site).\npub static SITE: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The built site's files: path and bytes (empty when built without a site).\npub static SITE: &[(&str, &[u8])] = &[\n",
+    );
     if let Some(dir) = std::env::var_os("GITOPS_LAB_SITE").map(PathBuf::from).filter(|d| d.is_dir()) {
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut files = Vec::new();

@@ -54,7 +54,12 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
         }
     }
     if errors.is_empty() {
-        Ok(format!("{} labs and {} quiz banks ({} questions) are valid; every solution passes.", labs.len(), banks.len(), question_ids.len()))
+        Ok(format!(
+            "{} labs and {} quiz banks ({} questions) are valid; every solution passes.",
+            labs.len(),
+            banks.len(),
+            question_ids.len()
+        ))
     } else {
         Err(errors)
     }

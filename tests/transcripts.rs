@@ -23,7 +23,13 @@ fn check(name: &str) {
 }
 
 fn similar_lines(want: &str, got: &str) -> String {
-    want.lines().zip(got.lines()).enumerate().filter(|(_, (a, b))| a != b).take(5).map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}\n", i + 1)).collect()
+    want.lines()
+        .zip(got.lines())
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .take(5)
+        .map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}\n", i + 1))
+        .collect()
 }
 
 #[test]

@@ -106,7 +106,20 @@ impl Component for App {
             None => (None, Some(format!("There is no lab called `{}`.", ctx.props().lab))),
         };
         let answers = lab.as_ref().map(|l| vec![None; l.quiz.len()]).unwrap_or_default();
-        let mut app = App { lab, seed, world, error, lines: Vec::new(), events: Vec::new(), speed: 1, last_tick: now_ms(), open_file: None, answers, _clock: clock };
+        let welcome = Line { kind: LineKind::Info, text: "Type commands as in a real terminal: kubectl, git, argocd, yq. `help` lists them; Up and Down recall history; Tab completes.".into() };
+        let mut app = App {
+            lab,
+            seed,
+            world,
+            error,
+            lines: vec![welcome],
+            events: Vec::new(),
+            speed: 1,
+            last_tick: now_ms(),
+            open_file: None,
+            answers,
+            _clock: clock,
+        };
         app.drain();
         app
     }
@@ -125,6 +138,10 @@ impl Component for App {
                 world.advance_to(target);
             }
             Msg::Command(line) => {
+                // A documented way to see the recovery screen (and to test it).
+                if line.trim() == "gitops-lab debug panic" {
+                    panic!("a panic was requested from the terminal with `gitops-lab debug panic`");
+                }
                 let prompt = world.prompt();
                 self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
                 let now = world.now();
@@ -152,7 +169,10 @@ impl Component for App {
             Msg::SaveFile(path, content) => {
                 let now = world.now();
                 world.handle_input(now, Input::WriteFile { path: path.clone(), content });
-                self.lines.push(Line { kind: LineKind::Info, text: format!("Saved {path} in the editor. Commit and push it to change the desired state.") });
+                self.lines.push(Line {
+                    kind: LineKind::Info,
+                    text: format!("Saved {path} in the editor. Commit and push it to change the desired state."),
+                });
             }
             Msg::Answer(q, option) => {
                 if let Some(a) = self.answers.get_mut(q) {

@@ -1,11 +1,11 @@
 //! The page's panels, each a function of the world: clock, guide, quiz,
 //! editor, status and timeline.
 
+use simulator::World;
 use simulator::content;
 use simulator::kube::meta;
 use simulator::lab::Lab;
 use simulator::quiz::Question;
-use simulator::World;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -29,17 +29,17 @@ fn badge(word: &str) -> Html {
 pub fn clock(world: &World, speed: u32, link: &Scope<App>) -> Html {
     let speed_button = |s: u32, label: &str| {
         let pressed = (speed == s).to_string();
-        html! { <button type="button" aria-pressed={pressed} onclick={link.callback(move |_| Msg::SetSpeed(s))}>{label}</button> }
+        html! { <button type="button" id={format!("speed-{s}")} aria-pressed={pressed} onclick={link.callback(move |_| Msg::SetSpeed(s))}>{label}</button> }
     };
     html! {
         <div class="clock" role="group" aria-label="Simulated clock">
             <span class="time" aria-label="Simulated time" id="sim-time">{world.now().clock()}</span>
-            { speed_button(0, "⏸ Pause") }
+            { speed_button(0, "Pause") }
             { speed_button(1, "x1") }
             { speed_button(10, "x10") }
             { speed_button(60, "x60") }
-            <button type="button" onclick={link.callback(|_| Msg::NextEvent)}>{"⏭ Next event"}</button>
-            <button type="button" onclick={link.callback(|_| Msg::Reset)}>{"Reset lab"}</button>
+            <button type="button" id="next-event" onclick={link.callback(|_| Msg::NextEvent)}>{"Next event"}</button>
+            <button type="button" id="reset-lab" onclick={link.callback(|_| Msg::Reset)}>{"Reset lab"}</button>
         </div>
     }
 }
@@ -80,7 +80,8 @@ pub fn guide(lab: &Lab, world: &World, link: &Scope<App>) -> Html {
 
 pub fn quiz(lab: &Lab, answers: &[Option<usize>], link: &Scope<App>) -> Html {
     let banks = content::banks(&content::builtin()).unwrap_or_default();
-    let questions: Vec<&Question> = lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| b.questions.iter()).find(|q| &q.id == id)).collect();
+    let questions: Vec<&Question> =
+        lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| b.questions.iter()).find(|q| &q.id == id)).collect();
     if questions.is_empty() {
         return html! {};
     }
@@ -122,7 +123,10 @@ pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {
     let Some(clone) = world.git().clones.first() else { return html! {} };
     let files: Vec<&String> = clone.worktree.keys().collect();
     let content = open.and_then(|p| clone.worktree.get(p)).cloned().unwrap_or_default();
-    let parse_error = open.filter(|p| p.ends_with(".yaml") || p.ends_with(".yml")).and_then(|p| simulator::yaml::parse_documents(&content, p).err()).map(|e| e.to_string());
+    let parse_error = open
+        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+        .and_then(|p| simulator::yaml::parse_documents(&content, p).err())
+        .map(|e| e.to_string());
     let onchange = link.callback(|e: Event| Msg::OpenFile(e.target_unchecked_into::<HtmlSelectElement>().value()));
     let textarea = NodeRef::default();
     let save = {

@@ -3,9 +3,10 @@
 
 use wasm_bindgen::JsCast;
 
-/// Shows the recovery screen on any panic.
+/// Shows the recovery screen on any panic. Yew replaces the standard hook
+/// when it renders unless its own setter is used, so this goes through it.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&message.clone().into());
         show(&message);

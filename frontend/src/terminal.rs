@@ -39,9 +39,32 @@ pub struct Terminal {
 }
 
 const WORDS: &[&str] = &[
-    "kubectl get", "kubectl get pods", "kubectl get deploy", "kubectl scale deployment", "kubectl rollout status deployment/", "kubectl describe",
-    "argocd app get", "argocd app list", "argocd app sync", "argocd app diff", "argocd app history", "git status", "git log --oneline", "git diff",
-    "git commit -am", "git push", "git pull", "git revert HEAD", "git show", "yq -i", "cat", "ls", "cd", "sleep", "help", "clear",
+    "kubectl get",
+    "kubectl get pods",
+    "kubectl get deploy",
+    "kubectl scale deployment",
+    "kubectl rollout status deployment/",
+    "kubectl describe",
+    "argocd app get",
+    "argocd app list",
+    "argocd app sync",
+    "argocd app diff",
+    "argocd app history",
+    "git status",
+    "git log --oneline",
+    "git diff",
+    "git commit -am",
+    "git push",
+    "git pull",
+    "git revert HEAD",
+    "git show",
+    "yq -i",
+    "cat",
+    "ls",
+    "cd",
+    "sleep",
+    "help",
+    "clear",
 ];
 
 impl Component for Terminal {
@@ -91,7 +114,9 @@ impl Component for Terminal {
                 let typed = input.value();
                 let matches: Vec<&&str> = WORDS.iter().filter(|w| w.starts_with(typed.as_str()) && w.len() > typed.len()).collect();
                 if let Some(first) = matches.first() {
-                    let common = matches.iter().fold(first.to_string(), |acc, w| acc.chars().zip(w.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect());
+                    let common = matches
+                        .iter()
+                        .fold(first.to_string(), |acc, w| acc.chars().zip(w.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect());
                     input.set_value(&if matches.len() == 1 { format!("{common} ") } else { common });
                 }
             }

@@ -127,9 +127,11 @@ impl World {
         self.advance_to(now);
         match input {
             Input::Command { line } => {
+                // What the command prints comes before anything it caused (a step passing, say).
+                let position = self.outputs.len();
                 let out = cli::run(self, &line);
                 self.record_command(&line, &out);
-                self.outputs.push_back(Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
+                self.outputs.insert(position, Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
             }
             Input::WriteFile { path, content } => {
                 if let Some(i) = self.git.clone_at(&self.shell.cwd).or(if self.git.clones.is_empty() { None } else { Some(0) }) {

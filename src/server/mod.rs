@@ -54,7 +54,14 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
     let labs = content::labs(files).map_err(|e| e.to_string())?;
     let labs = labs
         .iter()
-        .map(|l| LabCard { id: l.id.clone(), title: l.title.clone(), summary: l.summary.clone(), minutes: l.minutes, steps: l.steps.len(), course_section: l.course_section.clone() })
+        .map(|l| LabCard {
+            id: l.id.clone(),
+            title: l.title.clone(),
+            summary: l.summary.clone(),
+            minutes: l.minutes,
+            steps: l.steps.len(),
+            course_section: l.course_section.clone(),
+        })
         .collect();
     let state = Arc::new(AppState { labs, site });
     Ok(Router::new()
@@ -88,7 +95,9 @@ async fn static_file(State(state): State<Arc<AppState>>, uri: axum::http::Uri) -
 
 /// Serves until Ctrl-C.
 pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles) -> ExitCode {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
     let site = match site_dir {
         Some(dir) => Site::Dir(dir),
         None => Site::default_for_binary(),

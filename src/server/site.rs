@@ -19,7 +19,11 @@ pub enum Site {
 impl Site {
     /// The embedded site if this binary carries one, else the folder `cargo xtask build-web` writes.
     pub fn default_for_binary() -> Site {
-        if embedded::SITE.is_empty() { Site::Dir(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/site"))) } else { Site::Embedded }
+        if embedded::SITE.is_empty() {
+            Site::Dir(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/site")))
+        } else {
+            Site::Embedded
+        }
     }
 
     pub fn has_bundle(&self) -> bool {

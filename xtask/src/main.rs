@@ -16,7 +16,10 @@ fn main() -> Result<()> {
         Some("serve") => {
             build_web(&root, &site_dir(&root))?;
             let mut cmd = cargo();
-            cmd.current_dir(&root).args(["run", "--release", "-p", "gitops-lab", "--", "serve"]).args(&args[1..]).env("GITOPS_LAB_SITE", site_dir(&root));
+            cmd.current_dir(&root)
+                .args(["run", "--release", "-p", "gitops-lab", "--", "serve"])
+                .args(&args[1..])
+                .env("GITOPS_LAB_SITE", site_dir(&root));
             run(&mut cmd)
         }
         Some("test") => test(&root),
@@ -65,7 +68,11 @@ fn build_web(root: &Path, out: &Path) -> Result<()> {
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output().map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")).unwrap_or(true);
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(true);
     if !installed {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
@@ -99,7 +106,9 @@ fn test(root: &Path) -> Result<()> {
     build_web(root, &site)?;
     let browser = which("chromedriver").is_some() && (which("chromium").is_some() || which("google-chrome").is_some());
     if !browser && ci {
-        bail!("CI=true but chromium and chromedriver are not installed: the browser tests cannot run (apt-get install -y chromium chromium-driver)");
+        bail!(
+            "CI=true but chromium and chromedriver are not installed: the browser tests cannot run (apt-get install -y chromium chromium-driver)"
+        );
     }
     let mut native = cargo();
     native.current_dir(root).args(["test", "--workspace", "--exclude", "xtask", "--exclude", "wbtr"]).env("GITOPS_LAB_TEST_SITE", &site);
@@ -116,7 +125,9 @@ fn test(root: &Path) -> Result<()> {
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner)
             .env("CHROMEDRIVER", which("chromedriver").expect("checked above")))?;
     } else {
-        eprintln!("xtask: SKIPPED the browser tests: chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)");
+        eprintln!(
+            "xtask: SKIPPED the browser tests: chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)"
+        );
     }
     Ok(())
 }

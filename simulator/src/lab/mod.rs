@@ -141,11 +141,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Res
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        let mut segs = crate::yaml::parse_field_path(&path);
-        // An unknown field is best shown on its own line.
-        if let Some(name) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
-            segs.push(crate::yaml::Seg::Key(name.to_string()));
-        }
+        let segs = crate::yaml::parse_field_path(&path);
         ContentError { file: file.into(), line: crate::yaml::line_of(text, &segs), field: (path != ".").then_some(path), message }
     })
 }

@@ -1,0 +1,195 @@
+//! End to end in a real browser: the server serves the built site, headless
+//! Chromium (through chromedriver and WebDriver) opens the drift lab, types
+//! into its terminal, and watches the app go OutOfSync and back to Synced.
+//!
+//! `cargo xtask test` builds the site and turns these tests on; a plain
+//! `cargo test` skips them with a message (with CI=true it fails instead).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn enabled() -> bool {
+    if std::env::var_os("GITOPS_LAB_BROWSER_TESTS").is_some() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+        panic!(
+            "CI=true but the browser tests are off: run them with `cargo xtask test`, which installs nothing itself but needs chromium and chromium-driver"
+        );
+    }
+    eprintln!("SKIPPED browser tests: run `cargo xtask test` (needs chromium and chromium-driver) to include them");
+    false
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free local port")
+}
+
+/// Starts the real server on a free port and returns it with its base URL.
+fn start_server() -> (Process, String) {
+    let site = std::env::var("GITOPS_LAB_TEST_SITE").expect("GITOPS_LAB_TEST_SITE names the built site");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gitops-lab"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--site", &site])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
+    let url =
+        line.split_whitespace().find(|w| w.starts_with("http://")).expect("an address in the first line").trim_end_matches('/').to_string();
+    (Process(child), url)
+}
+
+fn start_chromedriver() -> (Process, String) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Process(child), format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(webdriver: &str) -> Client {
+    static SESSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let profile = std::env::temp_dir().join(format!("gitops-lab-chrome-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--window-size=1280,720".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+    ClientBuilder::native().capabilities(caps).connect(webdriver).await.expect("a WebDriver session")
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    match client.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn wait_for(client: &Client, css: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while client.find(Locator::Css(css)).await.is_err() {
+        assert!(Instant::now() < deadline, "{css} did not appear within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn type_command(client: &Client, line: &str) {
+    let input = client.find(Locator::Css("#term-input")).await.expect("the terminal input");
+    input.send_keys(&format!("{line}\u{E007}")).await.expect("typing into the terminal");
+}
+
+/// Clicks "Next event" until the app badge shows `word` (at most 50 events).
+async fn step_until(client: &Client, word: &str) -> usize {
+    for n in 0..50 {
+        let badges = text_of(client, "#app-payment-service").await;
+        if badges.split_whitespace().any(|w| w == word) {
+            return n;
+        }
+        client.find(Locator::Css("#next-event")).await.expect("the next-event button").click().await.expect("a click");
+    }
+    panic!("the app never showed {word}");
+}
+
+fn screenshot_path(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    dir.join(name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_lab_goes_out_of_sync_and_heals_in_the_browser() {
+    if !enabled() {
+        return;
+    }
+    let (_server, base) = start_server();
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+
+    let started = Instant::now();
+    client.goto(&format!("{base}/")).await.unwrap();
+    let catalog = text_of(&client, "main").await;
+    assert!(catalog.contains("It's 2 AM: the manual scale"), "the catalog lists the lab: {catalog}");
+    client.find(Locator::Css("#lab-drift-2am a")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    println!("page load to interactive terminal: {} ms", started.elapsed().as_millis());
+
+    assert!(text_of(&client, "#app-payment-service").await.contains("Synced"));
+    for line in ["kubectl get deploy -n payments", "kubectl get pods -n payments", "argocd app get payment-service", "git log --oneline"] {
+        type_command(&client, line).await;
+    }
+    wait_for(&client, "#step-look-around.passed", Duration::from_secs(5)).await;
+    // Pause the clock so each step of the loop can be watched, one event at a time.
+    client.find(Locator::Css("#speed-0")).await.unwrap().click().await.unwrap();
+    type_command(&client, "kubectl scale deployment payment-service --replicas=5 -n payments").await;
+    let events = step_until(&client, "OutOfSync").await;
+    println!("OutOfSync after {events} simulated events");
+    step_until(&client, "Synced").await;
+    let terminal = text_of(&client, ".scrollback").await;
+    assert!(terminal.contains("deployment.apps/payment-service scaled"), "{terminal}");
+    let timeline = text_of(&client, ".timeline").await;
+    assert!(timeline.contains("self-heal sync"), "the timeline shows the self-heal: {timeline}");
+
+    type_command(&client, "kubectl get deploy -n payments").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let terminal = text_of(&client, ".scrollback").await;
+    assert!(terminal.contains("payment-service   3/3     3            3"), "{terminal}");
+    let steps = text_of(&client, "#step-manual-scale").await;
+    assert!(steps.contains("passed"), "the scale step shows as passed: {steps}");
+
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_path("drift-2am.png"), png).unwrap();
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panic_shows_the_recovery_screen() {
+    if !enabled() {
+        return;
+    }
+    let (_server, base) = start_server();
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{base}/labs/drift-2am")).await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    type_command(&client, "gitops-lab debug panic").await;
+    wait_for(&client, "#recovery-reset", Duration::from_secs(5)).await;
+    let body = text_of(&client, "body").await;
+    assert!(body.contains("Something went wrong in this lab"), "{body}");
+    assert!(body.contains("a panic was requested from the terminal"), "{body}");
+    std::fs::write(screenshot_path("recovery.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+}
