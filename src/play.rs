@@ -54,7 +54,7 @@ pub fn run(files: &ContentFiles, id: &str, solution: bool, script_file: Option<&
     };
     match lines {
         Some(lines) => scripted(&lab, seed, &lines),
-        None => interactive(&lab, seed),
+        None => interactive(&lab, files, seed),
     }
 }
 
@@ -80,7 +80,44 @@ fn print_step(lab: &Lab, world: &World) {
     }
 }
 
-fn interactive(lab: &Lab, seed: u64) -> ExitCode {
+/// Asks the lab's closing questions, grading each answer with its explanation.
+fn ask_quiz(lab: &Lab, files: &ContentFiles, stdin: &std::io::Stdin) {
+    let banks = content::banks(files).unwrap_or_default();
+    let questions: Vec<_> = lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| &b.questions).find(|q| &q.id == id)).collect();
+    if questions.is_empty() {
+        return;
+    }
+    println!("\n── Quiz: {} questions ──", questions.len());
+    let mut score = 0;
+    for (n, q) in questions.iter().enumerate() {
+        println!("\n{}. {}", n + 1, q.prompt.trim());
+        for (i, o) in q.shown_options().iter().enumerate() {
+            println!("   {}) {o}", i + 1);
+        }
+        let many = q.kind == simulator::quiz::QuestionKind::MultipleChoice;
+        print!("{} ", if many { "Your answers (for example 1,3):" } else { "Your answer:" });
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let chosen: Vec<usize> =
+            line.split([',', ' ']).filter_map(|t| t.trim().parse::<usize>().ok()).filter(|i| *i >= 1).map(|i| i - 1).collect();
+        let graded = q.grade(&chosen);
+        if graded.correct {
+            score += 1;
+        }
+        println!(
+            "{} {} (Course: {})",
+            if graded.correct { "✔ Correct." } else { "✖ Not quite." },
+            graded.explanation.trim(),
+            graded.section
+        );
+    }
+    println!("\nQuiz score: {score} of {}.", questions.len());
+}
+
+fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
     let mut world = match World::new(seed, lab) {
         Ok(w) => w,
         Err(e) => {
@@ -139,6 +176,10 @@ fn interactive(lab: &Lab, seed: u64) -> ExitCode {
         }
         if world.tracker().map(|t| t.active()) != before {
             print_step(lab, &world);
+            if world.tracker().is_some_and(|t| t.finished()) {
+                ask_quiz(lab, files, &stdin);
+                break;
+            }
         }
     }
     let passed = world.step_reports().iter().filter(|r| r.passed).count();

@@ -29,7 +29,10 @@ pub enum Msg {
     Skip,
     OpenFile(String),
     SaveFile(String, String),
-    Answer(usize, usize),
+    /// Choose (or, for multiple choice, toggle) an option of a quiz question.
+    Answer(usize, usize, bool),
+    /// Grade a quiz question.
+    Submit(usize),
     Reset,
 }
 
@@ -43,7 +46,7 @@ pub struct App {
     speed: u32,
     last_tick: f64,
     open_file: Option<String>,
-    answers: Vec<Option<usize>>,
+    answers: Vec<panels::QuizAnswer>,
     _clock: Interval,
 }
 
@@ -105,7 +108,7 @@ impl Component for App {
             },
             None => (None, Some(format!("There is no lab called `{}`.", ctx.props().lab))),
         };
-        let answers = lab.as_ref().map(|l| vec![None; l.quiz.len()]).unwrap_or_default();
+        let answers = lab.as_ref().map(|l| vec![panels::QuizAnswer::default(); l.quiz.len()]).unwrap_or_default();
         let welcome = Line { kind: LineKind::Info, text: "Type commands as in a real terminal: kubectl, git, argocd, yq. `help` lists them; Up and Down recall history; Tab completes.".into() };
         let mut app = App {
             lab,
@@ -174,9 +177,14 @@ impl Component for App {
                     text: format!("Saved {path} in the editor. Commit and push it to change the desired state."),
                 });
             }
-            Msg::Answer(q, option) => {
+            Msg::Answer(q, option, multiple) => {
                 if let Some(a) = self.answers.get_mut(q) {
-                    *a = Some(option);
+                    a.toggle(option, multiple);
+                }
+            }
+            Msg::Submit(q) => {
+                if let Some(a) = self.answers.get_mut(q) {
+                    a.submitted = true;
                 }
             }
             Msg::Reset => {
@@ -184,7 +192,7 @@ impl Component for App {
                     self.world = App::start(lab, self.seed).ok();
                     self.lines.clear();
                     self.events.clear();
-                    self.answers = vec![None; lab.quiz.len()];
+                    self.answers = vec![panels::QuizAnswer::default(); lab.quiz.len()];
                 }
             }
         }

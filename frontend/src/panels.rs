@@ -5,7 +5,7 @@ use simulator::World;
 use simulator::content;
 use simulator::kube::meta;
 use simulator::lab::Lab;
-use simulator::quiz::Question;
+use simulator::quiz::{Question, QuestionKind};
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -78,7 +78,30 @@ pub fn guide(lab: &Lab, world: &World, link: &Scope<App>) -> Html {
     }
 }
 
-pub fn quiz(lab: &Lab, answers: &[Option<usize>], link: &Scope<App>) -> Html {
+/// A trainee's answer to one quiz question.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuizAnswer {
+    pub chosen: Vec<usize>,
+    pub submitted: bool,
+}
+
+impl QuizAnswer {
+    pub fn toggle(&mut self, option: usize, multiple: bool) {
+        if multiple {
+            match self.chosen.iter().position(|c| *c == option) {
+                Some(i) => {
+                    self.chosen.remove(i);
+                }
+                None => self.chosen.push(option),
+            }
+        } else {
+            self.chosen = vec![option];
+            self.submitted = true;
+        }
+    }
+}
+
+pub fn quiz(lab: &Lab, answers: &[QuizAnswer], link: &Scope<App>) -> Html {
     let banks = content::banks(&content::builtin()).unwrap_or_default();
     let questions: Vec<&Question> =
         lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| b.questions.iter()).find(|q| &q.id == id)).collect();
@@ -89,21 +112,26 @@ pub fn quiz(lab: &Lab, answers: &[Option<usize>], link: &Scope<App>) -> Html {
         <section class="quiz" aria-label="Quiz">
             <h2>{"Check your understanding"}</h2>
             { for questions.iter().enumerate().map(|(qi, q)| {
-                let chosen = answers.get(qi).copied().flatten();
+                let multiple = q.kind == QuestionKind::MultipleChoice;
+                let answer = answers.get(qi).cloned().unwrap_or_default();
                 html! {
-                    <fieldset class="question">
+                    <fieldset class="question" id={format!("quiz-{}", q.id)}>
                         <legend>{ markdown::render(&q.prompt) }</legend>
+                        if multiple { <p class="hint">{"Choose every answer that applies."}</p> }
                         { for q.shown_options().iter().enumerate().map(|(oi, o)| {
-                            let name = format!("q{qi}");
+                            let kind = if multiple { "checkbox" } else { "radio" };
                             html! {
                                 <label class="option">
-                                    <input type="radio" name={name} checked={chosen == Some(oi)} onchange={link.callback(move |_| Msg::Answer(qi, oi))} />
+                                    <input type={kind} name={format!("q{qi}")} checked={answer.chosen.contains(&oi)} onchange={link.callback(move |_| Msg::Answer(qi, oi, multiple))} />
                                     {" "}{o}
                                 </label>
                             }
                         }) }
-                        if let Some(c) = chosen {
-                            { feedback(q, c) }
+                        if multiple && !answer.submitted {
+                            <button type="button" onclick={link.callback(move |_| Msg::Submit(qi))}>{"Check answer"}</button>
+                        }
+                        if answer.submitted {
+                            { feedback(q, &answer.chosen) }
                         }
                     </fieldset>
                 }
@@ -112,11 +140,10 @@ pub fn quiz(lab: &Lab, answers: &[Option<usize>], link: &Scope<App>) -> Html {
     }
 }
 
-fn feedback(q: &Question, chosen: usize) -> Html {
-    // Single-answer display: a multiple-choice question counts its first correct option here.
-    let correct = q.answer.contains(&chosen);
-    let word = if correct { "Correct." } else { "Not quite." };
-    html! { <p class={classes!("feedback", if correct { "right" } else { "wrong" })} role="status">{ badge(if correct { "passed" } else { "OutOfSync" }) }{format!(" {word} {} (Course: {})", q.explanation, q.section)}</p> }
+fn feedback(q: &Question, chosen: &[usize]) -> Html {
+    let graded = q.grade(chosen);
+    let word = if graded.correct { "Correct." } else { "Not quite." };
+    html! { <p class={classes!("feedback", if graded.correct { "right" } else { "wrong" })} role="status">{ badge(if graded.correct { "passed" } else { "OutOfSync" }) }{format!(" {word} {} (Course: {})", graded.explanation, graded.section)}</p> }
 }
 
 pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {

@@ -38,9 +38,176 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, YamlError> 
     Ok(docs)
 }
 
-/// Renders a value as YAML the way kubectl prints `-o yaml`.
+/// Renders a value as YAML the way kubectl prints `-o yaml` (go-yaml v2 through
+/// sigs.k8s.io/yaml): keys sorted, sequences not indented under their key,
+/// strings that would read as another type double-quoted, multi-line strings
+/// as literal blocks.
 pub fn to_yaml(value: &Value) -> String {
-    serde_yaml::to_string(value).unwrap_or_default()
+    let mut out = String::new();
+    match value {
+        Value::Object(m) if !m.is_empty() => emit_map(m, 0, &mut out),
+        Value::Array(a) if !a.is_empty() => emit_seq(a, 0, &mut out),
+        other => {
+            out.push_str(&scalar(other, 0, 0));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn emit_map(map: &serde_json::Map<String, Value>, indent: usize, out: &mut String) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&" ".repeat(indent));
+        }
+        let key = styled(k, indent + 2, usize::MIN);
+        out.push_str(&key);
+        out.push(':');
+        emit_value_after_key(v, indent, out);
+    }
+}
+
+fn emit_value_after_key(v: &Value, indent: usize, out: &mut String) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent + 2));
+            emit_map(m, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            emit_seq(a, indent, out);
+        }
+        other => {
+            out.push(' ');
+            let column = column_of(out);
+            out.push_str(&scalar(other, indent + 2, column));
+            out.push('\n');
+        }
+    }
+}
+
+fn emit_seq(items: &[Value], indent: usize, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str("- ");
+        match item {
+            Value::Object(m) if !m.is_empty() => emit_map(m, indent + 2, out),
+            Value::Array(a) if !a.is_empty() => emit_seq(a, indent + 2, out),
+            other => {
+                let column = column_of(out);
+                out.push_str(&scalar(other, indent + 2, column));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn scalar(v: &Value, indent: usize, column: usize) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.contains('\n') && !s.trim().is_empty() => {
+            let body = s.strip_suffix('\n').unwrap_or(s);
+            let chomp = if s.ends_with('\n') { "" } else { "-" };
+            let pad = " ".repeat(indent);
+            let lines: Vec<String> = body.split('\n').map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect();
+            format!("|{chomp}\n{}", lines.join("\n")).trim_end_matches('\n').to_string()
+        }
+        Value::String(s) => styled(s, indent, column),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+    }
+}
+
+/// A string as go-yaml v2 writes it: plain when that reads back as the same
+/// string, double-quoted when it would read as another type, single-quoted
+/// when it holds YAML indicators; long plain and single-quoted strings wrap
+/// at the first space past column 80.
+fn styled(s: &str, indent: usize, column: usize) -> String {
+    if s.is_empty() || resolves_to_non_string(s) || s.chars().any(|c| c.is_control()) {
+        return double_quoted(s);
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    let second = s.chars().nth(1);
+    let leading_indicator = ",[]{}#&*!|>'\"%@`".contains(first) || ("-?:".contains(first) && second.is_none_or(|c| c == ' '));
+    let plain =
+        !leading_indicator && !s.starts_with(' ') && !s.ends_with(' ') && !s.contains(": ") && !s.contains(" #") && !s.ends_with(':');
+    let text = if plain { s.to_string() } else { format!("'{}'", s.replace('\'', "''")) };
+    wrap(&text, indent, column)
+}
+
+fn wrap(text: &str, indent: usize, column: usize) -> String {
+    let mut out = String::new();
+    let mut col = column;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next_is_space = chars.get(i + 1).is_some_and(|n| *n == ' ');
+        let prev_is_space = i > 0 && chars[i - 1] == ' ';
+        if c == ' ' && col > 80 && !next_is_space && !prev_is_space && i + 1 < chars.len() {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            col = indent;
+            continue;
+        }
+        out.push(c);
+        col += 1;
+    }
+    out
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut q = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            '\t' => q.push_str("\\t"),
+            c if c.is_control() => q.push_str(&format!("\\u{:04X}", c as u32)),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}
+
+fn column_of(out: &str) -> usize {
+    out.len() - out.rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Whether a plain scalar would resolve to a bool, null, number or timestamp in YAML 1.1.
+fn resolves_to_non_string(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~" | ".inf" | "-.inf" | "+.inf" | ".nan"
+    ) {
+        return true;
+    }
+    let numeric = s.trim_start_matches(['+', '-']);
+    if !numeric.is_empty()
+        && (numeric.replace('_', "").parse::<f64>().is_ok() && !numeric.contains(['e', 'E'])
+            || numeric.starts_with("0x")
+            || numeric.starts_with("0o"))
+    {
+        return true;
+    }
+    if numeric.contains(['e', 'E']) && numeric.parse::<f64>().is_ok() {
+        return true;
+    }
+    // Timestamps: 2026-03-12 or 2026-03-12T01:58:00Z.
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
 /// One step of a path into a YAML document: a map key or a list index.
@@ -173,6 +340,28 @@ mod tests {
         let err = parse_documents("a: 1\nb: [\n", "bad.yaml").unwrap_err();
         assert_eq!(err.file, "bad.yaml");
         assert!(err.line.is_some(), "{err}");
+    }
+
+    /// The expected text is what `kubectl.1.33 create configmap t --from-literal=... --dry-run=client -o yaml` printed.
+    #[test]
+    fn quotes_and_wraps_like_kubectl() {
+        let data = serde_json::json!({"colon": "a: b", "colonend": "a:", "dash": "-x", "e": "", "hash": "a #b", "ip": "10.0.1.2", "json": "{\"x\":1}",
+            "long": "this is a rather long string value that goes on and on past the eighty character column for sure",
+            "ml": "line1\nline2\n", "neg": "-1", "on": "on", "pct": "25%", "rv": "9", "s": "nginx:1.27", "star": "*x", "tilde": "~",
+            "ts": "2026-03-09T16:32:30Z", "v": "1.27", "yes": "yes"});
+        let want = "data:\n  colon: 'a: b'\n  colonend: 'a:'\n  dash: -x\n  e: \"\"\n  hash: 'a #b'\n  ip: 10.0.1.2\n  json: '{\"x\":1}'\n  long: this is a rather long string value that goes on and on past the eighty character\n    column for sure\n  ml: |\n    line1\n    line2\n  neg: \"-1\"\n  \"on\": \"on\"\n  pct: 25%\n  rv: \"9\"\n  s: nginx:1.27\n  star: '*x'\n  tilde: \"~\"\n  ts: \"2026-03-09T16:32:30Z\"\n  v: \"1.27\"\n  \"yes\": \"yes\"\n";
+        assert_eq!(to_yaml(&serde_json::json!({"data": data})), want);
+    }
+
+    #[test]
+    fn quotes_like_go_yaml() {
+        let v = serde_json::json!({"rv": "9", "ts": "2026-03-09T16:32:30Z", "ip": "10.0.1.2", "pct": "25%", "yes": "yes", "v": "1.27", "s": "nginx:1.27", "e": "", "m": {}, "l": []});
+        assert_eq!(
+            to_yaml(&v),
+            "e: \"\"\nip: 10.0.1.2\nl: []\nm: {}\npct: 25%\nrv: \"9\"\ns: nginx:1.27\nts: \"2026-03-09T16:32:30Z\"\nv: \"1.27\"\n\"yes\": \"yes\"\n"
+        );
+        let block = serde_json::json!({"metadata": {"annotations": {"a": "{\"x\":1}\n"}}});
+        assert_eq!(to_yaml(&block), "metadata:\n  annotations:\n    a: |\n      {\"x\":1}\n");
     }
 
     #[test]
