@@ -46,6 +46,12 @@ enum Command {
     Labs,
     /// Validate every lab and quiz bank, and replay every lab's solution.
     Check,
+    /// Print each object's health as Argo CD assesses it (like `argocd admin settings resource-overrides health`).
+    Health {
+        /// YAML files holding live objects (several documents per file are fine).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,5 +68,39 @@ fn main() -> ExitCode {
         Command::Play { lab, solution, script, seed } => play::run(&files, &lab, solution, script.as_deref(), seed),
         Command::Labs => play::list(&files),
         Command::Check => check::run(&files),
+        Command::Health { files: paths } => health(&paths),
     }
+}
+
+fn health(paths: &[PathBuf]) -> ExitCode {
+    let mut code = ExitCode::SUCCESS;
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                code = ExitCode::from(2);
+                continue;
+            }
+        };
+        let docs = match simulator::yaml::parse_documents(&text, &path.display().to_string()) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = ExitCode::from(2);
+                continue;
+            }
+        };
+        for obj in docs {
+            let name = simulator::kube::ObjectKey::of(&obj).map(|k| k.kubectl_ref()).unwrap_or_else(|| "(unnamed object)".into());
+            if paths.len() > 1 || text.matches("\nkind:").count() > 1 {
+                println!("{}: {name}", path.display());
+            }
+            match simulator::argo::health::health(&obj) {
+                Some(a) => println!("STATUS: {}\nMESSAGE: {}", a.status.word(), a.message),
+                None => println!("Health script is not configured"),
+            }
+        }
+    }
+    code
 }

@@ -158,7 +158,7 @@ fn write_status(store: &mut Store, key: &ObjectKey, pod: &Value, stage: &Stage, 
                 }
                 Stage::Crashed { restarts } => json!({"waiting": {
                     "reason": "CrashLoopBackOff",
-                    "message": format!("back-off {}s restarting failed container={} pod={}_{}({})", backoff(*restarts).as_secs(), name, key.name, key.namespace, meta::uid(pod)),
+                    "message": format!("Back-off {} restarting failed container={} pod={}_{}({})", crate::time::go_duration(backoff(*restarts)), name, key.name, key.namespace, meta::uid(pod)),
                 }}),
                 Stage::PullFailed { attempts } => {
                     let reason = if attempts % 2 == 1 { "ErrImagePull" } else { "ImagePullBackOff" };
