@@ -65,6 +65,23 @@ impl AppSpec {
         })
     }
 
+    /// An app with no options, for tasks that need none (SyncFail hooks).
+    pub fn placeholder() -> AppSpec {
+        AppSpec {
+            name: String::new(),
+            namespace: String::new(),
+            project: "default".into(),
+            repo_url: String::new(),
+            path: String::new(),
+            target_revision: "HEAD".into(),
+            recurse: false,
+            dest_server: IN_CLUSTER.into(),
+            dest_namespace: String::new(),
+            automated: None,
+            sync_options: vec![],
+        }
+    }
+
     /// `argocd/payment-service`, as the argocd CLI names apps.
     pub fn qualified_name(&self) -> String {
         if self.namespace.is_empty() { self.name.clone() } else { format!("{}/{}", self.namespace, self.name) }
@@ -119,6 +136,8 @@ pub struct ResourceResult {
     pub status: String,
     pub message: String,
     pub sync_phase: String,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub hook_type: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

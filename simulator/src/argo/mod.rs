@@ -61,10 +61,20 @@ pub enum Level {
     Hard,
 }
 
+/// An operation in progress: the re-entrant sync, when it next steps, and,
+/// once its tasks are done, when it is reported complete.
 #[derive(Clone, Debug)]
 struct RunningOp {
-    finish_at: SimTime,
-    state: OperationState,
+    sync: sync::Operation,
+    revision: String,
+    next_step: SimTime,
+    finish_at: Option<SimTime>,
+}
+
+impl RunningOp {
+    fn due(&self) -> SimTime {
+        self.finish_at.unwrap_or(self.next_step)
+    }
 }
 
 /// The agent's private state for one Application.
@@ -104,7 +114,7 @@ impl Agent {
 
     /// When the agent next has something to do.
     pub fn next_timer(&self) -> Option<SimTime> {
-        self.apps.values().flat_map(|a| [a.next_poll, a.refresh.map(|r| r.0), a.op.as_ref().map(|o| o.finish_at)]).flatten().min()
+        self.apps.values().flat_map(|a| [a.next_poll, a.refresh.map(|r| r.0), a.op.as_ref().map(RunningOp::due)]).flatten().min()
     }
 
     /// Picks up new, changed and deleted Application objects.
@@ -215,12 +225,16 @@ impl Agent {
             let Some(rt) = self.apps.get_mut(&name) else {
                 continue;
             };
-            if let Some(op) = rt.op.as_ref().filter(|o| o.finish_at <= now) {
-                let state = op.state.clone();
-                rt.op = None;
-                finish_operation(rt, state, now, journal);
-                // Argo CD compares with the latest revision once an operation completes.
-                request(rt, now, Level::Latest);
+            if rt.op.as_ref().is_some_and(|o| o.due() <= now) {
+                let op_millis = self.config.operation_millis;
+                let done = step_operation(rt, now, op_millis, cluster, rng);
+                self.last_own_write = cluster.store.resource_version();
+                if done {
+                    let op = rt.op.take().expect("checked above");
+                    finish_operation(rt, &op, now, journal);
+                    // Argo CD compares with the latest revision once an operation completes.
+                    request(rt, now, Level::Latest);
+                }
                 worked = true;
             }
             if rt.next_poll.is_some_and(|t| t <= now) {
@@ -278,25 +292,45 @@ impl Agent {
                 resources: desired.len(),
             },
         });
-        let outcome = sync::run(&rt.spec, &desired, &extras, &req, &mut cluster.store, now, rng);
-        self.last_own_write = cluster.store.resource_version();
+        let partial = req.resources.is_some() || req.dry_run;
         let state = OperationState {
             phase: "Running".into(),
-            message: if outcome.succeeded { outcome.message.clone() } else { outcome.message.clone() },
-            revision,
+            message: "one or more tasks are running".into(),
+            revision: revision.clone(),
             started_at: now.rfc3339(),
             finished_at: None,
             initiated_by: req.initiated_by.clone(),
             automated: req.automated,
             self_heal_attempts: req.self_heal_attempts,
-            partial: req.resources.is_some() || req.dry_run,
-            resources: outcome.results,
+            partial,
+            resources: vec![],
         };
-        let mut final_state = state.clone();
-        final_state.phase = if outcome.succeeded { "Succeeded".into() } else { "Failed".into() };
-        rt.status.operation_state = Some(OperationState { message: "one or more tasks are running".into(), ..state });
-        rt.op = Some(RunningOp { finish_at: now + SimDuration::millis(op_millis), state: final_state });
+        rt.status.operation_state = Some(state);
+        let op = sync::Operation::plan(&rt.spec, &desired, &extras, &cluster.store, req);
+        rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None });
+        if step_operation(rt, now, op_millis, cluster, rng) {
+            // Completion is reported when the finish timer fires.
+        }
+        self.last_own_write = cluster.store.resource_version();
         Ok(())
+    }
+
+    /// Asks a running operation to stop.
+    pub fn terminate(&mut self, name: &str) -> Result<(), String> {
+        let rt = self
+            .apps
+            .get_mut(name)
+            .ok_or_else(|| format!("rpc error: code = NotFound desc = applications.argoproj.io \"{name}\" not found"))?;
+        match rt.op.as_mut() {
+            Some(op) if op.finish_at.is_none() => {
+                op.sync.terminate();
+                if let Some(state) = rt.status.operation_state.as_mut() {
+                    state.phase = "Terminating".into();
+                }
+                Ok(())
+            }
+            _ => Err("rpc error: code = FailedPrecondition desc = Unable to terminate operation. No operation is in progress".into()),
+        }
     }
 
     /// Whether an operation is still running for `name`.
@@ -433,7 +467,9 @@ fn extras(rt: &AppRuntime, desired: &[Value], cluster: &Cluster) -> Vec<ObjectKe
     cluster
         .store
         .all()
-        .filter(|(k, o)| !wanted.contains(k) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix)))
+        .filter(|(k, o)| {
+            !wanted.contains(k) && !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix))
+        })
         .map(|(k, _)| k.clone())
         .collect()
 }
@@ -468,7 +504,7 @@ fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, g
     let mut any_live = false;
     let mut images = BTreeSet::new();
     let mut assessments = Vec::new();
-    for obj in &desired {
+    for obj in desired.iter().filter(|o| !sync::is_hook(o)) {
         let Some(key) = ObjectKey::of(obj) else {
             continue;
         };
@@ -534,8 +570,31 @@ fn emit_changes(rt: &AppRuntime, old_sync: &str, old_health: &str, now: SimTime,
     }
 }
 
-fn finish_operation(rt: &mut AppRuntime, mut state: OperationState, now: SimTime, journal: &mut Vec<Event>) {
+/// Runs one step of the app's operation; returns whether it is complete (its finish time reached).
+fn step_operation(rt: &mut AppRuntime, now: SimTime, op_millis: u64, cluster: &mut Cluster, rng: &mut SimRng) -> bool {
+    let Some(op) = rt.op.as_mut() else { return false };
+    if let Some(finish) = op.finish_at {
+        return finish <= now;
+    }
+    let next = op.sync.step(&rt.spec, &mut cluster.store, now, rng);
+    if let Some(state) = rt.status.operation_state.as_mut() {
+        state.message = op.sync.message.clone();
+        state.resources = op.sync.results();
+    }
+    match next {
+        sync::Next::At(t) => op.next_step = t,
+        sync::Next::Done => op.finish_at = Some(now + SimDuration::millis(op_millis)),
+    }
+    false
+}
+
+fn finish_operation(rt: &mut AppRuntime, op: &RunningOp, now: SimTime, journal: &mut Vec<Event>) {
+    let Some(mut state) = rt.status.operation_state.clone() else { return };
     state.finished_at = Some(now.rfc3339());
+    state.phase = op.sync.phase.word().into();
+    state.message = op.sync.message.clone();
+    state.resources = op.sync.results();
+    state.revision = op.revision.clone();
     let succeeded = state.phase == "Succeeded";
     if succeeded && !state.partial {
         let id = rt.status.history.last().map_or(0, |h| h.id + 1);

@@ -211,8 +211,9 @@ fn write_status(store: &mut Store, key: &ObjectKey, new_rs_name: &str, now: SimT
     let old_status = deploy.get("status").cloned().unwrap_or(json!({}));
     let old_conditions: Vec<Value> = old_status.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
     let find_old = |t: &str| old_conditions.iter().find(|c| c["type"] == t).cloned();
-    let progress_counts = |s: &Value| (s.get("updatedReplicas").cloned(), s.get("availableReplicas").cloned(), s.get("replicas").cloned());
-    let made_progress = progress_counts(&old_status) != (Some(json!(updated)), Some(json!(available)), Some(json!(replicas)));
+    let count = |s: &Value, k: &str| s.get(k).and_then(Value::as_i64).unwrap_or(0);
+    let made_progress = (count(&old_status, "updatedReplicas"), count(&old_status, "availableReplicas"), count(&old_status, "replicas"))
+        != (updated, available, replicas);
 
     let condition = |t: &str, status: &str, reason: &str, message: String, touch: bool| -> Value {
         let old = find_old(t);

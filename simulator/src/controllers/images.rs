@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 /// How a container started from an image behaves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "behaviour", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "behaviour", deny_unknown_fields)]
 pub enum ImageBehaviour {
     /// Starts and becomes ready after `startSeconds`.
     Good {
@@ -21,6 +21,13 @@ pub enum ImageBehaviour {
     },
     /// The registry has no such image.
     PullError,
+    /// Runs to completion after `runSeconds` and exits with `exitCode` (jobs, hooks).
+    Completes {
+        #[serde(default = "default_run")]
+        run_seconds: u64,
+        #[serde(default)]
+        exit_code: i64,
+    },
 }
 
 fn default_start() -> u64 {
@@ -42,5 +49,14 @@ pub struct ImageCatalog {
 impl ImageCatalog {
     pub fn behaviour(&self, image: &str) -> ImageBehaviour {
         self.images.get(image).cloned().unwrap_or(ImageBehaviour::Good { start_seconds: default_start() })
+    }
+
+    /// How a pod's container behaves: a good image in a pod that does not restart
+    /// (a Job's or a hook's) runs its command to completion.
+    pub fn behaviour_for(&self, image: &str, restart_policy: &str) -> ImageBehaviour {
+        match (self.behaviour(image), restart_policy) {
+            (ImageBehaviour::Good { .. }, "Never" | "OnFailure") => ImageBehaviour::Completes { run_seconds: 5, exit_code: 0 },
+            (b, _) => b,
+        }
     }
 }

@@ -18,9 +18,19 @@ const BACKOFF_CAP_SECS: u64 = 300;
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Stage {
     Creating,
-    Running { started: SimTime },
-    Crashed { restarts: u64 },
-    PullFailed { attempts: u64 },
+    Running {
+        started: SimTime,
+    },
+    Crashed {
+        restarts: u64,
+    },
+    PullFailed {
+        attempts: u64,
+    },
+    /// The container ran to completion (restartPolicy Never or OnFailure).
+    Exited {
+        code: i64,
+    },
     Terminating,
 }
 
@@ -56,7 +66,8 @@ impl Kubelet {
                     let image = first_image(pod);
                     let cached = self.pulled.contains(&(node.clone(), image.clone()));
                     let pull = if cached { 0 } else { rng.between(800, 2500) };
-                    let start = match images.behaviour(&image) {
+                    let policy = meta::str_at(pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
+                    let start = match images.behaviour_for(&image, &policy) {
                         ImageBehaviour::Good { start_seconds } => start_seconds * 1000,
                         _ => 500,
                     };
@@ -94,7 +105,8 @@ impl Kubelet {
                 let node = meta::str_at(&pod, &["spec", "nodeName"]).unwrap_or("").to_string();
                 self.pulled.insert((node, image.clone()));
             }
-            let (stage, after) = next_stage(&rt.stage, &images.behaviour(&image), restart_count(&pod), now);
+            let policy = meta::str_at(&pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
+            let (stage, after) = next_stage(&rt.stage, &images.behaviour_for(&image, &policy), restart_count(&pod), now);
             changed |= write_status(store, &key, &pod, &stage, now, rng);
             let due = after.map_or(SimTime(u64::MAX), |d| now + d);
             self.pods.insert(key, PodRuntime { stage, due });
@@ -113,6 +125,10 @@ fn next_stage(stage: &Stage, behaviour: &ImageBehaviour, restarts: u64, now: Sim
             (Stage::Running { started: now }, Some(SimDuration::secs(*run_seconds)))
         }
         (Stage::Running { .. }, ImageBehaviour::Crash { .. }) => (Stage::Crashed { restarts: restarts + 1 }, Some(backoff(restarts + 1))),
+        (Stage::Creating, ImageBehaviour::Completes { run_seconds, .. }) => {
+            (Stage::Running { started: now }, Some(SimDuration::secs(*run_seconds)))
+        }
+        (Stage::Running { .. }, ImageBehaviour::Completes { exit_code, .. }) => (Stage::Exited { code: *exit_code }, None),
         (Stage::Creating, _) => (Stage::Running { started: now }, None),
         (other, _) => (other.clone(), None),
     }
@@ -169,6 +185,12 @@ fn write_status(store: &mut Store, key: &ObjectKey, pod: &Value, stage: &Stage, 
                     };
                     json!({"waiting": {"reason": reason, "message": message}})
                 }
+                Stage::Exited { code } => json!({"terminated": {
+                    "exitCode": code,
+                    "reason": if *code == 0 { "Completed" } else { "Error" },
+                    "startedAt": old["containerStatuses"][0]["state"]["running"]["startedAt"].clone(),
+                    "finishedAt": ts,
+                }}),
                 Stage::Terminating => old["containerStatuses"][0]["state"].clone(),
             };
             if matches!(stage, Stage::Crashed { .. }) || crash_running {
@@ -185,7 +207,12 @@ fn write_status(store: &mut Store, key: &ObjectKey, pod: &Value, stage: &Stage, 
         };
         json!({"type": t, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": since})
     };
-    let phase = if matches!(stage, Stage::Creating | Stage::PullFailed { .. }) { "Pending" } else { "Running" };
+    let phase = match stage {
+        Stage::Creating | Stage::PullFailed { .. } => "Pending",
+        Stage::Exited { code: 0 } => "Succeeded",
+        Stage::Exited { .. } => "Failed",
+        _ => "Running",
+    };
     let status = json!({
         "phase": phase,
         "conditions": [cond("PodReadyToStartContainers", !matches!(stage, Stage::Creating)), cond("Initialized", true), cond("Ready", ready), cond("ContainersReady", ready), cond("PodScheduled", true)],

@@ -6,6 +6,7 @@
 
 mod deployment;
 pub mod images;
+mod job;
 mod kubelet;
 mod replicaset;
 
@@ -39,6 +40,7 @@ impl Cluster {
             let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &self.nodes, now, rng);
             changed |= deployment::reconcile_all(&mut self.store, now, rng);
             changed |= replicaset::reconcile_all(&mut self.store, &self.nodes, now, rng);
+            changed |= job::reconcile_all(&mut self.store, &self.nodes, now, rng);
             changed |= self.store.collect_garbage(now);
             if !changed {
                 return pass;
@@ -123,6 +125,33 @@ mod tests {
         run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
         assert_eq!(cluster.store.list("", "Pod", Some("prod")).count(), 3);
         assert_eq!(ready_pods(&cluster), 3);
+    }
+
+    #[test]
+    fn job_runs_a_pod_to_completion() {
+        let (mut cluster, mut rng, t) = cluster_with_web(0, "nginx:1.27");
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate", "namespace": "prod"},
+                         "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "migrate:1"}]}}}});
+        cluster.store.create(job, t, &mut rng).unwrap();
+        run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(60));
+        let job = cluster.store.get(&ObjectKey::new("batch", "Job", "prod", "migrate")).unwrap();
+        assert_eq!(crate::argo::health::health(job).unwrap().status, crate::argo::health::Health::Healthy, "{job}");
+        let pod = cluster.store.list("", "Pod", Some("prod")).next().unwrap();
+        assert_eq!(pod["status"]["phase"], "Succeeded");
+    }
+
+    #[test]
+    fn failing_job_stops_at_its_backoff_limit() {
+        let (mut cluster, mut rng, t) = cluster_with_web(0, "nginx:1.27");
+        cluster.images.images.insert("broken:1".into(), ImageBehaviour::Completes { run_seconds: 2, exit_code: 1 });
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate", "namespace": "prod"},
+                         "spec": {"backoffLimit": 1, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "broken:1"}]}}}});
+        cluster.store.create(job, t, &mut rng).unwrap();
+        run_until(&mut cluster, &mut rng, t, t + SimDuration::secs(120));
+        let job = cluster.store.get(&ObjectKey::new("batch", "Job", "prod", "migrate")).unwrap();
+        let h = crate::argo::health::health(job).unwrap();
+        assert_eq!((h.status, h.message.as_str()), (crate::argo::health::Health::Degraded, "Job has reached the specified backoff limit"));
+        assert_eq!(cluster.store.list("", "Pod", Some("prod")).count(), 2);
     }
 
     #[test]

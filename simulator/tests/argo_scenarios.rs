@@ -1,0 +1,350 @@
+//! The agent against Argo CD's rules, scenario by scenario: build a world,
+//! act as a trainee would, drive the clock, assert what Argo CD would show.
+
+use simulator::events::EventKind;
+use simulator::git::Snapshot;
+use simulator::lab::Lab;
+use simulator::{Input, SimDuration, World};
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+";
+
+const CONFIGMAP: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+data:
+  greeting: hello
+";
+
+fn application(policy: &str, extra_spec: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.com/cfg.git
+    targetRevision: HEAD
+    path: app
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: prod
+{policy}{extra_spec}"
+    )
+}
+
+const SELF_HEAL: &str = "  syncPolicy:\n    automated:\n      prune: true\n      selfHeal: true\n";
+const AUTO_NO_HEAL: &str = "  syncPolicy:\n    automated:\n      prune: false\n";
+const MANUAL: &str = "";
+
+/// A world with one app over `files` (paths under `app/`), the clock at its start.
+fn world(policy: &str, files: &[(&str, &str)], agent: &str, images: &str) -> World {
+    let mut repo = Snapshot::new();
+    repo.insert("argocd/web.yaml".into(), application(policy, ""));
+    for (path, text) in files {
+        repo.insert(format!("app/{path}"), text.to_string());
+    }
+    let file_list: String = repo.keys().map(|p| format!("          {p}: \"@repo\"\n")).collect();
+    let lab_yaml = format!(
+        "id: scenario
+title: Scenario
+summary: A scenario
+minutes: 1
+courseSection: test
+story: test
+world:
+  start: \"2026-03-12T01:58:00Z\"
+  namespaces: [prod]
+  applications: [argocd/web.yaml]
+  kubeNamespace: prod
+  agent: {{{agent}}}
+  images: {{{images}}}
+  repo:
+    url: https://git.example.com/cfg.git
+    dir: /home/trainee/cfg
+    history:
+      - author: \"Dev <dev@example.com>\"
+        date: \"2026-03-10T10:00:00Z\"
+        message: initial
+        files:
+{file_list}steps:
+  - id: only
+    title: Only
+    text: only
+    check: {{commandRun: \"true\"}}
+    solution: [\"true\"]
+"
+    );
+    let lab = Lab::load(&lab_yaml, "scenario.yaml", repo).unwrap_or_else(|e| panic!("{e}"));
+    World::new(5, &lab).expect("the world builds")
+}
+
+fn run(world: &mut World, line: &str) -> String {
+    let now = world.now();
+    world.handle_input(now, Input::Command { line: line.into() });
+    let mut text = String::new();
+    while let Some(o) = world.poll_output() {
+        if let simulator::Output::Terminal { text: t, .. } = o {
+            text.push_str(&t);
+        }
+    }
+    text
+}
+
+fn wait(world: &mut World, secs: u64) {
+    let t = world.now() + SimDuration::secs(secs);
+    world.advance_to(t);
+}
+
+fn app(world: &World) -> (String, String) {
+    let a = world.agent().app("web").expect("the app exists");
+    (a.status.sync_status.clone(), a.status.health.status.clone())
+}
+
+fn replicas(world: &World) -> i64 {
+    let d =
+        world.cluster().store.get(&simulator::kube::ObjectKey::new("apps", "Deployment", "prod", "web")).expect("the deployment exists");
+    d["spec"]["replicas"].as_i64().unwrap()
+}
+
+fn commit_and_push(world: &mut World, edit: &str, message: &str) {
+    for line in [edit.to_string(), format!("git add -A"), format!("git commit -m \"{message}\""), "git push".to_string()] {
+        run(world, &line);
+    }
+}
+
+#[test]
+fn selfheal_reverts_drift_within_seconds_not_at_the_next_poll() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    assert_eq!(app(&w), ("Synced".into(), "Healthy".into()));
+    run(&mut w, "kubectl scale deployment web --replicas=5");
+    let scaled_at = w.now();
+    wait(&mut w, 5);
+    assert_eq!(replicas(&w), 3);
+    let healed = w
+        .journal()
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::SyncFinished { self_heal: true, phase, .. } if phase == "Succeeded"))
+        .expect("a self-heal sync");
+    assert!(healed.at.since(scaled_at) <= SimDuration::secs(3), "healed after {:?}", healed.at.since(scaled_at));
+    assert!(!w.journal().iter().any(|e| matches!(e.kind, EventKind::Poll { .. }) && e.at <= healed.at), "no poll was needed");
+    let history = &w.agent().app("web").unwrap().status.history;
+    assert_eq!(history.len(), 1, "self-heal syncs add no history entry");
+}
+
+#[test]
+fn without_selfheal_drift_stays_out_of_sync() {
+    let mut w = world(AUTO_NO_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    run(&mut w, "kubectl scale deployment web --replicas=5");
+    wait(&mut w, 600);
+    assert_eq!(app(&w).0, "OutOfSync");
+    assert_eq!(replicas(&w), 5);
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("deployment.apps/web configured"), "{text}");
+    assert_eq!(replicas(&w), 3);
+    assert_eq!(app(&w).0, "Synced");
+}
+
+#[test]
+fn selfheal_backoff_grows_between_repeated_attempts() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    let mut heal_times = Vec::new();
+    for _ in 0..4 {
+        run(&mut w, "kubectl scale deployment web --replicas=5");
+        let before = w.now();
+        for _ in 0..200 {
+            wait(&mut w, 1);
+            if replicas(&w) == 3 {
+                break;
+            }
+        }
+        heal_times.push(w.now().since(before).as_secs());
+    }
+    // The first heal is immediate (after the watch delay); later ones wait 2 s, then 6 s, then 18 s
+    // after the previous attempt, which ended only a second or so before the next scale.
+    assert!(heal_times[0] <= 3, "{heal_times:?}");
+    assert!(heal_times[2] > heal_times[1] && heal_times[3] > heal_times[2], "back-off grows: {heal_times:?}");
+    let waits: Vec<u64> = w
+        .journal()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::SelfHealBackoff { wait_seconds, .. } => Some(wait_seconds),
+            _ => None,
+        })
+        .collect();
+    assert!(!waits.is_empty(), "the timeline shows the back-off");
+}
+
+#[test]
+fn polling_picks_up_a_push_within_three_minutes() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    commit_and_push(&mut w, "yq -i '.spec.replicas = 4' app/deployment.yaml", "four");
+    let pushed = w.now();
+    wait(&mut w, 181);
+    assert_eq!(replicas(&w), 4);
+    let synced = w.journal().iter().find(|e| matches!(&e.kind, EventKind::SyncStarted { .. })).expect("a sync").at;
+    assert!(synced.since(pushed) <= SimDuration::secs(180), "picked up after {:?}", synced.since(pushed));
+    assert_eq!(w.agent().app("web").unwrap().status.history.len(), 2);
+}
+
+#[test]
+fn a_webhook_makes_the_agent_look_at_once() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "webhook: true", "");
+    commit_and_push(&mut w, "yq -i '.spec.replicas = 4' app/deployment.yaml", "four");
+    wait(&mut w, 5);
+    assert_eq!(replicas(&w), 4);
+    assert!(w.journal().iter().any(|e| matches!(e.kind, EventKind::Webhook { .. })));
+}
+
+#[test]
+fn argo_cd_2_timing_polls_every_three_minutes_without_jitter() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "pollSeconds: 180, jitterSeconds: 0", "");
+    wait(&mut w, 1200);
+    let polls: Vec<_> = w.journal().iter().filter(|e| matches!(e.kind, EventKind::Poll { .. })).map(|e| e.at).collect();
+    assert!(polls.len() >= 5, "{polls:?}");
+    for pair in polls.windows(2) {
+        assert_eq!(pair[1].since(pair[0]), SimDuration::secs(180));
+    }
+}
+
+#[test]
+fn failed_revision_is_not_retried() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    let elsewhere = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n  namespace: nowhere\ndata: {a: b}\n";
+    write_file(&mut w, "app/stray.yaml", elsewhere);
+    commit_and_push(&mut w, "true", "add a configmap in a missing namespace");
+    run(&mut w, "argocd app get web --refresh");
+    wait(&mut w, 30);
+    let status = &w.agent().app("web").unwrap().status;
+    let op = status.operation_state.as_ref().unwrap();
+    assert_eq!(op.phase, "Failed");
+    assert_eq!(op.message, "one or more objects failed to apply (dry run)");
+    let condition = status.conditions.iter().find(|c| c.kind == "SyncError").expect("a SyncError condition");
+    assert!(condition.message.starts_with("Failed last sync attempt to ["), "{}", condition.message);
+    let attempts = |w: &World| w.journal().iter().filter(|e| matches!(e.kind, EventKind::SyncStarted { .. })).count();
+    let before = attempts(&w);
+    wait(&mut w, 900);
+    assert_eq!(attempts(&w), before, "the same revision is not retried");
+    let listed = run(&mut w, "argocd app list");
+    assert!(listed.contains("SyncError(1)"), "{listed}");
+    // A new commit is tried again, and succeeds.
+    write_file(&mut w, "app/stray.yaml", &elsewhere.replace("nowhere", "prod"));
+    commit_and_push(&mut w, "true", "put the configmap in prod");
+    run(&mut w, "argocd app get web --refresh");
+    wait(&mut w, 30);
+    assert!(attempts(&w) > before);
+    let status = &w.agent().app("web").unwrap().status;
+    assert_eq!(status.operation_state.as_ref().unwrap().phase, "Succeeded");
+    assert!(status.conditions.iter().all(|c| c.kind != "SyncError"), "the condition clears with the new revision");
+}
+
+#[test]
+fn prune_false_leaves_extras_requiring_pruning() {
+    let mut w = world(AUTO_NO_HEAL, &[("deployment.yaml", DEPLOYMENT), ("configmap.yaml", CONFIGMAP)], "", "");
+    let cm_key = simulator::kube::ObjectKey::new("", "ConfigMap", "prod", "web-config");
+    assert!(w.cluster().store.get(&cm_key).is_some());
+    run(&mut w, "yq -i '.spec.replicas = 2' app/deployment.yaml");
+    write_file(&mut w, "app/configmap.yaml", "");
+    commit_and_push(&mut w, "true", "drop the configmap, two replicas");
+    wait(&mut w, 200);
+    let status = &w.agent().app("web").unwrap().status;
+    let cm = status.resources.iter().find(|r| r.kind == "ConfigMap").expect("still listed");
+    assert!(cm.requires_pruning && cm.status == "OutOfSync");
+    assert_eq!(status.sync_status, "OutOfSync");
+    assert_eq!(replicas(&w), 2, "the rest of the revision was applied");
+    assert!(w.cluster().store.get(&cm_key).is_some(), "not pruned");
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("ignored (requires pruning)") && text.contains("1 resources require pruning"), "{text}");
+    let text = run(&mut w, "argocd app sync web --prune");
+    assert!(text.contains("pruned"), "{text}");
+    wait(&mut w, 5);
+    assert!(w.cluster().store.get(&cm_key).is_none());
+    assert_eq!(app(&w).0, "Synced");
+}
+
+/// Saves a file as the editor panel does (an empty file renders no objects).
+fn write_file(world: &mut World, path: &str, content: &str) {
+    let now = world.now();
+    world.handle_input(now, Input::WriteFile { path: path.into(), content: content.into() });
+}
+
+#[test]
+fn sync_waves_run_in_order_two_seconds_apart_and_wait_for_health() {
+    let cm = CONFIGMAP.replace("  name: web-config\n", "  name: web-config\n  annotations:\n    argocd.argoproj.io/sync-wave: \"-1\"\n");
+    let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1\"\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT), ("configmap.yaml", &cm), ("service.yaml", svc)], "", "");
+    let created = |kind: &str, name: &str| {
+        let key = simulator::kube::ObjectKey::new(if kind == "Deployment" { "apps" } else { "" }, kind, "prod", name);
+        simulator::SimTime::parse_rfc3339(w.cluster().store.get(&key).unwrap()["metadata"]["creationTimestamp"].as_str().unwrap()).unwrap()
+    };
+    let (c, d, s) = (created("ConfigMap", "web-config"), created("Deployment", "web"), created("Service", "web"));
+    assert!(d.since(c) >= SimDuration::secs(2), "wave 0 starts 2 s after wave -1");
+    assert!(s.since(d) >= SimDuration::secs(4), "wave 1 waits for the deployment to be healthy, then 2 s: {:?}", s.since(d));
+    assert_eq!(app(&w), ("Synced".into(), "Healthy".into()));
+}
+
+#[test]
+fn presync_hook_job_runs_before_the_sync_and_is_not_tracked() {
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: HookSucceeded\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: \"migrate:1\"}]\n";
+    let w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT), ("migrate.yaml", job)], "", "");
+    let status = &w.agent().app("web").unwrap().status;
+    assert!(status.resources.iter().all(|r| r.kind != "Job"), "hooks have no sync status");
+    let op = status.operation_state.as_ref().unwrap();
+    assert_eq!(op.phase, "Succeeded");
+    let hook = op.resources.iter().find(|r| r.kind == "Job").expect("the hook's result");
+    assert_eq!((hook.status.as_str(), hook.hook_type.as_str()), ("Succeeded", "PreSync"));
+    assert!(
+        w.cluster().store.get(&simulator::kube::ObjectKey::new("batch", "Job", "prod", "migrate")).is_none(),
+        "HookSucceeded deleted it"
+    );
+    let d = w.cluster().store.get(&simulator::kube::ObjectKey::new("apps", "Deployment", "prod", "web")).unwrap();
+    let pod_started = w
+        .cluster()
+        .store
+        .list("", "Pod", Some("prod"))
+        .map(|p| p["metadata"]["creationTimestamp"].as_str().unwrap().to_string())
+        .min()
+        .unwrap();
+    assert!(d["metadata"]["creationTimestamp"].as_str().unwrap() >= pod_started.as_str());
+}
+
+#[test]
+fn a_degraded_resource_fails_a_multi_wave_sync() {
+    let bad = DEPLOYMENT.replace("nginx:1.27", "web:crash").replace("  replicas: 3\n", "  replicas: 1\n  progressDeadlineSeconds: 20\n");
+    let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1\"\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let w = world(MANUAL, &[("deployment.yaml", &bad), ("service.yaml", svc)], "", "web:crash: {behaviour: crash, runSeconds: 0}");
+    let status = &w.agent().app("web").unwrap().status;
+    let op = status.operation_state.as_ref().unwrap();
+    assert_eq!(op.phase, "Failed", "{op:?}");
+    assert_eq!(op.message, "one or more synchronization tasks completed unsuccessfully");
+    assert_eq!(status.health.status, "Degraded");
+    assert!(w.cluster().store.get(&simulator::kube::ObjectKey::new("", "Service", "prod", "web")).is_none(), "wave 1 never ran");
+}
+
+#[test]
+fn sync_to_a_missing_namespace_fails_its_dry_run_unless_create_namespace_is_set() {
+    let moved = CONFIGMAP.replace("  name: web-config\n", "  name: web-config\n  namespace: staging\n");
+    let mut w = world(MANUAL, &[("configmap.yaml", &moved)], "", "");
+    let op = w.agent().app("web").unwrap().status.operation_state.clone().unwrap();
+    assert_eq!((op.phase.as_str(), op.message.as_str()), ("Failed", "one or more objects failed to apply (dry run)"));
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("Operation has completed with phase: Failed"), "{text}");
+}
