@@ -348,3 +348,58 @@ fn sync_to_a_missing_namespace_fails_its_dry_run_unless_create_namespace_is_set(
     let text = run(&mut w, "argocd app sync web");
     assert!(text.contains("Operation has completed with phase: Failed"), "{text}");
 }
+
+#[test]
+fn rollback_is_refused_under_auto_sync_and_leaves_the_app_out_of_sync() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    let text = run(&mut w, "argocd app rollback web");
+    assert!(text.contains("rollback cannot be initiated when auto-sync is enabled"), "{text}");
+    run(&mut w, "argocd app set web --sync-policy none");
+    assert!(w.agent().app("web").unwrap().spec.automated.is_none());
+    let text = run(&mut w, "argocd app rollback web");
+    assert!(text.contains("application 'web' should have at least two successful deployments"), "{text}");
+    commit_and_push(&mut w, "yq -i '.spec.replicas = 4' app/deployment.yaml", "four");
+    run(&mut w, "argocd app sync web");
+    assert_eq!(replicas(&w), 4);
+    let text = run(&mut w, "argocd app rollback web 9");
+    assert!(text.contains("does not have deployment id '9' in history"), "{text}");
+    let text = run(&mut w, "argocd app rollback web 0");
+    assert!(text.contains("Phase:              Succeeded"), "{text}");
+    assert_eq!(replicas(&w), 3);
+    assert_eq!(app(&w).0, "OutOfSync", "Git still says 4 replicas");
+    let history = run(&mut w, "argocd app history web");
+    assert_eq!(history.lines().count(), 5, "{history}");
+}
+
+#[test]
+fn app_of_apps_creates_and_syncs_its_children() {
+    let child = application(SELF_HEAL, "")
+        .replace("name: web\n  namespace: argocd", "name: child\n  namespace: argocd")
+        .replace("path: app", "path: child");
+    let parent_files = [("child-app.yaml", child.as_str())];
+    let mut repo_world = world(SELF_HEAL, &parent_files, "", "");
+    // The parent app's path holds an Application: syncing it creates the child, which the agent then runs.
+    let _ = run(&mut repo_world, "true");
+    let apps: Vec<String> = repo_world.agent().apps().map(|a| a.spec.name.clone()).collect();
+    assert_eq!(apps, vec!["child".to_string(), "web".to_string()]);
+    let parent = repo_world.agent().app("web").unwrap();
+    assert_eq!(parent.status.sync_status, "Synced");
+    assert_eq!(parent.status.health.status, "Healthy", "a child Application has no health of its own to count");
+}
+
+#[test]
+fn terminate_op_fails_a_running_operation() {
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: slow\n  annotations:\n    argocd.argoproj.io/hook: PreSync\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: \"slow:1\"}]\n";
+    let mut w =
+        world(MANUAL, &[("deployment.yaml", DEPLOYMENT), ("slow.yaml", job)], "", "slow:1: {behaviour: completes, runSeconds: 240}");
+    run(&mut w, "argocd app sync web --async");
+    wait(&mut w, 5);
+    let op = w.agent().app("web").unwrap().status.operation_state.clone().unwrap();
+    assert_eq!(op.phase, "Running");
+    assert!(op.message.starts_with("waiting for completion of hook batch/Job/slow"), "{}", op.message);
+    let text = run(&mut w, "argocd app terminate-op web");
+    assert_eq!(text, "Application 'web' operation terminating\n");
+    wait(&mut w, 5);
+    let op = w.agent().app("web").unwrap().status.operation_state.clone().unwrap();
+    assert_eq!((op.phase.as_str(), op.message.as_str()), ("Failed", "Operation terminated"));
+}

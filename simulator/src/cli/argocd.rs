@@ -41,6 +41,19 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                     get(world, vec![name])
                 }
                 "wait" => wait(world, args),
+                "rollback" => rollback(world, args),
+                "set" => set(world, args),
+                "terminate-op" => {
+                    let name = app_name(&args);
+                    match world.agent.terminate(&name) {
+                        Ok(()) => {
+                            world.settle();
+                            CommandOutput::ok(format!("Application '{name}' operation terminating\n"))
+                        }
+                        Err(e) => fatal(&e),
+                    }
+                }
+                "delete" => delete(world, args),
                 other => cobra_unknown(other, "argocd app"),
             }
         }
@@ -414,4 +427,139 @@ fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let app = world.agent.app(&name).expect("checked above");
     CommandOutput::ok(format!("{}{}\n{}", summary(app), conditions_table(&app.status), resource_table(app)))
+}
+
+fn rollback(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let prune = take_switch(&mut args, &["--prune"]);
+    let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| t.parse::<u64>().ok()).unwrap_or(300);
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    let Some(app) = world.agent.app(&name) else { return not_found(&name) };
+    if app.spec.automated.is_some() {
+        return fatal("rpc error: code = FailedPrecondition desc = rollback cannot be initiated when auto-sync is enabled");
+    }
+    let history = &app.status.history;
+    let entry = match args.get(1) {
+        Some(id) => match history.iter().find(|h| h.id.to_string() == *id) {
+            Some(h) => h.clone(),
+            None => {
+                return fatal(&format!(
+                    "rpc error: code = InvalidArgument desc = application '{name}' does not have deployment id '{id}' in history"
+                ));
+            }
+        },
+        None if history.len() < 2 => {
+            return fatal(&format!(
+                "rpc error: code = InvalidArgument desc = application '{name}' should have at least two successful deployments"
+            ));
+        }
+        None => history[history.len() - 2].clone(),
+    };
+    let req = SyncRequest {
+        revision: entry.revision.clone(),
+        prune,
+        dry_run: false,
+        resources: None,
+        initiated_by: world.shell.argocd_user.clone(),
+        automated: false,
+        self_heal_attempts: 0,
+    };
+    if let Err(e) = world.start_sync(&name, req) {
+        return fatal(&e);
+    }
+    if !world.run_until(SimDuration::secs(timeout), |w| !w.agent.operation_running(&name)) {
+        return fatal(&format!("timed out ({timeout}s) waiting for app \"{name}\" match desired state"));
+    }
+    // A rollback syncs an old revision without changing the spec, so the app compares as OutOfSync afterwards.
+    let now = world.now;
+    world.agent.refresh(&name, false, now);
+    world.settle();
+    let app = world.agent.app(&name).expect("checked above");
+    CommandOutput::ok(format!("{}{}\n{}\n{}", summary(app), conditions_table(&app.status), operation_block(app), resource_table(app)))
+}
+
+fn set(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let policy = take_flag(&mut args, &["--sync-policy"]);
+    let self_heal = take_switch(&mut args, &["--self-heal"]);
+    let no_self_heal = take_switch(&mut args, &["--self-heal=false"]);
+    let auto_prune = take_switch(&mut args, &["--auto-prune"]);
+    let no_auto_prune = take_switch(&mut args, &["--auto-prune=false"]);
+    let revision = take_flag(&mut args, &["--revision"]);
+    let path = take_flag(&mut args, &["--path"]);
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    let key = ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name);
+    let Some(mut obj) = world.cluster.store.get(&key).cloned() else { return not_found(&name) };
+    let spec = &mut obj["spec"];
+    match policy.as_deref() {
+        Some("none") | Some("manual") => {
+            if let Some(p) = spec.get_mut("syncPolicy").and_then(serde_json::Value::as_object_mut) {
+                p.remove("automated");
+            }
+        }
+        Some("automated") | Some("automatic") | Some("auto") => {
+            if spec["syncPolicy"]["automated"].is_null() {
+                spec["syncPolicy"]["automated"] = serde_json::json!({});
+            }
+        }
+        Some(other) => return fatal(&format!("Invalid sync policy '{other}'")),
+        None => {}
+    }
+    let automated = !spec["syncPolicy"]["automated"].is_null();
+    if (self_heal || no_self_heal || auto_prune || no_auto_prune) && !automated {
+        return fatal("Cannot set --self-heal or --auto-prune: application not configured with automatic sync");
+    }
+    if self_heal || no_self_heal {
+        spec["syncPolicy"]["automated"]["selfHeal"] = serde_json::json!(self_heal);
+    }
+    if auto_prune || no_auto_prune {
+        spec["syncPolicy"]["automated"]["prune"] = serde_json::json!(auto_prune);
+    }
+    if let Some(r) = revision {
+        spec["source"]["targetRevision"] = serde_json::json!(r);
+    }
+    if let Some(p) = path {
+        spec["source"]["path"] = serde_json::json!(p);
+    }
+    let now = world.now;
+    match world.cluster.store.update(obj, now, &mut world.rng) {
+        Ok(_) => {
+            world.settle();
+            CommandOutput::default()
+        }
+        Err(e) => fatal(&e.to_string()),
+    }
+}
+
+fn delete(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let yes = take_switch(&mut args, &["-y", "--yes"]);
+    let cascade = !take_switch(&mut args, &["--cascade=false"]);
+    let _ = take_switch(&mut args, &["--cascade"]);
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let name = app_name(&args);
+    let Some(app) = world.agent.app(&name) else { return not_found(&name) };
+    let qualified = app.spec.qualified_name();
+    if !yes {
+        let what = if cascade { format!("'{name}' and all its resources") } else { format!("'{name}'") };
+        return CommandOutput::err(
+            format!("Are you sure you want to delete {what}? [y/n] \nThis terminal cannot answer prompts: add --yes to delete.\n"),
+            1,
+        );
+    }
+    let resources: Vec<ObjectKey> = app.status.resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
+    let now = world.now;
+    if cascade {
+        for key in &resources {
+            let _ = world.cluster.store.delete(key, now);
+        }
+    }
+    let _ = world.cluster.store.delete(&ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name), now);
+    world.settle();
+    CommandOutput::ok(format!("application '{qualified}' deleted\n"))
 }
