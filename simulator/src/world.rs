@@ -56,7 +56,9 @@ pub struct Shell {
     pub home: String,
     pub user: Signature,
     pub kube_namespace: String,
+    /// Who `argocd` acts as, and when they logged in.
     pub argocd_user: String,
+    pub argocd_login_at: SimTime,
 }
 
 /// A simulated world.
@@ -71,13 +73,28 @@ pub struct World {
     pub(crate) journal: Vec<Event>,
     published: usize,
     pub(crate) tracker: Option<Tracker>,
+    pub(crate) rbac: crate::argo::rbac::Enforcer,
+    pub(crate) rbac_users: Vec<String>,
     outputs: VecDeque<Output>,
 }
 
 impl World {
     /// An empty world with the given parts; labs build on this.
     pub(crate) fn from_parts(now: SimTime, rng: SimRng, cluster: Cluster, git: Git, agent: Agent, shell: Shell) -> Self {
-        World { now, rng, cluster, git, agent, shell, journal: Vec::new(), published: 0, tracker: None, outputs: VecDeque::new() }
+        World {
+            now,
+            rng,
+            cluster,
+            git,
+            agent,
+            shell,
+            journal: Vec::new(),
+            published: 0,
+            tracker: None,
+            rbac: Default::default(),
+            rbac_users: Vec::new(),
+            outputs: VecDeque::new(),
+        }
     }
 
     /// Builds a lab's starting world from a seed.

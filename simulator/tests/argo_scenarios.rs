@@ -403,3 +403,73 @@ fn terminate_op_fails_a_running_operation() {
     let op = w.agent().app("web").unwrap().status.operation_state.clone().unwrap();
     assert_eq!((op.phase.as_str(), op.message.as_str()), ("Failed", "Operation terminated"));
 }
+
+#[test]
+fn rbac_lets_a_team_sync_its_own_apps_only() {
+    let mut repo = Snapshot::new();
+    let _ = &mut repo;
+    let mut w = world(MANUAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    w = with_rbac(w);
+    let text = run(&mut w, "argocd login argocd.example.com --username mallory --password x");
+    assert!(text.contains("Invalid username or password"), "{text}");
+    let text = run(&mut w, "argocd login argocd.example.com --username alice --password s3cret");
+    assert_eq!(text, "'alice:login' logged in successfully\nContext 'argocd.example.com' updated\n");
+    assert_eq!(run(&mut w, "argocd account get-user-info"), "Logged In: true\nUsername: alice\nIssuer: argocd\nGroups: \n");
+    let text = run(&mut w, "argocd app get web");
+    assert!(text.contains("Name:               argocd/web"), "readonly by default: {text}");
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("PermissionDenied desc = permission denied: applications, sync, default/web, sub: alice"), "{text}");
+    run(&mut w, "argocd login argocd.example.com --username bob --password s3cret");
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("successfully synced"), "{text}");
+}
+
+fn with_rbac(_w: World) -> World {
+    // Rebuild the world with an RBAC policy: bob's team may sync default/*; everyone reads.
+    let mut repo = Snapshot::new();
+    repo.insert("argocd/web.yaml".into(), application(MANUAL, ""));
+    repo.insert("app/deployment.yaml".into(), DEPLOYMENT.into());
+    let files: String = repo.keys().map(|p| format!("          {p}: \"@repo\"\n")).collect();
+    let lab_yaml = format!(
+        "id: scenario\ntitle: S\nsummary: S\nminutes: 1\ncourseSection: t\nstory: t\nworld:\n  start: \"2026-03-12T01:58:00Z\"\n  namespaces: [prod]\n  applications: [argocd/web.yaml]\n  rbac:\n    policyDefault: role:readonly\n    users: [alice, bob]\n    policy: |\n      p, role:deployer, applications, sync, default/*, allow\n      g, bob, role:deployer\n  repo:\n    url: https://git.example.com/cfg.git\n    dir: /home/trainee/cfg\n    history:\n      - author: \"Dev <dev@example.com>\"\n        date: \"2026-03-10T10:00:00Z\"\n        message: initial\n        files:\n{files}steps:\n  - id: only\n    title: Only\n    text: only\n    check: {{commandRun: \"true\"}}\n    solution: [\"true\"]\n"
+    );
+    World::new(5, &Lab::load(&lab_yaml, "rbac.yaml", repo).unwrap_or_else(|e| panic!("{e}"))).unwrap()
+}
+
+#[test]
+fn projects_restrict_destinations_and_kinds() {
+    let project = "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: team-a\n  namespace: argocd\nspec:\n  sourceRepos: ['https://git.example.com/*']\n  destinations:\n    - server: https://kubernetes.default.svc\n      namespace: prod\n  namespaceResourceBlacklist:\n    - group: ''\n      kind: ConfigMap\n";
+    let mut repo = Snapshot::new();
+    repo.insert("argocd/web.yaml".into(), application(MANUAL, "").replace("project: default", "project: team-a"));
+    repo.insert("argocd/project.yaml".into(), project.into());
+    repo.insert("app/deployment.yaml".into(), DEPLOYMENT.into());
+    repo.insert("app/configmap.yaml".into(), CONFIGMAP.into());
+    let files: String = repo.keys().map(|p| format!("          {p}: \"@repo\"\n")).collect();
+    let lab_yaml = format!(
+        "id: scenario\ntitle: S\nsummary: S\nminutes: 1\ncourseSection: t\nstory: t\nworld:\n  start: \"2026-03-12T01:58:00Z\"\n  namespaces: [prod]\n  applications: [argocd/project.yaml, argocd/web.yaml]\n  repo:\n    url: https://git.example.com/cfg.git\n    dir: /home/trainee/cfg\n    history:\n      - author: \"Dev <dev@example.com>\"\n        date: \"2026-03-10T10:00:00Z\"\n        message: initial\n        files:\n{files}steps:\n  - id: only\n    title: Only\n    text: only\n    check: {{commandRun: \"true\"}}\n    solution: [\"true\"]\n"
+    );
+    let mut w = World::new(5, &Lab::load(&lab_yaml, "proj.yaml", repo).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+    let status = &w.agent().app("web").unwrap().status;
+    let cm = status.resources.iter().find(|r| r.kind == "ConfigMap").unwrap();
+    assert_eq!(cm.status, "Unknown");
+    let op = status.operation_state.as_ref().unwrap();
+    assert!(op.message.starts_with("one or more synchronization tasks are not valid"), "{op:?}");
+    let text = run(&mut w, "argocd proj list");
+    assert!(text.contains("team-a") && text.contains("https://kubernetes.default.svc,prod"), "{text}");
+    let text = run(&mut w, "argocd proj get team-a");
+    assert!(text.contains("Denied Namespaced Resources: /ConfigMap"), "{text}");
+    run(&mut w, "argocd app set web --path app");
+    // Point the app at a namespace the project does not allow.
+    let key = simulator::kube::ObjectKey::new("argoproj.io", "Application", "argocd", "web");
+    let mut obj = w.cluster().store.get(&key).unwrap().clone();
+    obj["spec"]["destination"]["namespace"] = serde_json::json!("kube-system");
+    let yaml = simulator::yaml::to_yaml(&obj);
+    let now = w.now();
+    w.handle_input(now, Input::WriteFile { path: "argocd/web.yaml".into(), content: yaml });
+    run(&mut w, "kubectl apply -f argocd/web.yaml");
+    wait(&mut w, 5);
+    let status = &w.agent().app("web").unwrap().status;
+    let cond = status.conditions.iter().find(|c| c.kind == "InvalidSpecError").expect("an InvalidSpecError");
+    assert!(cond.message.contains("do not match any of the allowed destinations in project 'team-a'"), "{}", cond.message);
+    assert_eq!((status.sync_status.as_str(), status.health.status.as_str()), ("Unknown", "Unknown"));
+}

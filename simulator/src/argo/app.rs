@@ -23,6 +23,27 @@ pub struct AppSpec {
     pub dest_namespace: String,
     pub automated: Option<Automated>,
     pub sync_options: Vec<String>,
+    pub ignore_differences: Vec<IgnoreDifference>,
+}
+
+/// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IgnoreDifference {
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub json_pointers: Vec<String>,
+    pub jq_path_expressions: Vec<String>,
+}
+
+impl IgnoreDifference {
+    /// Whether this entry applies to an object of `group`/`kind` named `name` in `namespace`.
+    pub fn matches(&self, group: &str, kind: &str, namespace: &str, name: &str) -> bool {
+        let any = |want: &str, got: &str| want.is_empty() || want == "*" || want == got;
+        any(&self.group, group) && any(&self.kind, kind) && any(&self.name, name) && any(&self.namespace, namespace)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +83,11 @@ impl AppSpec {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(|o| o.as_str().map(String::from)).collect())
                 .unwrap_or_default(),
+            ignore_differences: spec
+                .get("ignoreDifferences")
+                .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
@@ -79,6 +105,7 @@ impl AppSpec {
             dest_namespace: String::new(),
             automated: None,
             sync_options: vec![],
+            ignore_differences: vec![],
         }
     }
 

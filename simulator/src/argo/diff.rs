@@ -8,6 +8,7 @@
 use serde_json::Value;
 use similar::{DiffOp, TextDiff};
 
+use super::app::IgnoreDifference;
 use crate::kube::{apply, defaults};
 use crate::rng::SimRng;
 use crate::yaml;
@@ -22,7 +23,115 @@ pub fn predicted_live(live: &Value, desired: &Value) -> Value {
 
 /// Whether the live object already matches what Git declares.
 pub fn is_synced(desired: &Value, live: &Value) -> bool {
-    predicted_live(live, desired) == normalize(live)
+    is_synced_ignoring(desired, live, &[])
+}
+
+/// Whether the live object matches Git, leaving out the fields `ignores` name for it.
+pub fn is_synced_ignoring(desired: &Value, live: &Value, ignores: &[IgnoreDifference]) -> bool {
+    let mut predicted = predicted_live(live, desired);
+    let mut current = normalize(live);
+    strip_ignored(&mut predicted, ignores);
+    strip_ignored(&mut current, ignores);
+    predicted == current
+}
+
+/// Removes the fields `ignores` name for this object (JSON pointers and simple jq paths).
+pub fn strip_ignored(obj: &mut Value, ignores: &[IgnoreDifference]) {
+    let (group, _) = crate::kube::split_api_version(obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
+    let (group, kind, ns, name) = (
+        group.to_string(),
+        crate::kube::meta::kind(obj).to_string(),
+        crate::kube::meta::namespace(obj).to_string(),
+        crate::kube::meta::name(obj).to_string(),
+    );
+    for ignore in ignores.iter().filter(|i| i.matches(&group, &kind, &ns, &name)) {
+        for pointer in &ignore.json_pointers {
+            let segs: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+            remove_path(obj, &segs.iter().map(|s| JqStep::Key(s.clone())).collect::<Vec<_>>());
+        }
+        for expr in &ignore.jq_path_expressions {
+            if let Some(steps) = parse_jq(expr) {
+                remove_path(obj, &steps);
+            }
+        }
+    }
+}
+
+/// A step of a simple jq path: `.key`, `[N]`, `[]`, `select(.k == "v")`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum JqStep {
+    Key(String),
+    Index(usize),
+    Each,
+    Select(String, String),
+}
+
+fn parse_jq(expr: &str) -> Option<Vec<JqStep>> {
+    let mut steps = Vec::new();
+    for part in expr.split('|').map(str::trim) {
+        if let Some(inner) = part.strip_prefix("select(").and_then(|p| p.strip_suffix(')')) {
+            let (field, value) = inner.split_once("==")?;
+            steps.push(JqStep::Select(field.trim().trim_start_matches('.').to_string(), value.trim().trim_matches('"').to_string()));
+            continue;
+        }
+        let mut rest = part;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("[]") {
+                steps.push(JqStep::Each);
+                rest = r.strip_prefix('?').unwrap_or(r);
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']')?;
+                steps.push(JqStep::Index(r[..end].parse().ok()?));
+                rest = &r[end + 1..];
+            } else if let Some(r) = rest.strip_prefix('.') {
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                if end > 0 {
+                    steps.push(JqStep::Key(r[..end].trim_matches('"').to_string()));
+                }
+                rest = &r[end..];
+            } else {
+                return None;
+            }
+        }
+    }
+    Some(steps)
+}
+
+fn remove_path(value: &mut Value, steps: &[JqStep]) {
+    let Some((first, rest)) = steps.split_first() else { return };
+    let last = rest.is_empty();
+    match first {
+        JqStep::Key(k) => {
+            if let Some(map) = value.as_object_mut() {
+                if last {
+                    map.remove(k);
+                } else if let Some(child) = map.get_mut(k) {
+                    remove_path(child, rest);
+                }
+            }
+        }
+        JqStep::Index(i) => {
+            if let Some(items) = value.as_array_mut() {
+                if last && *i < items.len() {
+                    items.remove(*i);
+                } else if let Some(child) = items.get_mut(*i) {
+                    remove_path(child, rest);
+                }
+            }
+        }
+        JqStep::Each => {
+            if let Some(items) = value.as_array_mut() {
+                for child in items.iter_mut() {
+                    remove_path(child, rest);
+                }
+            }
+        }
+        JqStep::Select(field, want) => {
+            if value.get(field).and_then(Value::as_str) == Some(want.as_str()) || value.get(field).is_some_and(|v| v.to_string() == *want) {
+                remove_path(value, rest);
+            }
+        }
+    }
 }
 
 /// Removes what Argo CD never compares: status, server-set metadata and the
@@ -152,6 +261,32 @@ mod tests {
         let mut live = live_from(&desired);
         live["spec"]["replicas"] = json!(5);
         assert!(is_synced(&desired, &live));
+    }
+
+    #[test]
+    fn ignore_differences_by_pointer_and_jq_path() {
+        let desired = manifest(3);
+        let mut live = live_from(&desired);
+        live["spec"]["replicas"] = json!(5);
+        live["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+        let by_pointer = IgnoreDifference {
+            group: "apps".into(),
+            kind: "Deployment".into(),
+            json_pointers: vec!["/spec/replicas".into()],
+            ..Default::default()
+        };
+        let by_jq = IgnoreDifference {
+            kind: "Deployment".into(),
+            jq_path_expressions: vec![".spec.template.spec.containers[] | select(.name == \"web\") | .image".into()],
+            ..Default::default()
+        };
+        assert!(!is_synced_ignoring(&desired, &live, std::slice::from_ref(&by_pointer)));
+        assert!(is_synced_ignoring(&desired, &live, &[by_pointer.clone(), by_jq]));
+        let other_kind =
+            IgnoreDifference { kind: "StatefulSet".into(), json_pointers: vec!["/spec/replicas".into()], ..Default::default() };
+        live["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.27");
+        assert!(!is_synced_ignoring(&desired, &live, &[other_kind]));
+        assert!(is_synced_ignoring(&desired, &live, &[by_pointer]));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 pub mod app;
 pub mod diff;
 pub mod health;
+pub mod project;
+pub mod rbac;
 pub mod render;
 pub mod sync;
 
@@ -280,6 +282,13 @@ impl Agent {
         let revision = git
             .resolve_remote(&rt.spec.repo_url, &req.revision)
             .ok_or_else(|| format!("rpc error: code = Unknown desc = unable to resolve '{}' to a commit SHA", req.revision))?;
+        if let Some(c) = rt.status.conditions.iter().find(|c| c.kind == "InvalidSpecError") {
+            return Err(format!(
+                "rpc error: code = InvalidArgument desc = application spec for {name} is invalid: InvalidSpecError: {}",
+                c.message
+            ));
+        }
+        let project = project_of(&rt.spec, cluster)?;
         let desired = desired_for(rt, &revision, git)?;
         let extras: Vec<ObjectKey> = extras(rt, &desired, cluster);
         journal.push(Event {
@@ -306,7 +315,7 @@ impl Agent {
             resources: vec![],
         };
         rt.status.operation_state = Some(state);
-        let op = sync::Operation::plan(&rt.spec, &desired, &extras, &cluster.store, req);
+        let op = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, req);
         rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None });
         if step_operation(rt, now, op_millis, cluster, rng) {
             // Completion is reported when the finish timer fires.
@@ -446,6 +455,16 @@ fn request(rt: &mut AppRuntime, at: SimTime, level: Level) {
     });
 }
 
+/// The app's project: an AppProject object, or the built-in `default`.
+pub fn project_of(app: &AppSpec, cluster: &Cluster) -> Result<project::Project, String> {
+    let key = ObjectKey::new("argoproj.io", "AppProject", ARGOCD_NAMESPACE, &app.project);
+    match cluster.store.get(&key) {
+        Some(obj) => Ok(project::Project::from_object(obj)),
+        None if app.project == "default" => Ok(project::Project::default_project()),
+        None => Err(format!("Application referencing project {} which does not exist", app.project)),
+    }
+}
+
 fn same_repo(a: &str, b: &str) -> bool {
     a.trim_end_matches('/').trim_end_matches(".git") == b.trim_end_matches('/').trim_end_matches(".git")
 }
@@ -489,6 +508,19 @@ fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, g
         rt.status.revision.clone()
     };
     let (old_sync, old_health) = (rt.status.sync_status.clone(), rt.status.health.status.clone());
+    let project = match project_of(&rt.spec, cluster).and_then(|p| p.check_app(&rt.spec).map_or(Ok(p), Err)) {
+        Ok(p) => {
+            rt.status.conditions.retain(|c| c.kind != "InvalidSpecError");
+            p
+        }
+        Err(message) => {
+            rt.status.sync_status = "Unknown".into();
+            rt.status.health.status = "Unknown".into();
+            set_condition(rt, "InvalidSpecError", &message, now);
+            emit_changes(rt, &old_sync, &old_health, now, journal);
+            return;
+        }
+    };
     let desired = match desired_for(rt, &revision, git) {
         Ok(d) => d,
         Err(message) => {
@@ -511,7 +543,8 @@ fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, g
         let live = cluster.store.get(&key);
         any_live |= live.is_some();
         let status = match live {
-            Some(l) if diff::is_synced(obj, l) => "Synced",
+            _ if !project.permits(obj) => "Unknown",
+            Some(l) if diff::is_synced_ignoring(obj, l, &rt.spec.ignore_differences) => "Synced",
             _ => "OutOfSync",
         };
         let health = match live {
@@ -535,7 +568,7 @@ fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, g
     let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
     rt.managed = resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
     rt.namespaces = resources.iter().map(|r| r.namespace.clone()).chain([rt.spec.dest_namespace.clone()]).collect();
-    let sync_status = if resources.iter().any(|r| r.status == "OutOfSync") { "OutOfSync" } else { "Synced" };
+    let sync_status = if resources.iter().any(|r| r.status != "Synced") { "OutOfSync" } else { "Synced" };
     if revision != rt.status.revision {
         rt.status.conditions.retain(|c| c.kind != "SyncError");
     }

@@ -210,7 +210,14 @@ fn has_sync_option(obj: &Value, option: &str) -> bool {
 
 impl Operation {
     /// Plans the tasks for `desired` (and prunes of `extras`).
-    pub fn plan(app: &AppSpec, desired: &[Value], extras: &[ObjectKey], live: &Store, req: SyncRequest) -> Operation {
+    pub fn plan(
+        app: &AppSpec,
+        project: &super::project::Project,
+        desired: &[Value],
+        extras: &[ObjectKey],
+        live: &Store,
+        req: SyncRequest,
+    ) -> Operation {
         let wanted = |key: &ObjectKey| req.resources.as_ref().is_none_or(|r| r.contains(key));
         let mut tasks = Vec::new();
         for obj in desired {
@@ -272,11 +279,19 @@ impl Operation {
             });
         }
         tasks.sort_by_key(|t| (t.phase, t.wave, kind_rank(&t.key.kind), t.key.name.clone()));
+        let mut invalid = Vec::new();
+        for t in tasks.iter_mut() {
+            if t.obj.as_ref().is_some_and(|o| !project.permits(o)) {
+                t.state = TaskState::Failed;
+                t.message = format!("resource {}:{} is not permitted in project {}", t.key.group, t.key.kind, project.name);
+                invalid.push(t.message.clone());
+            }
+        }
         let mut groups: Vec<(SyncPhase, i64)> = tasks.iter().filter(|t| t.phase != SyncPhase::SyncFail).map(Task::group).collect();
         groups.dedup();
         let create_namespace =
             (app.has_option("CreateNamespace=true") && !app.dest_namespace.is_empty()).then(|| app.dest_namespace.clone());
-        Operation {
+        let mut op = Operation {
             request: req,
             phase: OpPhase::Running,
             message: "one or more tasks are running".into(),
@@ -285,7 +300,12 @@ impl Operation {
             dry_run_done: false,
             multi_step: groups.len() > 1,
             sync_fail_started: false,
+        };
+        if let Some(first) = invalid.first() {
+            op.dry_run_done = true;
+            op.finish(OpPhase::Failed, &format!("one or more synchronization tasks are not valid: {first}"));
         }
+        op
     }
 
     /// The per-resource results so far, in task order (hooks included).

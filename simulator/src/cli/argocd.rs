@@ -45,6 +45,9 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                 "set" => set(world, args),
                 "terminate-op" => {
                     let name = app_name(&args);
+                    if let Err(denied) = authorize(world, "sync", &name) {
+                        return denied;
+                    }
                     match world.agent.terminate(&name) {
                         Ok(()) => {
                             world.settle();
@@ -57,10 +60,146 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                 other => cobra_unknown(other, "argocd app"),
             }
         }
+        "login" => login(world, args),
+        "logout" => {
+            world.shell.argocd_user.clear();
+            CommandOutput::ok(format!("Logged out from '{}'\n", args.first().cloned().unwrap_or_else(|| SERVER.into())))
+        }
+        "account" if args.first().map(String::as_str) == Some("get-user-info") => {
+            let user = world.shell.argocd_user.clone();
+            if user.is_empty() {
+                return CommandOutput::ok("Logged In: false\n");
+            }
+            CommandOutput::ok(format!("Logged In: true\nUsername: {user}\nIssuer: argocd\nGroups: \n"))
+        }
+        "proj" | "project" | "projects" => proj(world, args),
         "version" => CommandOutput::ok(
             "argocd: v3.1.8+becb020\n  BuildDate: 2025-09-30T15:33:46Z\n  GoVersion: go1.24.6\n  Platform: linux/amd64\nargocd-server: v3.1.8+becb020\n",
         ),
         other => cobra_unknown(other, "argocd"),
+    }
+}
+
+/// Checks RBAC for the logged-in user; `Err` carries Argo CD's PermissionDenied answer.
+fn authorize(world: &World, action: &str, app_name: &str) -> Result<(), CommandOutput> {
+    let user = &world.shell.argocd_user;
+    if user.is_empty() {
+        return Err(fatal("rpc error: code = Unauthenticated desc = invalid session: token is missing"));
+    }
+    let project = world.agent.app(app_name).map(|a| a.spec.project.clone()).unwrap_or_else(|| "default".into());
+    let object = format!("{project}/{app_name}");
+    if world.rbac.can(user, "applications", action, &object) {
+        Ok(())
+    } else {
+        Err(fatal(&format!(
+            "rpc error: code = PermissionDenied desc = permission denied: applications, {action}, {object}, sub: {user}, iat: {}",
+            world.shell.argocd_login_at.rfc3339()
+        )))
+    }
+}
+
+fn login(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    let username = take_flag(&mut args, &["--username"]);
+    let password = take_flag(&mut args, &["--password"]);
+    let _ = take_switch(&mut args, &["--insecure", "--grpc-web", "--sso", "--plaintext"]);
+    if let Some(e) = check_flags(&args) {
+        return e;
+    }
+    let server = args.first().cloned().unwrap_or_else(|| SERVER.into());
+    let (Some(username), Some(password)) = (username, password) else {
+        return fatal("this terminal cannot prompt: give --username and --password");
+    };
+    if password.is_empty() || (username != "admin" && !world.rbac_users.contains(&username)) {
+        return fatal("rpc error: code = Unauthenticated desc = Invalid username or password");
+    }
+    world.shell.argocd_user = username.clone();
+    world.shell.argocd_login_at = world.now;
+    CommandOutput::ok(format!("'{username}:login' logged in successfully\nContext '{server}' updated\n"))
+}
+
+fn proj(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+    if args.is_empty() {
+        return CommandOutput::ok("Manage projects\n\nUsage:\n  argocd proj [flags]\n  argocd proj [command]\n");
+    }
+    let sub = args.remove(0);
+    let mut projects: Vec<crate::argo::project::Project> = world
+        .cluster
+        .store
+        .list("argoproj.io", "AppProject", Some(crate::argo::ARGOCD_NAMESPACE))
+        .map(crate::argo::project::Project::from_object)
+        .collect();
+    if !projects.iter().any(|p| p.name == "default") {
+        projects.insert(0, crate::argo::project::Project::default_project());
+    }
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    let list = |items: &[(String, String)], sep: &str| -> String {
+        if items.is_empty() { "<none>".into() } else { items.iter().map(|(a, b)| format!("{a}{sep}{b}")).collect::<Vec<_>>().join(", ") }
+    };
+    let count = |items: &[(String, String)], what: &str, sep: &str| -> String {
+        match items.len() {
+            0 => "<none>".into(),
+            1 => list(items, sep),
+            n => format!("{n} {what}"),
+        }
+    };
+    match sub.as_str() {
+        "list" | "ls" => {
+            let mut rows = vec![
+                [
+                    "NAME",
+                    "DESCRIPTION",
+                    "DESTINATIONS",
+                    "SOURCES",
+                    "CLUSTER-RESOURCE-WHITELIST",
+                    "NAMESPACE-RESOURCE-BLACKLIST",
+                    "SIGNATURE-KEYS",
+                    "ORPHANED-RESOURCES",
+                    "DESTINATION-SERVICE-ACCOUNTS",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            ];
+            for p in &projects {
+                let sources = match p.source_repos.len() {
+                    0 => "<none>".to_string(),
+                    1 => p.source_repos[0].clone(),
+                    n => format!("{n} repos"),
+                };
+                rows.push(vec![
+                    p.name.clone(),
+                    p.description.clone(),
+                    count(&p.destinations, "destinations", ","),
+                    sources,
+                    count(&p.cluster_whitelist, "resources", "/"),
+                    count(&p.namespace_blacklist, "resources", "/"),
+                    "<none>".into(),
+                    "disabled".into(),
+                    "<none>".into(),
+                ]);
+            }
+            CommandOutput::ok(table::argocd(&rows))
+        }
+        "get" => {
+            let name = args.first().cloned().unwrap_or_default();
+            let Some(p) = projects.iter().find(|p| p.name == name) else {
+                return fatal(&format!("rpc error: code = NotFound desc = appprojects.argoproj.io \"{name}\" not found"));
+            };
+            let kv = |k: &str, v: &str| format!("{:<29}{v}\n", format!("{k}:"));
+            let mut text = String::new();
+            text.push_str(&kv("Name", &p.name));
+            text.push_str(&kv("Description", &p.description));
+            text.push_str(&kv("Destinations", &list(&p.destinations, ",")));
+            text.push_str(&kv("Repositories", &if p.source_repos.is_empty() { "<none>".into() } else { p.source_repos.join(", ") }));
+            text.push_str(&kv("Scoped Repositories", "<none>"));
+            text.push_str(&kv("Allowed Cluster Resources", &list(&p.cluster_whitelist, "/")));
+            text.push_str(&kv("Scoped Clusters", "<none>"));
+            text.push_str(&kv("Denied Namespaced Resources", &list(&p.namespace_blacklist, "/")));
+            text.push_str(&kv("Signature keys", "<none>"));
+            text.push_str(&kv("Orphaned Resources", "disabled"));
+            CommandOutput::ok(text)
+        }
+        other => cobra_unknown(other, "argocd proj"),
     }
 }
 
@@ -213,6 +352,9 @@ fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     if name.is_empty() {
         return CommandOutput::err("Error: accepts 1 arg(s), received 0\n", 1);
     }
+    if let Err(denied) = authorize(world, "get", &name) {
+        return if world.agent.app(&name).is_none() { not_found(&name) } else { denied };
+    }
     if refresh || hard {
         let now = world.now;
         if !world.agent.refresh(&name, hard, now) {
@@ -253,7 +395,12 @@ fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     if let Some(e) = check_flags(&args) {
         return e;
     }
-    let apps: Vec<&AppRuntime> = world.agent.apps().collect();
+    let user = world.shell.argocd_user.clone();
+    let apps: Vec<&AppRuntime> = world
+        .agent
+        .apps()
+        .filter(|a| world.rbac.can(&user, "applications", "get", &format!("{}/{}", a.spec.project, a.spec.name)))
+        .collect();
     if output == "name" {
         return CommandOutput::ok(apps.iter().map(|a| format!("{}\n", a.spec.qualified_name())).collect::<String>());
     }
@@ -295,6 +442,11 @@ fn history(world: &mut World, args: Vec<String>) -> CommandOutput {
         return e;
     }
     let name = app_name(&args);
+    if world.agent.app(&name).is_some() {
+        if let Err(denied) = authorize(world, "get", &name) {
+            return denied;
+        }
+    }
     let Some(app) = world.agent.app(&name) else {
         return not_found(&name);
     };
@@ -313,6 +465,11 @@ fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         return e;
     }
     let name = app_name(&args);
+    if world.agent.app(&name).is_some() {
+        if let Err(denied) = authorize(world, "get", &name) {
+            return denied;
+        }
+    }
     if world.agent.app(&name).is_none() {
         return not_found(&name);
     }
@@ -349,6 +506,11 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         return e;
     }
     let name = app_name(&args);
+    if world.agent.app(&name).is_some() {
+        if let Err(denied) = authorize(world, "sync", &name) {
+            return denied;
+        }
+    }
     let Some(app) = world.agent.app(&name) else {
         return not_found(&name);
     };
@@ -411,6 +573,11 @@ fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let (want_health, want_sync) = if !want_health && !want_sync { (true, true) } else { (want_health, want_sync) };
     let name = app_name(&args);
+    if world.agent.app(&name).is_some() {
+        if let Err(denied) = authorize(world, "get", &name) {
+            return denied;
+        }
+    }
     if world.agent.app(&name).is_none() {
         return not_found(&name);
     }
@@ -437,6 +604,9 @@ fn rollback(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let name = app_name(&args);
     let Some(app) = world.agent.app(&name) else { return not_found(&name) };
+    if let Err(denied) = authorize(world, "sync", &name) {
+        return denied;
+    }
     if app.spec.automated.is_some() {
         return fatal("rpc error: code = FailedPrecondition desc = rollback cannot be initiated when auto-sync is enabled");
     }
@@ -494,6 +664,9 @@ fn set(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     let name = app_name(&args);
     let key = ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name);
     let Some(mut obj) = world.cluster.store.get(&key).cloned() else { return not_found(&name) };
+    if let Err(denied) = authorize(world, "update", &name) {
+        return denied;
+    }
     let spec = &mut obj["spec"];
     match policy.as_deref() {
         Some("none") | Some("manual") => {
@@ -544,6 +717,9 @@ fn delete(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let name = app_name(&args);
     let Some(app) = world.agent.app(&name) else { return not_found(&name) };
+    if let Err(denied) = authorize(world, "delete", &name) {
+        return denied;
+    }
     let qualified = app.spec.qualified_name();
     if !yes {
         let what = if cascade { format!("'{name}' and all its resources") } else { format!("'{name}'") };

@@ -61,6 +61,9 @@ pub struct WorldSpec {
     /// The namespace kubectl uses when `-n` is not given.
     #[serde(default = "default_namespace")]
     pub kube_namespace: String,
+    /// Argo CD's RBAC settings and local users; the trainee starts logged in as `admin`.
+    #[serde(default)]
+    pub rbac: crate::argo::rbac::RbacConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +197,9 @@ impl Lab {
                 return Err(err(&format!("world.applications[{i}]"), format!("{app} is not in the lab's repo/ folder")));
             }
         }
+        if let Err(e) = crate::argo::rbac::Enforcer::new(&self.world.rbac) {
+            return Err(err("world.rbac.policy", e));
+        }
         let mut ids = std::collections::BTreeSet::new();
         for (i, s) in self.steps.iter().enumerate() {
             if !ids.insert(&s.id) {
@@ -286,9 +292,12 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
     let home = "/home/trainee".to_string();
     let cwd = lab.world.repo.dir.clone();
     let user = parse_signature(&lab.world.trainee, start).ok_or("world.trainee is not of the form `Name <email>`")?;
-    let shell = Shell { cwd, home, user, kube_namespace: lab.world.kube_namespace.clone(), argocd_user: "admin".into() };
+    let shell =
+        Shell { cwd, home, user, kube_namespace: lab.world.kube_namespace.clone(), argocd_user: "admin".into(), argocd_login_at: start };
     let agent = Agent::new(lab.world.agent.clone());
     let mut world = World::from_parts(installed, rng, cluster, git, agent, shell);
+    world.rbac = crate::argo::rbac::Enforcer::new(&lab.world.rbac)?;
+    world.rbac_users = lab.world.rbac.users.clone();
 
     // Install the Applications, as a bootstrap would, and sync the ones without automation.
     let tip = world.git.clones[0].worktree.clone();
