@@ -75,6 +75,8 @@ pub struct World {
     pub(crate) tracker: Option<Tracker>,
     pub(crate) rbac: crate::argo::rbac::Enforcer,
     pub(crate) rbac_users: Vec<String>,
+    /// How often a loop hit its bound: a stuck world, which tests treat as a failure.
+    stuck_loops: usize,
     outputs: VecDeque<Output>,
 }
 
@@ -93,6 +95,7 @@ impl World {
             tracker: None,
             rbac: Default::default(),
             rbac_users: Vec::new(),
+            stuck_loops: 0,
             outputs: VecDeque::new(),
         }
     }
@@ -120,6 +123,11 @@ impl World {
 
     pub fn shell(&self) -> &Shell {
         &self.shell
+    }
+
+    /// How many times a bounded loop ran out of rounds (zero in a healthy world).
+    pub fn stuck_loops(&self) -> usize {
+        self.stuck_loops
     }
 
     pub fn journal(&self) -> &[Event] {
@@ -224,6 +232,13 @@ impl World {
         done(self)
     }
 
+    /// Compares every app with the cluster now (one full comparison pass).
+    pub fn compare_all(&mut self) {
+        let now = self.now;
+        self.agent.refresh_all(now);
+        self.settle();
+    }
+
     /// Starts a sync, as `argocd app sync` and the lab's bootstrap do.
     pub(crate) fn start_sync(&mut self, app: &str, req: SyncRequest) -> Result<(), String> {
         let World { agent, cluster, git, rng, journal, now, .. } = self;
@@ -241,15 +256,22 @@ impl World {
 
     /// Lets controllers and the agent react to everything that happened at `now`.
     pub(crate) fn settle(&mut self) {
+        let mut settled = false;
         for _ in 0..MAX_ROUNDS_PER_INSTANT {
-            self.cluster.settle(self.now, &mut self.rng);
+            if self.cluster.settle(self.now, &mut self.rng) >= crate::controllers::MAX_SETTLE_PASSES {
+                self.stuck_loops += 1;
+            }
             self.agent.discover(&self.cluster, self.now, &mut self.rng);
             let events = self.cluster.store.drain_events();
             self.agent.observe(&events, self.now, &mut self.journal);
             let worked = self.agent.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
+                settled = true;
                 break;
             }
+        }
+        if !settled {
+            self.stuck_loops += 1;
         }
         self.agent.publish(&mut self.cluster, self.now);
         self.cluster.store.drain_events();

@@ -205,6 +205,14 @@ impl Agent {
         }
     }
 
+    /// Queues a comparison of every app at `now` against the revision it last compared
+    /// (what a burst of watch events does), for benchmarks and instructors' incidents.
+    pub fn refresh_all(&mut self, now: SimTime) {
+        for rt in self.apps.values_mut() {
+            request(rt, now, Level::Recent);
+        }
+    }
+
     /// Asks for a refresh now (`argocd app get --refresh`).
     pub fn refresh(&mut self, name: &str, hard: bool, now: SimTime) -> bool {
         let Some(rt) = self.apps.get_mut(name) else {
@@ -340,6 +348,11 @@ impl Agent {
             }
             _ => Err("rpc error: code = FailedPrecondition desc = Unable to terminate operation. No operation is in progress".into()),
         }
+    }
+
+    /// Whether a comparison is queued for `name` (its status may be a moment behind the cluster).
+    pub fn refresh_pending(&self, name: &str) -> bool {
+        self.apps.get(name).is_some_and(|a| a.refresh.is_some())
     }
 
     /// Whether an operation is still running for `name`.

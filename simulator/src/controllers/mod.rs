@@ -17,7 +17,7 @@ pub use images::{ImageBehaviour, ImageCatalog};
 use kubelet::Kubelet;
 
 /// The most controller passes one settle may take; a world that needs more is stuck.
-const MAX_SETTLE_PASSES: usize = 64;
+pub const MAX_SETTLE_PASSES: usize = 64;
 
 /// A cluster: its API server's store, its controllers and its nodes.
 #[derive(Clone, Debug)]
