@@ -99,11 +99,13 @@ pub struct Agent {
     pub config: AgentConfig,
     apps: BTreeMap<String, AppRuntime>,
     last_own_write: u64,
+    /// Live objects by the app their tracking annotation names, kept current from watch events.
+    tracked: BTreeMap<String, BTreeSet<ObjectKey>>,
 }
 
 impl Agent {
     pub fn new(config: AgentConfig) -> Self {
-        Agent { config, apps: BTreeMap::new(), last_own_write: 0 }
+        Agent { config, apps: BTreeMap::new(), last_own_write: 0, tracked: BTreeMap::new() }
     }
 
     pub fn app(&self, name: &str) -> Option<&AppRuntime> {
@@ -172,7 +174,16 @@ impl Agent {
     /// Reacts to watch events from the cluster: a change to a managed object
     /// queues a comparison within seconds; other changes in the app's
     /// namespaces refresh its health.
-    pub fn observe(&mut self, events: &[WatchEvent], now: SimTime, journal: &mut Vec<Event>) {
+    pub fn observe(&mut self, events: &[WatchEvent], store: &crate::kube::Store, now: SimTime, journal: &mut Vec<Event>) {
+        for ev in events {
+            for set in self.tracked.values_mut() {
+                set.remove(&ev.key);
+            }
+            let tracking = store.get(&ev.key).and_then(|o| meta::annotation(o, render::TRACKING_ID)).and_then(|id| id.split(':').next());
+            if let Some(app) = tracking {
+                self.tracked.entry(app.to_string()).or_default().insert(ev.key.clone());
+            }
+        }
         let delay = SimDuration::millis(self.config.watch_delay_millis);
         for rt in self.apps.values_mut() {
             for ev in events {
@@ -258,7 +269,7 @@ impl Agent {
                 if level >= Level::Latest && self.config.poll_seconds > 0 {
                     rt.next_poll = Some(now + poll + jitter);
                 }
-                compare(rt, level, now, cluster, git, journal);
+                compare(rt, &self.tracked, level, now, cluster, git, journal);
                 if level >= Level::Recent {
                     self.auto_sync(&name, now, cluster, git, rng, journal);
                 }
@@ -298,7 +309,7 @@ impl Agent {
         }
         let project = project_of(&rt.spec, cluster)?;
         let desired = desired_for(rt, &revision, git)?;
-        let extras: Vec<ObjectKey> = extras(rt, &desired, cluster);
+        let extras: Vec<ObjectKey> = extras(rt, &self.tracked, &desired, cluster);
         journal.push(Event {
             at: now,
             kind: EventKind::SyncStarted {
@@ -493,16 +504,16 @@ fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git) -> Result<Vec<Val
     result
 }
 
-fn extras(rt: &AppRuntime, desired: &[Value], cluster: &Cluster) -> Vec<ObjectKey> {
+fn extras(rt: &AppRuntime, tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, desired: &[Value], cluster: &Cluster) -> Vec<ObjectKey> {
     let wanted: BTreeSet<ObjectKey> = desired.iter().filter_map(ObjectKey::of).collect();
     let prefix = format!("{}:", rt.spec.name);
-    cluster
-        .store
-        .all()
-        .filter(|(k, o)| {
-            !wanted.contains(k) && !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix))
-        })
-        .map(|(k, _)| k.clone())
+    tracked
+        .get(&rt.spec.name)
+        .into_iter()
+        .flatten()
+        .filter(|k| !wanted.contains(*k))
+        .filter(|k| cluster.store.get(k).is_some_and(|o| !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix))))
+        .cloned()
         .collect()
 }
 
@@ -514,7 +525,7 @@ fn set_condition(rt: &mut AppRuntime, kind: &str, message: &str, now: SimTime) {
     rt.status.conditions.push(Condition { kind: kind.into(), message: message.into(), last_transition_time: now.rfc3339() });
 }
 
-fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, git: &Git, journal: &mut Vec<Event>) {
+fn compare(rt: &mut AppRuntime, tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, level: Level, now: SimTime, cluster: &Cluster, git: &Git, journal: &mut Vec<Event>) {
     let revision = if level >= Level::Latest || rt.status.revision.is_empty() {
         git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision).unwrap_or_default()
     } else {
@@ -570,7 +581,7 @@ fn compare(rt: &mut AppRuntime, level: Level, now: SimTime, cluster: &Cluster, g
         assessments.push(health.clone());
         resources.push(resource_status(&key, obj, status, health.as_ref(), false));
     }
-    for key in extras(rt, &desired, cluster) {
+    for key in extras(rt, tracked, &desired, cluster) {
         let live = cluster.store.get(&key).expect("extras are live");
         any_live = true;
         let health = health::health(live);

@@ -33,8 +33,7 @@ fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime,
         return false;
     }
     let uid = meta::uid(&job).to_string();
-    let pods: Vec<Value> =
-        store.list("", "Pod", Some(&key.namespace)).filter(|p| meta::controller_uid(p) == Some(uid.as_str())).cloned().collect();
+    let pods: Vec<Value> = store.owned_by(&uid).cloned().collect();
     let phase = |p: &Value| meta::str_at(p, &["status", "phase"]).unwrap_or("Pending").to_string();
     let succeeded = pods.iter().filter(|p| phase(p) == "Succeeded").count() as i64;
     let failed = pods.iter().filter(|p| phase(p) == "Failed").count() as i64;

@@ -55,6 +55,10 @@ impl std::fmt::Display for ApiError {
 pub struct Store {
     objects: BTreeMap<ObjectKey, Value>,
     uids: BTreeMap<String, ObjectKey>,
+    /// Owner uid to the keys of the objects it controls.
+    children: BTreeMap<String, std::collections::BTreeSet<ObjectKey>>,
+    /// Uids removed since the last garbage collection.
+    removed_uids: Vec<String>,
     last_resource_version: u64,
     pending_events: Vec<WatchEvent>,
 }
@@ -73,11 +77,18 @@ impl Store {
     }
 
     /// Objects of one kind, in key order; `namespace` `None` lists all namespaces.
+    /// Keys sort by group, kind, namespace and name, so this is a range scan.
     pub fn list<'a>(&'a self, group: &'a str, kind: &'a str, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+        let start = ObjectKey::new(group, kind, namespace.unwrap_or(""), "");
         self.objects
-            .iter()
-            .filter(move |(k, _)| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
+            .range(start..)
+            .take_while(move |(k, _)| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
             .map(|(_, v)| v)
+    }
+
+    /// The objects whose controlling owner has this uid.
+    pub fn owned_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.children.get(owner_uid).into_iter().flatten().filter_map(|k| self.objects.get(k))
     }
 
     pub fn all(&self) -> impl Iterator<Item = (&ObjectKey, &Value)> {
@@ -126,6 +137,7 @@ impl Store {
         defaults::apply(&mut obj, rng);
         self.bump(&mut obj);
         self.uids.insert(uid, key.clone());
+        self.index_owner(&key, None, &obj);
         self.objects.insert(key.clone(), obj.clone());
         self.record(WatchEventType::Added, key, true, now);
         Ok(obj)
@@ -165,7 +177,8 @@ impl Store {
             return Ok(old.clone());
         }
         self.bump(&mut obj);
-        self.objects.insert(key.clone(), obj.clone());
+        let previous = self.objects.insert(key.clone(), obj.clone());
+        self.index_owner(&key, previous.as_ref(), &obj);
         self.record(WatchEventType::Modified, key, spec_changed, now);
         Ok(obj)
     }
@@ -216,6 +229,15 @@ impl Store {
     pub fn remove(&mut self, key: &ObjectKey, now: SimTime) {
         if let Some(obj) = self.objects.remove(key) {
             self.uids.remove(meta::uid(&obj));
+            self.removed_uids.push(meta::uid(&obj).to_string());
+            if let Some(owner) = meta::controller_uid(&obj) {
+                if let Some(set) = self.children.get_mut(owner) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.children.remove(owner);
+                    }
+                }
+            }
             self.last_resource_version += 1;
             self.record(WatchEventType::Deleted, key.clone(), true, now);
         }
@@ -224,17 +246,34 @@ impl Store {
     /// Deletes objects whose controlling owner no longer exists (background
     /// propagation). Returns whether anything was deleted.
     pub fn collect_garbage(&mut self, now: SimTime) -> bool {
-        let orphans: Vec<ObjectKey> = self
-            .objects
+        let removed = std::mem::take(&mut self.removed_uids);
+        let orphans: Vec<ObjectKey> = removed
             .iter()
-            .filter(|(_, obj)| !meta::is_terminating(obj))
-            .filter(|(_, obj)| meta::controller_uid(obj).is_some_and(|uid| !self.uids.contains_key(uid)))
-            .map(|(k, _)| k.clone())
+            .filter(|uid| !self.uids.contains_key(*uid))
+            .flat_map(|uid| self.children.get(uid).into_iter().flatten())
+            .filter(|k| self.objects.get(*k).is_some_and(|o| !meta::is_terminating(o)))
+            .cloned()
             .collect();
         for key in &orphans {
             let _ = self.delete(key, now);
         }
         !orphans.is_empty()
+    }
+
+    fn index_owner(&mut self, key: &ObjectKey, previous: Option<&Value>, obj: &Value) {
+        let before = previous.and_then(meta::controller_uid).map(String::from);
+        let after = meta::controller_uid(obj).map(String::from);
+        if before == after {
+            return;
+        }
+        if let Some(b) = before {
+            if let Some(set) = self.children.get_mut(&b) {
+                set.remove(key);
+            }
+        }
+        if let Some(a) = after {
+            self.children.entry(a).or_default().insert(key.clone());
+        }
     }
 
     pub fn namespace_exists(&self, namespace: &str) -> bool {
