@@ -261,9 +261,9 @@ impl World {
             if self.cluster.settle(self.now, &mut self.rng) >= crate::controllers::MAX_SETTLE_PASSES {
                 self.stuck_loops += 1;
             }
-            self.agent.discover(&self.cluster, self.now, &mut self.rng);
             let events = self.cluster.store.drain_events();
             self.agent.observe(&events, &self.cluster.store, self.now, &mut self.journal);
+            self.agent.discover(&self.cluster, self.now, &mut self.rng);
             let worked = self.agent.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
                 settled = true;

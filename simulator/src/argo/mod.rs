@@ -91,6 +91,8 @@ pub struct AppRuntime {
     managed: BTreeSet<ObjectKey>,
     namespaces: BTreeSet<String>,
     spec_json: Value,
+    /// The status last written to the Application object.
+    published: Option<AppStatus>,
 }
 
 /// The agent: every Application it manages, and its configuration.
@@ -101,11 +103,13 @@ pub struct Agent {
     last_own_write: u64,
     /// Live objects by the app their tracking annotation names, kept current from watch events.
     tracked: BTreeMap<String, BTreeSet<ObjectKey>>,
+    /// Whether an Application object changed since the last `discover`.
+    apps_changed: bool,
 }
 
 impl Agent {
     pub fn new(config: AgentConfig) -> Self {
-        Agent { config, apps: BTreeMap::new(), last_own_write: 0, tracked: BTreeMap::new() }
+        Agent { config, apps: BTreeMap::new(), last_own_write: 0, tracked: BTreeMap::new(), apps_changed: true }
     }
 
     pub fn app(&self, name: &str) -> Option<&AppRuntime> {
@@ -123,6 +127,9 @@ impl Agent {
 
     /// Picks up new, changed and deleted Application objects.
     pub fn discover(&mut self, cluster: &Cluster, now: SimTime, rng: &mut SimRng) {
+        if !std::mem::take(&mut self.apps_changed) {
+            return;
+        }
         let objs: Vec<&Value> =
             cluster.store.list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).filter(|a| !meta::is_terminating(a)).collect();
         let names: BTreeSet<&str> = objs.iter().map(|o| meta::name(o)).collect();
@@ -153,6 +160,7 @@ impl Agent {
                         managed: BTreeSet::new(),
                         namespaces,
                         spec_json,
+                        published: None,
                     };
                     self.apps.insert(spec.name.clone(), rt);
                 }
@@ -176,6 +184,9 @@ impl Agent {
     /// namespaces refresh its health.
     pub fn observe(&mut self, events: &[WatchEvent], store: &crate::kube::Store, now: SimTime, journal: &mut Vec<Event>) {
         for ev in events {
+            if ev.key.kind == "Application" && ev.key.group == "argoproj.io" && ev.spec_changed {
+                self.apps_changed = true;
+            }
             for set in self.tracked.values_mut() {
                 set.remove(&ev.key);
             }
@@ -379,10 +390,14 @@ impl Agent {
     }
 
     /// Writes each app's status into its Application object.
-    pub fn publish(&self, cluster: &mut Cluster, now: SimTime) {
-        for rt in self.apps.values() {
+    pub fn publish(&mut self, cluster: &mut Cluster, now: SimTime) {
+        for rt in self.apps.values_mut() {
+            if rt.published.as_ref() == Some(&rt.status) {
+                continue;
+            }
             let key = ObjectKey::new("argoproj.io", "Application", ARGOCD_NAMESPACE, &rt.spec.name);
             cluster.store.update_status(&key, rt.status.to_crd_json(), now);
+            rt.published = Some(rt.status.clone());
         }
     }
 
