@@ -527,7 +527,12 @@ fn extras(rt: &AppRuntime, tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, desi
         .into_iter()
         .flatten()
         .filter(|k| !wanted.contains(*k))
-        .filter(|k| cluster.store.get(k).is_some_and(|o| !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix))))
+        .filter(|k| {
+            cluster
+                .store
+                .get(k)
+                .is_some_and(|o| !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix)))
+        })
         .cloned()
         .collect()
 }
@@ -540,7 +545,15 @@ fn set_condition(rt: &mut AppRuntime, kind: &str, message: &str, now: SimTime) {
     rt.status.conditions.push(Condition { kind: kind.into(), message: message.into(), last_transition_time: now.rfc3339() });
 }
 
-fn compare(rt: &mut AppRuntime, tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, level: Level, now: SimTime, cluster: &Cluster, git: &Git, journal: &mut Vec<Event>) {
+fn compare(
+    rt: &mut AppRuntime,
+    tracked: &BTreeMap<String, BTreeSet<ObjectKey>>,
+    level: Level,
+    now: SimTime,
+    cluster: &Cluster,
+    git: &Git,
+    journal: &mut Vec<Event>,
+) {
     let revision = if level >= Level::Latest || rt.status.revision.is_empty() {
         git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision).unwrap_or_default()
     } else {

@@ -45,11 +45,8 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
     let desired = i64_at(&deploy, &["spec", "replicas"]).unwrap_or(1);
     let template = at(&deploy, &["spec", "template"]).cloned().unwrap_or(json!({}));
     let hash = kube_safe_encode(fnv32a(serde_json::to_string(&template).expect("JSON values serialize").as_bytes()));
-    let owned: Vec<Value> = store
-        .list("apps", "ReplicaSet", Some(&key.namespace))
-        .filter(|rs| meta::controller_uid(rs) == Some(uid.as_str()) && !meta::is_terminating(rs))
-        .cloned()
-        .collect();
+    let owned: Vec<Value> =
+        store.owned_by(&uid).filter(|rs| meta::kind(rs) == "ReplicaSet" && !meta::is_terminating(rs)).cloned().collect();
     let max_revision = owned.iter().filter_map(|rs| meta::annotation(rs, REVISION)?.parse::<i64>().ok()).max().unwrap_or(0);
     let mut changed = false;
 
@@ -109,8 +106,7 @@ fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng)
         for rs in &olds {
             changed |= scale(store, rs, 0);
         }
-        let old_pods_left =
-            store.list("", "Pod", Some(&key.namespace)).any(|p| olds.iter().any(|rs| meta::controller_uid(p) == Some(meta::uid(rs))));
+        let old_pods_left = olds.iter().any(|rs| store.owned_by(meta::uid(rs)).next().is_some());
         if !old_pods_left {
             changed |= scale(store, &new_rs, desired);
         }
@@ -198,8 +194,7 @@ fn write_status(store: &mut Store, key: &ObjectKey, new_rs_name: &str, now: SimT
     let uid = meta::uid(deploy).to_string();
     let desired = i64_at(deploy, &["spec", "replicas"]).unwrap_or(1);
     let (_, max_unavailable) = surge_and_unavailable(deploy, desired);
-    let rss: Vec<&Value> =
-        store.list("apps", "ReplicaSet", Some(&key.namespace)).filter(|rs| meta::controller_uid(rs) == Some(uid.as_str())).collect();
+    let rss: Vec<&Value> = store.owned_by(&uid).filter(|rs| meta::kind(rs) == "ReplicaSet").collect();
     let sum = |field: &str| -> i64 { rss.iter().map(|rs| i64_at(rs, &["status", field]).unwrap_or(0)).sum() };
     let (replicas, ready, available) = (sum("replicas"), sum("readyReplicas"), sum("availableReplicas"));
     let new_rs = rss.iter().find(|rs| meta::name(rs) == new_rs_name);

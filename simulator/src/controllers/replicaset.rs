@@ -25,11 +25,7 @@ fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime,
     };
     let uid = meta::uid(&rs).to_string();
     let desired = i64_at(&rs, &["spec", "replicas"]).unwrap_or(1).max(0) as usize;
-    let mut pods: Vec<Value> = store
-        .list("", "Pod", Some(&key.namespace))
-        .filter(|p| meta::controller_uid(p) == Some(uid.as_str()) && !meta::is_terminating(p))
-        .cloned()
-        .collect();
+    let mut pods: Vec<Value> = store.owned_by(&uid).filter(|p| !meta::is_terminating(p)).cloned().collect();
     let mut changed = false;
     if pods.len() < desired {
         for _ in pods.len()..desired {
@@ -53,10 +49,7 @@ fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime,
             }
         }
     }
-    let live: Vec<&Value> = store
-        .list("", "Pod", Some(&key.namespace))
-        .filter(|p| meta::controller_uid(p) == Some(uid.as_str()) && !meta::is_terminating(p))
-        .collect();
+    let live: Vec<&Value> = store.owned_by(&uid).filter(|p| !meta::is_terminating(p)).collect();
     let ready = live.iter().filter(|p| pod_ready(p)).count();
     let mut status = json!({
         "replicas": live.len(),
