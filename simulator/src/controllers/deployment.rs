@@ -10,34 +10,19 @@ use crate::time::{SimDuration, SimTime};
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
-/// Reconciles every Deployment once. Returns whether anything changed.
-pub fn reconcile_all(store: &mut Store, now: SimTime, rng: &mut SimRng) -> bool {
-    let keys: Vec<ObjectKey> =
-        store.list("apps", "Deployment", None).filter(|d| !meta::is_terminating(d)).filter_map(ObjectKey::of).collect();
-    let mut changed = false;
-    for key in keys {
-        changed |= reconcile(store, &key, now, rng);
+/// When a rollout in progress passes its progress deadline, if it is in progress.
+pub fn deadline(d: &Value) -> Option<SimTime> {
+    let cond = progressing_condition(d)?;
+    if cond.get("status")? != "True" || cond.get("reason")? != "ReplicaSetUpdated" {
+        return None;
     }
-    changed
+    let since = SimTime::parse_rfc3339(cond.get("lastUpdateTime")?.as_str()?)?;
+    let deadline = i64_at(d, &["spec", "progressDeadlineSeconds"]).unwrap_or(600) as u64;
+    Some(since + SimDuration::secs(deadline) + SimDuration::millis(1))
 }
 
-/// The earliest time a rollout in progress passes its progress deadline.
-pub fn next_deadline(store: &Store) -> Option<SimTime> {
-    store
-        .list("apps", "Deployment", None)
-        .filter_map(|d| {
-            let cond = progressing_condition(d)?;
-            if cond.get("status")? != "True" || cond.get("reason")? != "ReplicaSetUpdated" {
-                return None;
-            }
-            let since = SimTime::parse_rfc3339(cond.get("lastUpdateTime")?.as_str()?)?;
-            let deadline = i64_at(d, &["spec", "progressDeadlineSeconds"]).unwrap_or(600) as u64;
-            Some(since + SimDuration::secs(deadline) + SimDuration::millis(1))
-        })
-        .min()
-}
-
-fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng) -> bool {
+/// Reconciles one Deployment. Returns whether anything changed.
+pub fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng) -> bool {
     let Some(deploy) = store.get(key).cloned() else {
         return false;
     };

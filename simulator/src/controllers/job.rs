@@ -8,23 +8,12 @@ use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 
-/// Reconciles every Job once. Returns whether anything changed.
-pub fn reconcile_all(store: &mut Store, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
-    let keys: Vec<ObjectKey> = store.list("batch", "Job", None).filter(|j| !meta::is_terminating(j)).filter_map(ObjectKey::of).collect();
-    let mut changed = false;
-    for key in keys {
-        changed |= reconcile(store, &key, nodes, now, rng);
-    }
-    changed
-}
-
 fn has_condition(job: &Value, kind: &str) -> bool {
-    at(job, &["status", "conditions"])
-        .and_then(Value::as_array)
-        .is_some_and(|cs| cs.iter().any(|c| c["type"] == kind && c["status"] == "True"))
+    at(job, &["status", "conditions"]).and_then(Value::as_array).is_some_and(|cs| cs.iter().any(|c| c["type"] == kind && c["status"] == "True"))
 }
 
-fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
+/// Reconciles one Job. Returns whether anything changed.
+pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
     let Some(job) = store.get(key).cloned() else { return false };
     if has_condition(&job, "Complete")
         || has_condition(&job, "Failed")

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
+
 use super::images::{ImageBehaviour, ImageCatalog};
 use crate::kube::Store;
 use crate::kube::meta::{self, ObjectKey};
@@ -52,31 +53,33 @@ impl Kubelet {
         self.pods.values().map(|r| r.due).min()
     }
 
-    /// Admits new pods and runs every transition due by `now`.
-    pub fn run_due(&mut self, store: &mut Store, images: &ImageCatalog, _nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
+    /// Admits the pods in `touched` that are new, starts terminating the ones
+    /// being deleted, and runs every transition due by `now`.
+    pub fn run_due(&mut self, store: &mut Store, images: &ImageCatalog, touched: &BTreeSet<ObjectKey>, now: SimTime, rng: &mut SimRng) -> bool {
         let mut changed = false;
-        let pods: Vec<(ObjectKey, Value)> = store.list("", "Pod", None).filter_map(|p| Some((ObjectKey::of(p)?, p.clone()))).collect();
-        let live: BTreeSet<&ObjectKey> = pods.iter().map(|(k, _)| k).collect();
-        self.pods.retain(|k, _| live.contains(k));
-        for (key, pod) in &pods {
-            let terminating = meta::is_terminating(pod);
+        for key in touched {
+            let Some(pod) = store.get(key).cloned() else {
+                self.pods.remove(key);
+                continue;
+            };
+            let terminating = meta::is_terminating(&pod);
             match self.pods.get(key) {
                 None if !terminating => {
-                    let node = meta::str_at(pod, &["spec", "nodeName"]).unwrap_or("").to_string();
-                    let image = first_image(pod);
+                    let node = meta::str_at(&pod, &["spec", "nodeName"]).unwrap_or("").to_string();
+                    let image = first_image(&pod);
                     let cached = self.pulled.contains(&(node.clone(), image.clone()));
                     let pull = if cached { 0 } else { rng.between(800, 2500) };
-                    let policy = meta::str_at(pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
+                    let policy = meta::str_at(&pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
                     let start = match images.behaviour_for(&image, &policy) {
                         ImageBehaviour::Good { start_seconds } => start_seconds * 1000,
                         _ => 500,
                     };
                     let due = now + SimDuration::millis(pull + start);
                     self.pods.insert(key.clone(), PodRuntime { stage: Stage::Creating, due });
-                    changed |= write_status(store, key, pod, &Stage::Creating, now, rng);
+                    changed |= write_status(store, key, &pod, &Stage::Creating, now, rng);
                 }
                 Some(rt) if terminating && rt.stage != Stage::Terminating => {
-                    let grace = meta::i64_at(pod, &["metadata", "deletionGracePeriodSeconds"]).unwrap_or(30).max(0) as u64;
+                    let grace = meta::i64_at(&pod, &["metadata", "deletionGracePeriodSeconds"]).unwrap_or(30).max(0) as u64;
                     let exit = SimDuration::millis(rng.between(500, 2500).min(grace * 1000));
                     self.pods.insert(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + exit });
                 }

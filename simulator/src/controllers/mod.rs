@@ -10,7 +10,9 @@ mod job;
 mod kubelet;
 mod replicaset;
 
-use crate::kube::Store;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::kube::{ObjectKey, Store};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 pub use images::{ImageBehaviour, ImageCatalog};
@@ -26,23 +28,71 @@ pub struct Cluster {
     pub images: ImageCatalog,
     pub nodes: Vec<String>,
     kubelet: Kubelet,
+    /// When each Deployment's rollout passes its progress deadline.
+    deadlines: BTreeMap<ObjectKey, SimTime>,
+}
+
+/// The objects one controller pass looks at, by kind.
+#[derive(Default)]
+struct WorkQueue {
+    deployments: BTreeSet<ObjectKey>,
+    replica_sets: BTreeSet<ObjectKey>,
+    jobs: BTreeSet<ObjectKey>,
+    pods: BTreeSet<ObjectKey>,
+}
+
+impl WorkQueue {
+    fn add(&mut self, key: ObjectKey) {
+        match (key.group.as_str(), key.kind.as_str()) {
+            ("apps", "Deployment") => self.deployments.insert(key),
+            ("apps", "ReplicaSet") => self.replica_sets.insert(key),
+            ("batch", "Job") => self.jobs.insert(key),
+            ("", "Pod") => self.pods.insert(key),
+            _ => false,
+        };
+    }
 }
 
 impl Cluster {
     pub fn new(images: ImageCatalog, nodes: Vec<String>) -> Self {
-        Cluster { store: Store::new(), images, nodes, kubelet: Kubelet::default() }
+        Cluster { store: Store::new(), images, nodes, kubelet: Kubelet::default(), deadlines: BTreeMap::new() }
     }
 
     /// Runs controllers and the kubelet until nothing more changes at `now`.
+    /// Like real controllers, each pass looks only at the objects that changed
+    /// (and their owners), plus the rollouts whose deadline has come.
     /// Returns the number of passes taken.
     pub fn settle(&mut self, now: SimTime, rng: &mut SimRng) -> usize {
         for pass in 1..=MAX_SETTLE_PASSES {
-            let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &self.nodes, now, rng);
-            changed |= deployment::reconcile_all(&mut self.store, now, rng);
-            changed |= replicaset::reconcile_all(&mut self.store, &self.nodes, now, rng);
-            changed |= job::reconcile_all(&mut self.store, &self.nodes, now, rng);
+            let (keys, owners) = self.store.take_touched();
+            let mut work = WorkQueue::default();
+            for key in keys {
+                work.add(key);
+            }
+            for uid in owners {
+                if let Some(key) = self.store.get_by_uid(&uid).and_then(ObjectKey::of) {
+                    work.add(key);
+                }
+            }
+            for (key, _) in self.deadlines.iter().filter(|(_, t)| **t <= now) {
+                work.deployments.insert(key.clone());
+            }
+            let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &work.pods, now, rng);
+            for key in &work.deployments {
+                changed |= deployment::reconcile(&mut self.store, key, now, rng);
+                match self.store.get(key).and_then(deployment::deadline) {
+                    Some(t) => self.deadlines.insert(key.clone(), t),
+                    None => self.deadlines.remove(key),
+                };
+            }
+            for key in &work.replica_sets {
+                changed |= replicaset::reconcile(&mut self.store, key, &self.nodes, now, rng);
+            }
+            for key in &work.jobs {
+                changed |= job::reconcile(&mut self.store, key, &self.nodes, now, rng);
+            }
             changed |= self.store.collect_garbage(now);
-            if !changed {
+            if !changed && !self.store.has_touched() {
                 return pass;
             }
         }
@@ -53,7 +103,7 @@ impl Cluster {
     /// crashes or finishes terminating; a rollout's deadline passes).
     pub fn next_timer(&self) -> Option<SimTime> {
         let kubelet = self.kubelet.next_due();
-        let deadlines = deployment::next_deadline(&self.store);
+        let deadlines = self.deadlines.values().min().copied();
         [kubelet, deadlines].into_iter().flatten().min()
     }
 }

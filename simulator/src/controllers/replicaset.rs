@@ -8,18 +8,8 @@ use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 
-/// Reconciles every ReplicaSet once. Returns whether anything changed.
-pub fn reconcile_all(store: &mut Store, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
-    let keys: Vec<ObjectKey> =
-        store.list("apps", "ReplicaSet", None).filter(|rs| !meta::is_terminating(rs)).filter_map(ObjectKey::of).collect();
-    let mut changed = false;
-    for key in keys {
-        changed |= reconcile(store, &key, nodes, now, rng);
-    }
-    changed
-}
-
-fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
+/// Reconciles one object. Returns whether anything changed.
+pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
     let Some(rs) = store.get(key).cloned() else {
         return false;
     };

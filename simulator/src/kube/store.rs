@@ -59,6 +59,9 @@ pub struct Store {
     children: BTreeMap<String, std::collections::BTreeSet<ObjectKey>>,
     /// Uids removed since the last garbage collection.
     removed_uids: Vec<String>,
+    /// Keys changed since controllers last looked, and the owners of the objects changed.
+    touched: std::collections::BTreeSet<ObjectKey>,
+    touched_owners: std::collections::BTreeSet<String>,
     last_resource_version: u64,
     pending_events: Vec<WatchEvent>,
 }
@@ -228,6 +231,9 @@ impl Store {
     /// Removes an object for good (after graceful termination or finalizers).
     pub fn remove(&mut self, key: &ObjectKey, now: SimTime) {
         if let Some(obj) = self.objects.remove(key) {
+            if let Some(owner) = meta::controller_uid(&obj) {
+                self.touched_owners.insert(owner.to_string());
+            }
             self.uids.remove(meta::uid(&obj));
             self.removed_uids.push(meta::uid(&obj).to_string());
             if let Some(owner) = meta::controller_uid(&obj) {
@@ -285,7 +291,21 @@ impl Store {
         ensure_map(obj, &["metadata"]).insert("resourceVersion".into(), json!(self.last_resource_version.to_string()));
     }
 
+    /// Takes the keys changed since the last call, and the uids of their controlling owners:
+    /// the controllers' work queue.
+    pub fn take_touched(&mut self) -> (std::collections::BTreeSet<ObjectKey>, std::collections::BTreeSet<String>) {
+        (std::mem::take(&mut self.touched), std::mem::take(&mut self.touched_owners))
+    }
+
+    pub fn has_touched(&self) -> bool {
+        !self.touched.is_empty()
+    }
+
     fn record(&mut self, event_type: WatchEventType, key: ObjectKey, spec_changed: bool, at: SimTime) {
+        if let Some(owner) = self.objects.get(&key).and_then(meta::controller_uid) {
+            self.touched_owners.insert(owner.to_string());
+        }
+        self.touched.insert(key.clone());
         self.pending_events.push(WatchEvent { resource_version: self.last_resource_version, event_type, key, spec_changed, at });
     }
 }
