@@ -44,6 +44,18 @@ enum Command {
     },
     /// List the labs.
     Labs,
+    /// Free play on a folder of manifests and Argo CD Applications (your own repo).
+    Sandbox {
+        /// The folder to load as the lab's Git repository.
+        #[arg(long, value_name = "DIR")]
+        repo: PathBuf,
+        /// Run the commands in FILE (one a line) instead of reading the keyboard.
+        #[arg(long, value_name = "FILE")]
+        script: Option<PathBuf>,
+        /// The world's seed (a random one when not given).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Validate every lab and quiz bank, and replay every lab's solution.
     Check,
     /// Print each object's health as Argo CD assesses it (like `argocd admin settings resource-overrides health`).
@@ -67,6 +79,7 @@ fn main() -> ExitCode {
         Command::Serve { addr, site } => server::run(&addr, site, files),
         Command::Play { lab, solution, script, seed } => play::run(&files, &lab, solution, script.as_deref(), seed),
         Command::Labs => play::list(&files),
+        Command::Sandbox { repo, script, seed } => play::sandbox(&files, &repo, script.as_deref(), seed),
         Command::Check => check::run(&files),
         Command::Health { files: paths } => health(&paths),
     }

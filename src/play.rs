@@ -58,11 +58,64 @@ pub fn run(files: &ContentFiles, id: &str, solution: bool, script_file: Option<&
     }
 }
 
+/// `gitops-lab sandbox --repo DIR`: the folder becomes the lab's Git repo.
+pub fn sandbox(files: &ContentFiles, dir: &Path, script_file: Option<&Path>, seed: Option<u64>) -> ExitCode {
+    let mut repo = simulator::git::Snapshot::new();
+    if let Err(e) = read_tree(dir, dir, &mut repo) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let name =
+        dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string())).unwrap_or_else(|| "repo".into());
+    let lab = match simulator::lab::sandbox::sandbox_lab(&name, repo) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    let seed = seed.unwrap_or_else(rand::random);
+    match script_file {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => scripted(&lab, seed, &text.lines().map(String::from).collect::<Vec<_>>()),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        },
+        None => interactive(&lab, files, seed),
+    }
+}
+
+/// The text files under `dir`, by path relative to `root` (at most 5,000).
+fn read_tree(root: &Path, dir: &Path, out: &mut simulator::git::Snapshot) -> Result<(), String> {
+    let mut entries: Vec<_> =
+        std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if !simulator::lab::sandbox::wanted_path(&rel) {
+            continue;
+        }
+        if path.is_dir() {
+            read_tree(root, &path, out)?;
+        } else if let Ok(text) = std::fs::read_to_string(&path) {
+            if out.len() >= 5000 {
+                return Err(format!("{} holds more than 5,000 files", root.display()));
+            }
+            out.insert(rel, text);
+        }
+    }
+    Ok(())
+}
+
 fn scripted(lab: &Lab, seed: u64, lines: &[String]) -> ExitCode {
     match script::run_script(lab, seed, lines) {
         Ok(run) => {
             print!("{}", run.transcript);
-            println!("\n{} of {} steps passed (seed {seed}).", run.steps_passed, lab.steps.len());
+            if !lab.steps.is_empty() {
+                println!("\n{} of {} steps passed (seed {seed}).", run.steps_passed, lab.steps.len());
+            }
             if run.all_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
         }
         Err(e) => {
@@ -74,6 +127,9 @@ fn scripted(lab: &Lab, seed: u64, lines: &[String]) -> ExitCode {
 
 fn print_step(lab: &Lab, world: &World) {
     let Some(tracker) = world.tracker() else { return };
+    if lab.steps.is_empty() {
+        return;
+    }
     match lab.steps.get(tracker.active()) {
         Some(step) => println!("\n── Step {} of {}: {} ──\n{}", tracker.active() + 1, lab.steps.len(), step.title, step.text.trim_end()),
         None => println!("\n── All {} steps passed. ──", lab.steps.len()),

@@ -9,7 +9,9 @@ use crate::rng::SimRng;
 use crate::time::SimTime;
 
 fn has_condition(job: &Value, kind: &str) -> bool {
-    at(job, &["status", "conditions"]).and_then(Value::as_array).is_some_and(|cs| cs.iter().any(|c| c["type"] == kind && c["status"] == "True"))
+    at(job, &["status", "conditions"])
+        .and_then(Value::as_array)
+        .is_some_and(|cs| cs.iter().any(|c| c["type"] == kind && c["status"] == "True"))
 }
 
 /// Reconciles one Job. Returns whether anything changed.

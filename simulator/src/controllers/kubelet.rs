@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-
 use super::images::{ImageBehaviour, ImageCatalog};
 use crate::kube::Store;
 use crate::kube::meta::{self, ObjectKey};
@@ -55,7 +54,14 @@ impl Kubelet {
 
     /// Admits the pods in `touched` that are new, starts terminating the ones
     /// being deleted, and runs every transition due by `now`.
-    pub fn run_due(&mut self, store: &mut Store, images: &ImageCatalog, touched: &BTreeSet<ObjectKey>, now: SimTime, rng: &mut SimRng) -> bool {
+    pub fn run_due(
+        &mut self,
+        store: &mut Store,
+        images: &ImageCatalog,
+        touched: &BTreeSet<ObjectKey>,
+        now: SimTime,
+        rng: &mut SimRng,
+    ) -> bool {
         let mut changed = false;
         for key in touched {
             let Some(pod) = store.get(key).cloned() else {

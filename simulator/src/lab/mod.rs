@@ -2,6 +2,7 @@
 //! errors that name file, line and field, and the world a lab starts from.
 
 mod check;
+pub mod sandbox;
 mod tracker;
 
 use serde::{Deserialize, Serialize};
@@ -158,7 +159,7 @@ impl Lab {
         Ok(lab)
     }
 
-    fn validate(&self, file: &str) -> Result<(), ContentError> {
+    pub(crate) fn validate(&self, file: &str) -> Result<(), ContentError> {
         let err =
             |field: &str, message: String| ContentError { file: file.to_string(), line: None, field: Some(field.to_string()), message };
         if SimTime::parse_rfc3339(&self.world.start).is_none() {

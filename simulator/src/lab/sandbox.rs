@@ -1,0 +1,89 @@
+//! Free play on any repo: a lab with no steps whose Git repo is a folder of
+//! manifests and Argo CD Applications, so authors and trainees can explore
+//! their own team's layout.
+
+use std::collections::BTreeSet;
+
+use super::{CommitSpec, Lab, RepoSpec, WorldSpec};
+use crate::git::Snapshot;
+use crate::kube::meta;
+
+/// The URL a sandbox repo is served under when no Application names one.
+pub const SANDBOX_REPO_URL: &str = "https://git.example.com/sandbox.git";
+/// When every sandbox starts.
+const SANDBOX_START: &str = "2026-03-12T09:00:00Z";
+
+/// Builds a free-play lab over `files` (paths relative to the repo root).
+/// Applications found in the repo are installed; with none, one app syncs the whole repo.
+pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
+    if files.is_empty() {
+        return Err("the folder holds no files".into());
+    }
+    let mut applications = Vec::new();
+    let mut namespaces = BTreeSet::new();
+    let mut repo_url = None;
+    for (path, text) in &files {
+        if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+            continue;
+        }
+        let Ok(docs) = crate::yaml::parse_documents(text, path) else { continue };
+        for doc in &docs {
+            if meta::kind(doc) == "Application" && doc["apiVersion"].as_str().is_some_and(|v| v.starts_with("argoproj.io/")) {
+                if !applications.contains(path) {
+                    applications.push(path.clone());
+                }
+                repo_url = repo_url.or_else(|| doc["spec"]["source"]["repoURL"].as_str().map(String::from));
+                if let Some(ns) = doc["spec"]["destination"]["namespace"].as_str() {
+                    namespaces.insert(ns.to_string());
+                }
+            } else if !meta::namespace(doc).is_empty() {
+                namespaces.insert(meta::namespace(doc).to_string());
+            }
+        }
+    }
+    let repo_url = repo_url.unwrap_or_else(|| SANDBOX_REPO_URL.into());
+    if applications.is_empty() {
+        let app = format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: {repo_url}\n    targetRevision: HEAD\n    path: .\n    directory:\n      recurse: true\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: default\n  syncPolicy:\n    automated:\n      prune: true\n      selfHeal: true\n"
+        );
+        files.insert(".gitops-lab/sandbox-app.yaml".into(), app);
+        applications.push(".gitops-lab/sandbox-app.yaml".into());
+    }
+    namespaces.remove("argocd");
+    let history = vec![CommitSpec {
+        author: "Sandbox <sandbox@gitops.lab>".into(),
+        date: "2026-03-12T08:00:00Z".into(),
+        message: format!("Import {name}"),
+        files: files.keys().map(|p| (p.clone(), Some("@repo".to_string()))).collect(),
+    }];
+    let lab = Lab {
+        id: "sandbox".into(),
+        title: format!("Sandbox: {name}"),
+        summary: "Free play on your own repository.".into(),
+        minutes: 0,
+        course_section: String::new(),
+        story: format!("Your repository `{name}` is the GitOps repo; Argo CD runs its {} application(s).", applications.len()),
+        world: WorldSpec {
+            start: SANDBOX_START.into(),
+            installed_at: None,
+            repo: RepoSpec { url: repo_url, dir: format!("/home/trainee/{name}"), history },
+            namespaces: namespaces.into_iter().collect(),
+            applications,
+            agent: Default::default(),
+            images: Default::default(),
+            trainee: "Trainee <trainee@gitops.lab>".into(),
+            kube_namespace: "default".into(),
+            rbac: Default::default(),
+        },
+        steps: vec![],
+        quiz: vec![],
+        repo_files: files,
+    };
+    lab.validate("sandbox").map_err(|e| e.to_string())?;
+    Ok(lab)
+}
+
+/// Whether a path is worth loading into a sandbox repo (text manifests and docs, not Git's own files).
+pub fn wanted_path(path: &str) -> bool {
+    !path.split('/').any(|part| part == ".git" || part == "node_modules" || part == "target")
+}

@@ -1,0 +1,86 @@
+//! The `gitops-lab` binary as a user runs it: exit codes and output.
+
+use std::process::Command;
+
+fn gitops_lab(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gitops-lab")).args(args).output().expect("the binary runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gitops-lab-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn labs_lists_the_catalog() {
+    let (code, out, _) = gitops_lab(&["labs"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("ID "), "{out}");
+    assert!(out.contains("drift-2am") && out.contains("It's 2 AM: the manual scale"), "{out}");
+}
+
+#[test]
+fn solution_replay_exits_zero_and_a_partial_script_exits_one() {
+    let (code, out, _) = gitops_lab(&["play", "drift-2am", "--solution", "--seed", "3"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("4 of 4 steps passed (seed 3)."), "{out}");
+    let dir = temp_dir("script");
+    let script = dir.join("partial.txt");
+    std::fs::write(&script, "kubectl get deploy -n payments\n").unwrap();
+    let (code, out, _) = gitops_lab(&["play", "drift-2am", "--script", script.to_str().unwrap(), "--seed", "3"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("0 of 4 steps passed"), "{out}");
+}
+
+#[test]
+fn unknown_lab_names_the_known_ones() {
+    let (code, _, err) = gitops_lab(&["play", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no lab `nope`; the labs are: drift-2am"), "{err}");
+}
+
+#[test]
+fn sandbox_runs_a_folder_of_manifests() {
+    let dir = temp_dir("sandbox");
+    std::fs::create_dir_all(dir.join("web")).unwrap();
+    std::fs::write(dir.join("web/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {colour: blue}\n")
+        .unwrap();
+    let script = dir.join("script.txt");
+    std::fs::write(&script, "argocd app list -o name\nkubectl get cm settings -o jsonpath='{.data.colour}'\n").unwrap();
+    let (code, out, err) = gitops_lab(&["sandbox", "--repo", dir.to_str().unwrap(), "--script", script.to_str().unwrap(), "--seed", "1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("argocd/gitops-lab-cli-"), "an app named after the folder: {out}");
+    assert!(out.contains("blue"), "{out}");
+    let (code, _, err) = gitops_lab(&["sandbox", "--repo", "/nonexistent/folder"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/folder"), "{err}");
+}
+
+#[test]
+fn health_prints_argo_cd_status_and_message() {
+    let dir = temp_dir("health");
+    let file = dir.join("deploy.yaml");
+    std::fs::write(&file, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: true\n").unwrap();
+    let (code, out, _) = gitops_lab(&["health", file.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "STATUS: Suspended\nMESSAGE: Deployment is paused\n");
+    std::fs::write(&file, "kind: [\n").unwrap();
+    let (code, _, err) = gitops_lab(&["health", file.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("deploy.yaml"), "{err}");
+}
+
+#[test]
+fn check_validates_content_from_a_folder() {
+    let (code, out, _) = gitops_lab(&["check"]);
+    assert_eq!(code, 0, "{out}");
+    let dir = temp_dir("content");
+    std::fs::create_dir_all(dir.join("labs/broken")).unwrap();
+    std::fs::write(dir.join("labs/broken/lab.yaml"), "id: broken\ntitle: B\n").unwrap();
+    let (code, _, err) = gitops_lab(&["--content", dir.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("labs/broken/lab.yaml"), "{err}");
+}
