@@ -108,6 +108,18 @@ impl SimTime {
         format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} +0000 UTC", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
+    /// `3:04PM`, Go's Kitchen format, as Argo CD's retry messages print times.
+    pub fn kitchen(self) -> String {
+        let c = self.civil();
+        let (hour, suffix) = match c.hour {
+            0 => (12, "AM"),
+            h if h < 12 => (h, "AM"),
+            12 => (12, "PM"),
+            h => (h - 12, "PM"),
+        };
+        format!("{hour}:{:02}{suffix}", c.minute)
+    }
+
     /// `02:00:05`, the clock shown beside the lab.
     pub fn clock(self) -> String {
         let c = self.civil();

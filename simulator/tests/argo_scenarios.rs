@@ -110,11 +110,15 @@ fn failed_revision_is_not_retried() {
     write_file(&mut w, "app/stray.yaml", elsewhere);
     commit_and_push(&mut w, "true", "add a configmap in a missing namespace");
     run(&mut w, "argocd app get web --refresh");
-    wait(&mut w, 30);
+    wait(&mut w, 7);
+    let op = w.agent().app("web").unwrap().status.operation_state.clone().unwrap();
+    assert_eq!(op.phase, "Running", "an automated sync retries (limit 5, from 5 s doubling)");
+    assert!(op.message.starts_with("one or more objects failed to apply (dry run). Retrying attempt #2 at "), "{}", op.message);
+    wait(&mut w, 300);
     let status = &w.agent().app("web").unwrap().status;
     let op = status.operation_state.as_ref().unwrap();
     assert_eq!(op.phase, "Failed");
-    assert_eq!(op.message, "one or more objects failed to apply (dry run)");
+    assert_eq!(op.message, "one or more objects failed to apply (dry run) (retried 5 times).");
     let condition = status.conditions.iter().find(|c| c.kind == "SyncError").expect("a SyncError condition");
     assert!(condition.message.starts_with("Failed last sync attempt to ["), "{}", condition.message);
     let attempts = |w: &World| w.journal().iter().filter(|e| matches!(e.kind, EventKind::SyncStarted { .. })).count();

@@ -24,6 +24,8 @@ pub struct AppSpec {
     pub automated: Option<Automated>,
     pub sync_options: Vec<String>,
     pub ignore_differences: Vec<IgnoreDifference>,
+    /// `syncPolicy.retry`, if set.
+    pub retry: Option<super::sync::RetryPolicy>,
 }
 
 /// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
@@ -83,6 +85,7 @@ impl AppSpec {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(|o| o.as_str().map(String::from)).collect())
                 .unwrap_or_default(),
+            retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
@@ -106,6 +109,7 @@ impl AppSpec {
             automated: None,
             sync_options: vec![],
             ignore_differences: vec![],
+            retry: None,
         }
     }
 
@@ -179,6 +183,8 @@ pub struct OperationState {
     pub initiated_by: String,
     pub automated: bool,
     pub self_heal_attempts: u32,
+    #[serde(default)]
+    pub retry_count: u32,
     /// Whether the operation synced only some resources (self-heal, `--resource`).
     pub partial: bool,
     pub resources: Vec<ResourceResult>,
@@ -264,4 +270,42 @@ impl AppStatus {
         }
         status
     }
+}
+
+/// Reads `syncPolicy.retry` with Argo CD's defaults (5s, ×2, at most 3m).
+fn parse_retry(v: &Value) -> super::sync::RetryPolicy {
+    let base = super::sync::RetryPolicy::NONE;
+    let duration = |key: &str, default: crate::time::SimDuration| {
+        v.get("backoff").and_then(|b| b.get(key)).and_then(Value::as_str).and_then(parse_go_duration).unwrap_or(default)
+    };
+    super::sync::RetryPolicy {
+        limit: v.get("limit").and_then(Value::as_i64).unwrap_or(0),
+        duration: duration("duration", base.duration),
+        factor: v.get("backoff").and_then(|b| b.get("factor")).and_then(Value::as_u64).unwrap_or(base.factor),
+        max_duration: duration("maxDuration", base.max_duration),
+    }
+}
+
+/// Parses Go durations such as `5s`, `3m`, `1m30s`.
+pub fn parse_go_duration(text: &str) -> Option<crate::time::SimDuration> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        total += n * match c {
+            's' => 1000,
+            'm' => 60_000,
+            'h' => 3_600_000,
+            _ => return None,
+        };
+    }
+    if !number.is_empty() {
+        return None;
+    }
+    Some(crate::time::SimDuration(total))
 }

@@ -155,12 +155,17 @@ pub fn normalize(obj: &Value) -> Value {
     o
 }
 
-/// `argocd app diff`'s body for one resource: plain `diff` output of live against desired.
-pub fn diff_text(live: Option<&Value>, desired: Option<&Value>) -> String {
-    let live_yaml = live.map(|l| yaml::to_yaml(&normalize(l))).unwrap_or_default();
+/// `argocd app diff`'s body for one resource: plain `diff` output of live against desired,
+/// leaving out the fields `ignores` name.
+pub fn diff_text(live: Option<&Value>, desired: Option<&Value>, ignores: &[IgnoreDifference]) -> String {
+    let stripped = |mut v: Value| {
+        strip_ignored(&mut v, ignores);
+        yaml::to_yaml(&v)
+    };
+    let live_yaml = live.map(|l| stripped(normalize(l))).unwrap_or_default();
     let target_yaml = match (live, desired) {
-        (Some(l), Some(d)) => yaml::to_yaml(&predicted_live(l, d)),
-        (None, Some(d)) => yaml::to_yaml(&normalize(d)),
+        (Some(l), Some(d)) => stripped(predicted_live(l, d)),
+        (None, Some(d)) => stripped(normalize(d)),
         _ => String::new(),
     };
     normal_diff(&live_yaml, &target_yaml)
@@ -250,7 +255,7 @@ mod tests {
         let mut live = live_from(&desired);
         live["spec"]["replicas"] = json!(5);
         assert!(!is_synced(&desired, &live));
-        let text = diff_text(Some(&live), Some(&desired));
+        let text = diff_text(Some(&live), Some(&desired), &[]);
         assert!(text.contains("<   replicas: 5\n---\n>   replicas: 3\n"), "{text}");
     }
 

@@ -71,11 +71,14 @@ struct RunningOp {
     revision: String,
     next_step: SimTime,
     finish_at: Option<SimTime>,
+    /// Retries done so far, and when the next one starts (a failed attempt waiting out its back-off).
+    retries: u32,
+    retry_at: Option<SimTime>,
 }
 
 impl RunningOp {
     fn due(&self) -> SimTime {
-        self.finish_at.unwrap_or(self.next_step)
+        self.finish_at.or(self.retry_at).unwrap_or(self.next_step)
     }
 }
 
@@ -257,6 +260,18 @@ impl Agent {
             let Some(rt) = self.apps.get_mut(&name) else {
                 continue;
             };
+            if rt.op.as_ref().is_some_and(|o| o.retry_at.is_some_and(|t| t <= now)) {
+                // A retry plans the same revision again, from the cluster as it is now.
+                let op = rt.op.as_mut().expect("checked above");
+                let (revision, request) = (op.revision.clone(), op.sync.request.clone());
+                let desired = desired_for(rt, &revision, git).unwrap_or_default();
+                let extras = extras(rt, &self.tracked, &desired, cluster);
+                let project = project_of(&rt.spec, cluster).unwrap_or_else(|_| project::Project::default_project());
+                let op = rt.op.as_mut().expect("checked above");
+                op.sync = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, request);
+                op.retry_at = None;
+                op.next_step = now;
+            }
             if rt.op.as_ref().is_some_and(|o| o.due() <= now) {
                 let op_millis = self.config.operation_millis;
                 let done = step_operation(rt, now, op_millis, cluster, rng);
@@ -341,12 +356,13 @@ impl Agent {
             initiated_by: req.initiated_by.clone(),
             automated: req.automated,
             self_heal_attempts: req.self_heal_attempts,
+            retry_count: 0,
             partial,
             resources: vec![],
         };
         rt.status.operation_state = Some(state);
         let op = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, req);
-        rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None });
+        rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None, retries: 0, retry_at: None });
         if step_operation(rt, now, op_millis, cluster, rng) {
             // Completion is reported when the finish timer fires.
         }
@@ -439,6 +455,7 @@ impl Agent {
             initiated_by: "automated".into(),
             automated: true,
             self_heal_attempts: 0,
+            retry: rt.spec.retry.unwrap_or(sync::RetryPolicy::AUTOMATED_DEFAULT),
         };
         if let Some(op) = attempted {
             if op.phase != "Succeeded" {
@@ -668,6 +685,24 @@ fn step_operation(rt: &mut AppRuntime, now: SimTime, op_millis: u64, cluster: &m
     }
     match next {
         sync::Next::At(t) => op.next_step = t,
+        sync::Next::Done if op.sync.phase != sync::OpPhase::Succeeded && op.sync.message != "Operation terminated" => {
+            let limit = op.sync.request.retry.limit;
+            if limit < 0 || i64::from(op.retries) < limit {
+                let wait = op.sync.request.retry.backoff(op.retries);
+                op.retries += 1;
+                op.retry_at = Some(now + wait);
+                if let Some(state) = rt.status.operation_state.as_mut() {
+                    state.phase = "Running".into();
+                    state.message = format!("{}. Retrying attempt #{} at {}.", op.sync.message, op.retries, (now + wait).kitchen());
+                    state.retry_count = op.retries;
+                }
+            } else {
+                if op.retries > 0 {
+                    op.sync.message = format!("{} (retried {} times).", op.sync.message, op.retries);
+                }
+                op.finish_at = Some(now + SimDuration::millis(op_millis));
+            }
+        }
         sync::Next::Done => op.finish_at = Some(now + SimDuration::millis(op_millis)),
     }
     false

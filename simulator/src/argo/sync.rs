@@ -73,6 +73,30 @@ pub struct SyncRequest {
     pub initiated_by: String,
     pub automated: bool,
     pub self_heal_attempts: u32,
+    /// How often a failed attempt is retried, and the waits between.
+    pub retry: RetryPolicy,
+}
+
+/// `syncPolicy.retry`: the limit (-1 for no limit) and the back-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub limit: i64,
+    pub duration: SimDuration,
+    pub factor: u64,
+    pub max_duration: SimDuration,
+}
+
+impl RetryPolicy {
+    /// No retries: what `argocd app sync` asks for unless given `--retry-limit`.
+    pub const NONE: RetryPolicy = RetryPolicy { limit: 0, duration: SimDuration::secs(5), factor: 2, max_duration: SimDuration::secs(180) };
+    /// What an automated sync gets when the app sets no retry policy.
+    pub const AUTOMATED_DEFAULT: RetryPolicy = RetryPolicy { limit: 5, ..RetryPolicy::NONE };
+
+    /// The wait before retry number `done + 1`: duration × factor^done, capped.
+    pub fn backoff(&self, done: u32) -> SimDuration {
+        let ms = self.duration.0.saturating_mul(self.factor.saturating_pow(done));
+        SimDuration(ms.min(self.max_duration.0))
+    }
 }
 
 /// The phases of a sync, in order.
@@ -597,4 +621,19 @@ fn replace_object(live: &Value, desired: &Value) -> Value {
         next["status"] = status.clone();
     }
     next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn automated_retries_wait_5_10_20_40_80_seconds_capped_at_3_minutes() {
+        let waits: Vec<u64> = (0..7).map(|n| RetryPolicy::AUTOMATED_DEFAULT.backoff(n).as_secs()).collect();
+        assert_eq!(waits, vec![5, 10, 20, 40, 80, 160, 180]);
+        assert_eq!(crate::argo::app::parse_go_duration("1m30s"), Some(SimDuration::secs(90)));
+        assert_eq!(crate::argo::app::parse_go_duration("5x"), None);
+        assert_eq!(SimTime::parse_rfc3339("2026-03-12T15:04:00Z").unwrap().kitchen(), "3:04PM");
+        assert_eq!(SimTime::parse_rfc3339("2026-03-12T00:30:00Z").unwrap().kitchen(), "12:30AM");
+    }
 }

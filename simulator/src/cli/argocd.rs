@@ -486,7 +486,7 @@ fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         }
         let want = desired.iter().find(|d| ObjectKey::of(d).as_ref() == Some(&key));
         let live = world.cluster.store.get(&key);
-        let body = diff::diff_text(live, want);
+        let body = diff::diff_text(live, want, &app.spec.ignore_differences);
         if body.is_empty() {
             continue;
         }
@@ -502,6 +502,7 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     let is_async = take_switch(&mut args, &["--async"]);
     let revision = take_flag(&mut args, &["--revision"]);
     let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| t.parse::<u64>().ok());
+    let retry_limit = take_flag(&mut args, &["--retry-limit"]).and_then(|t| t.parse::<i64>().ok());
     if let Some(e) = check_flags(&args) {
         return e;
     }
@@ -514,6 +515,10 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     let Some(app) = world.agent.app(&name) else {
         return not_found(&name);
     };
+    let retry = match retry_limit {
+        Some(limit) => crate::argo::sync::RetryPolicy { limit, ..crate::argo::sync::RetryPolicy::NONE },
+        None => crate::argo::sync::RetryPolicy::NONE,
+    };
     let req = SyncRequest {
         revision: revision.unwrap_or_else(|| app.spec.target_revision.clone()),
         prune,
@@ -522,6 +527,7 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         initiated_by: world.shell.argocd_user.clone(),
         automated: false,
         self_heal_attempts: 0,
+        retry,
     };
     let started = world.now;
     if let Err(e) = world.start_sync(&name, req) {
@@ -635,6 +641,7 @@ fn rollback(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         initiated_by: world.shell.argocd_user.clone(),
         automated: false,
         self_heal_attempts: 0,
+        retry: crate::argo::sync::RetryPolicy::NONE,
     };
     if let Err(e) = world.start_sync(&name, req) {
         return fatal(&e);

@@ -322,6 +322,7 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
             initiated_by: "admin".into(),
             automated: false,
             self_heal_attempts: 0,
+            retry: crate::argo::sync::RetryPolicy::NONE,
         };
         world.start_sync(&name, req)?;
     }
