@@ -355,3 +355,52 @@ fn projects_restrict_destinations_and_kinds() {
     assert!(cond.message.contains("do not match any of the allowed destinations in project 'team-a'"), "{}", cond.message);
     assert_eq!((status.sync_status.as_str(), status.health.status.as_str()), ("Unknown", "Unknown"));
 }
+
+#[test]
+fn sync_options_apply_out_of_sync_only_replace_and_prune_false() {
+    let opts = "  syncPolicy:\n    syncOptions: [ApplyOutOfSyncOnly=true]\n";
+    let keep = CONFIGMAP.replace("  name: web-config\n", "  name: web-config\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false\n");
+    let mut w = world(opts, &[("deployment.yaml", DEPLOYMENT), ("configmap.yaml", &keep)], "", "");
+    run(&mut w, "kubectl scale deployment web --replicas=5");
+    wait(&mut w, 2);
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("deployment.apps/web configured"), "{text}");
+    assert!(!text.contains("configmap/web-config"), "only out-of-sync resources are applied: {text}");
+    write_file(&mut w, "app/configmap.yaml", "");
+    commit_and_push(&mut w, "true", "drop the configmap");
+    run(&mut w, "argocd app get web --refresh");
+    let text = run(&mut w, "argocd app sync web --prune");
+    assert!(text.contains("ignored (no prune)"), "{text}");
+    assert!(w.cluster().store.get(&simulator::kube::ObjectKey::new("", "ConfigMap", "prod", "web-config")).is_some());
+
+    let mut w = world("  syncPolicy:\n    syncOptions: [Replace=true]\n", &[("deployment.yaml", DEPLOYMENT)], "", "");
+    commit_and_push(&mut w, "yq -i '.spec.replicas = 2' app/deployment.yaml", "two");
+    let text = run(&mut w, "argocd app sync web");
+    assert!(text.contains("deployment.apps/web replaced"), "{text}");
+    assert_eq!(replicas(&w), 2);
+}
+
+#[test]
+fn auto_sync_will_not_wipe_out_every_resource_unless_allow_empty() {
+    let mut w = world(SELF_HEAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    write_file(&mut w, "app/deployment.yaml", "");
+    commit_and_push(&mut w, "true", "empty the app");
+    run(&mut w, "argocd app get web --refresh");
+    wait(&mut w, 5);
+    let status = &w.agent().app("web").unwrap().status;
+    let cond = status.conditions.iter().find(|c| c.kind == "SyncError").expect("a SyncError");
+    assert!(cond.message.starts_with("Skipping sync attempt to [") && cond.message.ends_with("]: auto-sync will wipe out all resources"), "{}", cond.message);
+    assert_eq!(replicas(&w), 3, "nothing was pruned");
+}
+
+#[test]
+fn prune_last_prunes_after_everything_else() {
+    let opts = "  syncPolicy:\n    syncOptions: [PruneLast=true]\n";
+    let mut w = world(opts, &[("deployment.yaml", DEPLOYMENT), ("configmap.yaml", CONFIGMAP)], "", "");
+    write_file(&mut w, "app/configmap.yaml", "");
+    commit_and_push(&mut w, "yq -i '.spec.replicas = 2' app/deployment.yaml", "two replicas, no configmap");
+    let text = run(&mut w, "argocd app sync web --prune");
+    let applied = text.find("deployment.apps/web configured").expect("applied");
+    let pruned = text.rfind("pruned").expect("pruned");
+    assert!(applied < pruned, "{text}");
+}
