@@ -193,3 +193,33 @@ async fn a_panic_shows_the_recovery_screen() {
     std::fs::write(screenshot_path("recovery.png"), client.screenshot().await.unwrap()).unwrap();
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_opens_as_a_sandbox_in_the_browser() {
+    if !enabled() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("gitops-lab-upload-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("team-repo/web")).unwrap();
+    std::fs::write(
+        dir.join("team-repo/web/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {colour: blue}\n",
+    )
+    .unwrap();
+    let (_server, base) = start_server();
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{base}/")).await.unwrap();
+    client.find(Locator::Css("#open-sandbox")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "#sandbox-folder", Duration::from_secs(20)).await;
+    let input = client.find(Locator::Css("#sandbox-folder")).await.unwrap();
+    input.send_keys(dir.join("team-repo").to_str().unwrap()).await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    type_command(&client, "kubectl get cm settings -o jsonpath='{.data.colour}'").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let terminal = text_of(&client, ".scrollback").await;
+    assert!(terminal.contains("blue"), "{terminal}");
+    assert!(text_of(&client, ".status").await.contains("Application team-repo"));
+    client.close().await.unwrap();
+}

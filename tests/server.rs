@@ -100,3 +100,13 @@ async fn api_lists_labs_as_json() {
     assert_eq!(labs[0]["id"], "drift-2am");
     assert_eq!(labs[0]["steps"], 4);
 }
+
+#[tokio::test]
+async fn sandbox_page_loads_the_bundle_in_sandbox_mode() {
+    let (_d, site) = site_with_bundle();
+    let (status, _, body) = get("/sandbox", site.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("data-lab=\"sandbox\""));
+    let (_, _, catalog) = get("/", site).await;
+    assert!(catalog.contains("href=\"/sandbox\""));
+}

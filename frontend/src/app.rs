@@ -17,6 +17,9 @@ const SCROLLBACK: usize = 2000;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub lab: AttrValue,
+    /// A lab built in the page (a sandbox over an uploaded folder) instead of a built-in one.
+    #[prop_or_default]
+    pub custom: Option<std::rc::Rc<Lab>>,
 }
 
 pub enum Msg {
@@ -99,7 +102,10 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let link = ctx.link().clone();
         let clock = Interval::new(TICK_MS, move || link.send_message(Msg::Tick));
-        let lab = content::builtin_lab(&ctx.props().lab);
+        let lab = match &ctx.props().custom {
+            Some(lab) => Some((**lab).clone()),
+            None => content::builtin_lab(&ctx.props().lab),
+        };
         let seed = (now_ms() as u64) % 1_000_000;
         let (world, error) = match &lab {
             Some(l) => match App::start(l, seed) {

@@ -27,6 +27,7 @@ impl Component for Catalog {
                         </li>
                     }) }
                 </ul>
+                <p><a href="?lab=sandbox">{"Sandbox: open your own GitOps repo folder"}</a></p>
             </main>
         }
     }

@@ -6,6 +6,7 @@ mod catalog;
 mod markdown;
 mod panels;
 mod recovery;
+mod sandbox;
 mod terminal;
 
 fn main() {
@@ -17,8 +18,11 @@ fn main() {
         .and_then(|w| w.location().search().ok())
         .and_then(|q| q.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("lab=").map(String::from)));
     match root.get_attribute("data-lab").filter(|l| !l.is_empty()).or(from_query) {
+        Some(lab) if lab == "sandbox" => {
+            yew::Renderer::<sandbox::Sandbox>::with_root(root).render();
+        }
         Some(lab) => {
-            yew::Renderer::<app::App>::with_root_and_props(root, app::Props { lab: lab.into() }).render();
+            yew::Renderer::<app::App>::with_root_and_props(root, app::Props { lab: lab.into(), custom: None }).render();
         }
         None => {
             yew::Renderer::<catalog::Catalog>::with_root(root).render();

@@ -359,7 +359,8 @@ fn projects_restrict_destinations_and_kinds() {
 #[test]
 fn sync_options_apply_out_of_sync_only_replace_and_prune_false() {
     let opts = "  syncPolicy:\n    syncOptions: [ApplyOutOfSyncOnly=true]\n";
-    let keep = CONFIGMAP.replace("  name: web-config\n", "  name: web-config\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false\n");
+    let keep =
+        CONFIGMAP.replace("  name: web-config\n", "  name: web-config\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false\n");
     let mut w = world(opts, &[("deployment.yaml", DEPLOYMENT), ("configmap.yaml", &keep)], "", "");
     run(&mut w, "kubectl scale deployment web --replicas=5");
     wait(&mut w, 2);
@@ -389,7 +390,11 @@ fn auto_sync_will_not_wipe_out_every_resource_unless_allow_empty() {
     wait(&mut w, 5);
     let status = &w.agent().app("web").unwrap().status;
     let cond = status.conditions.iter().find(|c| c.kind == "SyncError").expect("a SyncError");
-    assert!(cond.message.starts_with("Skipping sync attempt to [") && cond.message.ends_with("]: auto-sync will wipe out all resources"), "{}", cond.message);
+    assert!(
+        cond.message.starts_with("Skipping sync attempt to [") && cond.message.ends_with("]: auto-sync will wipe out all resources"),
+        "{}",
+        cond.message
+    );
     assert_eq!(replicas(&w), 3, "nothing was pruned");
 }
 

@@ -67,6 +67,7 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
     Ok(Router::new()
         .route("/", get(catalog))
         .route("/labs/{id}", get(lab_page))
+        .route("/sandbox", get(sandbox_page))
         .route("/api/labs", get(api_labs))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_file))
@@ -83,6 +84,18 @@ async fn lab_page(State(state): State<Arc<AppState>>, Path(id): Path<String>) ->
         Some(lab) => LabPage { lab: lab.clone(), site_missing: !state.site.has_bundle() }.into_response(),
         None => (StatusCode::NOT_FOUND, format!("There is no lab called `{id}`.")).into_response(),
     }
+}
+
+async fn sandbox_page(State(state): State<Arc<AppState>>) -> LabPage {
+    let lab = LabCard {
+        id: "sandbox".into(),
+        title: "Sandbox: your own GitOps repo".into(),
+        summary: "Free play on a folder of manifests and Argo CD Applications.".into(),
+        minutes: 0,
+        steps: 0,
+        course_section: String::new(),
+    };
+    LabPage { lab, site_missing: !state.site.has_bundle() }
 }
 
 async fn api_labs(State(state): State<Arc<AppState>>) -> Json<Vec<LabCard>> {
