@@ -13,6 +13,7 @@ pub mod controllers;
 pub mod events;
 pub mod git;
 pub mod kube;
+pub mod kustomize;
 pub mod lab;
 pub mod quiz;
 pub mod replay;

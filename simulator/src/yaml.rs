@@ -111,7 +111,8 @@ fn scalar(v: &Value, indent: usize, column: usize) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) if s.contains('\n') && !s.trim().is_empty() => {
+        // A literal block cannot keep spaces at the end of a line: such strings are double-quoted.
+        Value::String(s) if s.contains('\n') && !s.trim().is_empty() && !s.contains(" \n") && !s.starts_with(' ') => {
             let body = s.strip_suffix('\n').unwrap_or(s);
             let chomp = if s.ends_with('\n') { "" } else { "-" };
             let pad = " ".repeat(indent);
@@ -129,8 +130,11 @@ fn scalar(v: &Value, indent: usize, column: usize) -> String {
 /// when it holds YAML indicators; long plain and single-quoted strings wrap
 /// at the first space past column 80.
 fn styled(s: &str, indent: usize, column: usize) -> String {
-    if s.is_empty() || resolves_to_non_string(s) || s.chars().any(|c| c.is_control()) {
+    if s.is_empty() || resolves_to_non_string(s) {
         return double_quoted(s);
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return wrap_double_quoted(&double_quoted(s), indent, column);
     }
     let first = s.chars().next().unwrap_or(' ');
     let second = s.chars().nth(1);
@@ -152,6 +156,30 @@ fn wrap(text: &str, indent: usize, column: usize) -> String {
             out.push('\n');
             out.push_str(&" ".repeat(indent));
             col = indent;
+            continue;
+        }
+        out.push(c);
+        col += 1;
+    }
+    out
+}
+
+/// Folds a double-quoted scalar as go-yaml v2 does: at a space past column 80,
+/// continuing on an indented line (a leading space there is escaped with `\`).
+fn wrap_double_quoted(text: &str, indent: usize, column: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut col = column;
+    for (i, &c) in chars.iter().enumerate() {
+        let prev_is_space = i > 0 && chars[i - 1] == ' ';
+        if c == ' ' && !prev_is_space && col > 80 && i > 1 && i + 2 < chars.len() {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            col = indent;
+            if chars.get(i + 1) == Some(&' ') {
+                out.push('\\');
+                col += 1;
+            }
             continue;
         }
         out.push(c);

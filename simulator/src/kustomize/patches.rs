@@ -1,0 +1,253 @@
+//! Patches: strategic merge (kyaml merge2 semantics, new list items first)
+//! and JSON 6902, addressed by a resource's current or earlier name, or by a
+//! target selector.
+
+use serde_json::{Map, Value};
+
+use super::{KustomizeError, Res, err};
+use crate::kube::meta;
+
+/// Applies a `patches[]` entry: a list of operations is JSON 6902, anything else a strategic merge.
+pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
+    let docs = crate::yaml::parse_documents(text, "patch").map_err(|e| err(format!("unable to parse patch: {}", e.message)))?;
+    if docs.len() == 1 && docs[0].is_array() {
+        return apply_json6902(resources, &docs[0], target);
+    }
+    apply_smp_docs(resources, docs, target)
+}
+
+pub fn apply_smp_text(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
+    let docs = crate::yaml::parse_documents(text, "patch").map_err(|e| err(format!("unable to parse SM or JSON patch: {}", e.message)))?;
+    apply_smp_docs(resources, docs, target)
+}
+
+pub fn apply_json6902_text(resources: &mut [Res], text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
+    let docs = crate::yaml::parse_documents(text, "patch").map_err(|e| err(format!("unable to parse JSON patch: {}", e.message)))?;
+    let ops = docs.into_iter().next().unwrap_or(Value::Array(vec![]));
+    apply_json6902(resources, &ops, target)
+}
+
+fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Value>) -> Result<(), KustomizeError> {
+    for patch in docs {
+        let indexes: Vec<usize> = match target {
+            Some(t) => resources.iter().enumerate().filter(|(_, r)| selected(r, t)).map(|(i, _)| i).collect(),
+            None => {
+                let (kind, name, ns) =
+                    (meta::kind(&patch).to_string(), meta::name(&patch).to_string(), meta::namespace(&patch).to_string());
+                let hit: Vec<usize> = resources
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.kind() == kind && r.had_name(&name) && (ns.is_empty() || r.had_namespace(&ns)))
+                    .map(|(i, _)| i)
+                    .collect();
+                if hit.is_empty() {
+                    return Err(err(format!("no resource matches strategic merge patch \"{kind}.{name}\"")));
+                }
+                hit
+            }
+        };
+        let delete = patch.get("$patch").and_then(Value::as_str) == Some("delete");
+        if delete {
+            let mut i = 0;
+            resources.retain(|_| {
+                let keep = !indexes.contains(&i);
+                i += 1;
+                keep
+            });
+            continue;
+        }
+        for i in indexes {
+            let r = &mut resources[i];
+            let mut p = patch.clone();
+            // The patch's own identity (kind, name, namespace) does not change its target.
+            if let Some(m) = p.as_object_mut() {
+                m.remove("apiVersion");
+                m.remove("kind");
+            }
+            if let Some(md) = p.get_mut("metadata").and_then(Value::as_object_mut) {
+                md.remove("name");
+                md.remove("namespace");
+            }
+            merge(&mut r.obj, &p, "");
+        }
+    }
+    Ok(())
+}
+
+fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) -> Result<(), KustomizeError> {
+    let target = target.ok_or_else(|| err("must specify a target for patch"))?;
+    let patch: json_patch::Patch = serde_json::from_value(ops.clone()).map_err(|e| err(format!("unable to parse JSON patch: {e}")))?;
+    for r in resources.iter_mut().filter(|r| selected(r, target)) {
+        json_patch::patch(&mut r.obj, &patch).map_err(|e| err(format!("failed to apply json patch: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Whether a resource matches a patch target (group, version, kind, name, namespace, selectors).
+fn selected(r: &Res, t: &Value) -> bool {
+    let field = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or("");
+    let api = r.obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let (group, version) = crate::kube::split_api_version(api);
+    let name_ok = field("name").is_empty()
+        || std::iter::once(r.name().to_string()).chain(r.previous.iter().map(|(n, _)| n.clone())).any(|n| regex_match(field("name"), &n));
+    let ns_ok = field("namespace").is_empty()
+        || std::iter::once(r.namespace().to_string())
+            .chain(r.previous.iter().map(|(_, n)| n.clone()))
+            .any(|n| regex_match(field("namespace"), &n));
+    regex_match(field("group"), group)
+        && regex_match(field("version"), version)
+        && regex_match(field("kind"), r.kind())
+        && name_ok
+        && ns_ok
+        && selector_ok(field("labelSelector"), &meta::labels(&r.obj))
+        && selector_ok(field("annotationSelector"), &r.obj["metadata"]["annotations"].as_object().cloned().unwrap_or_default())
+}
+
+fn selector_ok(selector: &str, labels: &Map<String, Value>) -> bool {
+    if selector.is_empty() {
+        return true;
+    }
+    // `key in (a,b)` and `key notin (a,b)` besides the equality forms.
+    let mut terms = Vec::new();
+    let mut depth = 0;
+    let mut current = String::new();
+    for c in selector.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                terms.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    terms.push(current);
+    terms.iter().all(|term| {
+        let term = term.trim();
+        if let Some((k, rest)) = term.split_once(" notin ") {
+            let values: Vec<&str> = rest.trim().trim_matches(['(', ')']).split(',').map(str::trim).collect();
+            !labels.get(k.trim()).and_then(Value::as_str).is_some_and(|v| values.contains(&v))
+        } else if let Some((k, rest)) = term.split_once(" in ") {
+            let values: Vec<&str> = rest.trim().trim_matches(['(', ')']).split(',').map(str::trim).collect();
+            labels.get(k.trim()).and_then(Value::as_str).is_some_and(|v| values.contains(&v))
+        } else {
+            meta::label_selector_matches(term, labels)
+        }
+    })
+}
+
+/// Anchored matching of kustomize's target fields: literal text, `.` any one character, `.*` any run, `a|b` alternatives.
+fn regex_match(pattern: &str, text: &str) -> bool {
+    if pattern.is_empty() {
+        return true;
+    }
+    pattern.split('|').any(|alt| glob_like(alt.trim_start_matches('^').trim_end_matches('$'), text))
+}
+
+fn glob_like(p: &str, t: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (p.chars().collect(), t.chars().collect());
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p {
+            [] => t.is_empty(),
+            ['.', '*', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
+            ['\\', c, rest @ ..] => t.first() == Some(c) && go(rest, &t[1..]),
+            ['.', rest @ ..] => !t.is_empty() && go(rest, &t[1..]),
+            [c, rest @ ..] => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    go(&p, &t)
+}
+
+/// The strategic-merge key of a list, by its field name and the patch's items.
+fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
+    match field {
+        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets" => Some("name"),
+        "volumeMounts" => Some("mountPath"),
+        "volumeDevices" => Some("devicePath"),
+        "hostAliases" => Some("ip"),
+        "ports" if items.iter().any(|i| i.get("containerPort").is_some()) => Some("containerPort"),
+        "ports" => Some("port"),
+        _ => None,
+    }
+}
+
+/// Strategic merge of `patch` into `target`.
+pub fn merge(target: &mut Value, patch: &Value, field: &str) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            if p.get("$patch").and_then(Value::as_str) == Some("replace") {
+                let mut replaced = p.clone();
+                replaced.remove("$patch");
+                *t = replaced;
+                return;
+            }
+            for (k, v) in p {
+                if k.starts_with('$') {
+                    continue;
+                }
+                match v {
+                    Value::Null => {
+                        t.remove(k);
+                    }
+                    _ => match t.get_mut(k) {
+                        Some(existing) if existing.is_object() && v.is_object() || existing.is_array() && v.is_array() => {
+                            merge(existing, v, k)
+                        }
+                        _ => {
+                            let mut fresh = v.clone();
+                            strip_directives(&mut fresh);
+                            t.insert(k.clone(), fresh);
+                        }
+                    },
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(p)) => {
+            let Some(key) = merge_key(field, p) else {
+                *t = p.clone();
+                return;
+            };
+            let mut out = Vec::new();
+            let mut used = vec![false; t.len()];
+            for item in p {
+                let id = item.get(key);
+                let pos = t.iter().position(|x| id.is_some() && x.get(key) == id);
+                let delete = item.get("$patch").and_then(Value::as_str) == Some("delete");
+                match pos {
+                    Some(i) => {
+                        used[i] = true;
+                        if !delete {
+                            let mut merged = t[i].clone();
+                            merge(&mut merged, item, "");
+                            out.push(merged);
+                        }
+                    }
+                    None if !delete => {
+                        let mut fresh = item.clone();
+                        strip_directives(&mut fresh);
+                        out.push(fresh);
+                    }
+                    None => {}
+                }
+            }
+            out.extend(t.iter().zip(used).filter(|(_, u)| !u).map(|(x, _)| x.clone()));
+            *t = out;
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+fn strip_directives(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, v| !k.starts_with('$') && !v.is_null());
+            for child in m.values_mut() {
+                strip_directives(child);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_directives),
+        _ => {}
+    }
+}

@@ -1,0 +1,349 @@
+//! One kustomization, accumulated: its resources, generators and components,
+//! then the builtin transformers in kustomize's fixed order.
+
+use serde_json::{Map, Value, json};
+
+use super::{KustomizeError, Res, err, generators, images, is_dir, join, kustomization_file, patches};
+use crate::git::Snapshot;
+use crate::kube::meta;
+
+/// Nested kustomizations deeper than this are a cycle.
+const MAX_DEPTH: usize = 32;
+
+/// Builds the kustomization (or component) in `dir`; returns its objects and its parsed file.
+pub fn accumulate(files: &Snapshot, dir: &str, depth: usize) -> Result<(Vec<Res>, Value), KustomizeError> {
+    let mut resources = Vec::new();
+    let k = accumulate_into(files, dir, depth, &mut resources, false)?;
+    Ok((resources, k))
+}
+
+fn load_kustomization(files: &Snapshot, dir: &str) -> Result<(String, Value), KustomizeError> {
+    let path = kustomization_file(files, dir).ok_or_else(|| {
+        err(format!(
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+            if dir.is_empty() { "." } else { dir }
+        ))
+    })?;
+    let docs = crate::yaml::parse_documents(&files[&path], &path).map_err(|e| err(format!("{path}: {}", e.message)))?;
+    Ok((path, docs.into_iter().next().unwrap_or(json!({}))))
+}
+
+fn strings(k: &Value, field: &str) -> Vec<String> {
+    k.get(field).and_then(Value::as_array).map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+}
+
+/// Adds the kustomization in `dir` to `resources` (a component transforms everything accumulated so far).
+fn accumulate_into(
+    files: &Snapshot,
+    dir: &str,
+    depth: usize,
+    resources: &mut Vec<Res>,
+    as_component: bool,
+) -> Result<Value, KustomizeError> {
+    if depth > MAX_DEPTH {
+        return Err(err(format!("cycle detected: '{dir}' includes itself")));
+    }
+    let (path, k) = load_kustomization(files, dir)?;
+    let kind = k.get("kind").and_then(Value::as_str).unwrap_or("Kustomization");
+    if as_component && kind != "Component" {
+        return Err(err(format!("expected kind 'Component' for path '{dir}' but got '{kind}'")));
+    }
+    if !as_component && kind == "Component" && depth > 0 {
+        return Err(err(format!("expected kind != 'Component' for path '{dir}'")));
+    }
+    let mut own = Vec::new();
+    for entry in strings(&k, "resources").into_iter().chain(strings(&k, "bases")) {
+        let target = join(dir, &entry);
+        if kustomization_file(files, &target).is_some() {
+            let (sub, _) = accumulate(files, &target, depth + 1)?;
+            add_all(&mut own, sub)?;
+        } else if let Some(text) = files.get(&target) {
+            let docs = crate::yaml::parse_documents(text, &target).map_err(|e| err(format!("{target}: {}", e.message)))?;
+            let mut loaded = Vec::new();
+            for doc in docs {
+                if meta::kind(&doc) == "List" {
+                    loaded.extend(doc.get("items").and_then(Value::as_array).cloned().unwrap_or_default());
+                } else {
+                    loaded.push(doc);
+                }
+            }
+            add_all(&mut own, loaded.into_iter().map(|o| Res::new(stringify_metadata(o))).collect())?;
+        } else if is_dir(files, &target) {
+            return Err(err(format!(
+                "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{target}'"
+            )));
+        } else {
+            return Err(err(format!(
+                "accumulating resources: accumulation err='accumulating resources from '{entry}': open {target}: no such file or directory'"
+            )));
+        }
+    }
+    if as_component {
+        // A component's resources join the accumulated set before its transformers run.
+        add_all(resources, own)?;
+    } else {
+        add_all(resources, own)?;
+    }
+    let options = k.get("generatorOptions").cloned().unwrap_or(Value::Null);
+    for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+        for g in k.get(field).and_then(Value::as_array).into_iter().flatten() {
+            let generated = generators::generate(files, dir, g, kind, &options).map_err(|e| err(format!("{path}: {}", e.message)))?;
+            generators::add_generated(resources, generated)?;
+        }
+    }
+    for component in strings(&k, "components") {
+        let target = join(dir, &component);
+        accumulate_into(files, &target, depth + 1, resources, true)?;
+    }
+    apply_transformers(files, dir, &k, resources)?;
+    Ok(k)
+}
+
+fn add_all(into: &mut Vec<Res>, items: Vec<Res>) -> Result<(), KustomizeError> {
+    for r in items {
+        let dup =
+            into.iter().any(|x| x.kind() == r.kind() && x.group() == r.group() && x.name() == r.name() && x.namespace() == r.namespace());
+        if dup {
+            return Err(err(format!(
+                "may not add resource with an already registered id: {}.{}.[noGrp]/{}.[noNs]",
+                r.kind(),
+                r.obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+                r.name()
+            )));
+        }
+        into.push(r);
+    }
+    Ok(())
+}
+
+fn apply_transformers(files: &Snapshot, dir: &str, k: &Value, resources: &mut Vec<Res>) -> Result<(), KustomizeError> {
+    for entry in k.get("patchesStrategicMerge").and_then(Value::as_array).into_iter().flatten() {
+        let text = match entry.as_str() {
+            Some(s) if files.contains_key(&join(dir, s)) => files[&join(dir, s)].clone(),
+            Some(s) => s.to_string(),
+            None => crate::yaml::to_yaml(entry),
+        };
+        patches::apply_smp_text(resources, &text, None)?;
+    }
+    for p in k.get("patches").and_then(Value::as_array).into_iter().flatten() {
+        let text = match (p.get("path").and_then(Value::as_str), p.get("patch").and_then(Value::as_str)) {
+            (Some(path), _) => {
+                files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))?
+            }
+            (None, Some(inline)) => inline.to_string(),
+            _ => return Err(err("patch requires either path or patch")),
+        };
+        patches::apply_patch_entry(resources, &text, p.get("target"))?;
+    }
+    if let Some(ns) = k.get("namespace").and_then(Value::as_str) {
+        namespace(resources, ns);
+    }
+    let prefix = k.get("namePrefix").and_then(Value::as_str).unwrap_or("");
+    let suffix = k.get("nameSuffix").and_then(Value::as_str).unwrap_or("");
+    if !prefix.is_empty() || !suffix.is_empty() {
+        for r in resources.iter_mut().filter(|r| !matches!(r.kind(), "CustomResourceDefinition" | "APIService" | "Namespace")) {
+            let name = format!("{prefix}{}{suffix}", r.name());
+            r.rename(name);
+        }
+    }
+    for entry in k.get("labels").and_then(Value::as_array).into_iter().flatten() {
+        let pairs = entry.get("pairs").and_then(Value::as_object).cloned().unwrap_or_default();
+        let selectors = entry.get("includeSelectors").and_then(Value::as_bool).unwrap_or(false);
+        let templates = entry.get("includeTemplates").and_then(Value::as_bool).unwrap_or(false) || selectors;
+        labels(resources, &pairs, selectors, templates);
+    }
+    if let Some(pairs) = k.get("commonLabels").and_then(Value::as_object) {
+        labels(resources, pairs, true, true);
+    }
+    if let Some(pairs) = k.get("commonAnnotations").and_then(Value::as_object) {
+        annotations(resources, pairs);
+    }
+    for p in k.get("patchesJson6902").and_then(Value::as_array).into_iter().flatten() {
+        let text = match (p.get("path").and_then(Value::as_str), p.get("patch").and_then(Value::as_str)) {
+            (Some(path), _) => {
+                files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))?
+            }
+            (None, Some(inline)) => inline.to_string(),
+            _ => return Err(err("patch requires either path or patch")),
+        };
+        patches::apply_json6902_text(resources, &text, p.get("target"))?;
+    }
+    for r in k.get("replicas").and_then(Value::as_array).into_iter().flatten() {
+        let name = r.get("name").and_then(Value::as_str).unwrap_or("");
+        let count = r.get("count").cloned().unwrap_or(json!(1));
+        let mut hit = false;
+        for res in resources
+            .iter_mut()
+            .filter(|x| matches!(x.kind(), "Deployment" | "ReplicationController" | "ReplicaSet" | "StatefulSet") && x.had_name(name))
+        {
+            meta::ensure_map(&mut res.obj, &["spec"]).insert("replicas".into(), count.clone());
+            hit = true;
+        }
+        if !hit {
+            return Err(err(format!(
+                "resource with name {name} does not match a config with the following GVK [apps_v1_Deployment ReplicationController ReplicaSet StatefulSet]"
+            )));
+        }
+    }
+    for image in k.get("images").and_then(Value::as_array).into_iter().flatten() {
+        images::apply(resources, image);
+    }
+    Ok(())
+}
+
+/// Label and annotation values are strings in Kubernetes; kustomize writes numbers and booleans quoted.
+fn stringify_metadata(mut obj: Value) -> Value {
+    for field in ["labels", "annotations"] {
+        if let Some(m) = obj.get_mut("metadata").and_then(|md| md.get_mut(field)).and_then(Value::as_object_mut) {
+            for v in m.values_mut() {
+                if !v.is_string() && !v.is_null() {
+                    *v = Value::String(v.to_string());
+                }
+            }
+        }
+    }
+    obj
+}
+
+/// Cluster-scoped kinds, which the namespace transformer leaves alone.
+pub(crate) fn cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "PriorityClass"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "APIService"
+            | "Node"
+            | "IngressClass"
+            | "CSIDriver"
+            | "RuntimeClass"
+            | "PodSecurityPolicy"
+            | "VolumeAttachment"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+    )
+}
+
+fn namespace(resources: &mut [Res], ns: &str) {
+    for r in resources.iter_mut() {
+        if r.kind() == "Namespace" && r.group().is_empty() {
+            r.rename(ns.to_string());
+            continue;
+        }
+        if !cluster_scoped(r.kind()) {
+            r.set_namespace(ns);
+        }
+        if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
+            for s in r.obj.get_mut("subjects").and_then(Value::as_array_mut).into_iter().flatten() {
+                if s.get("name").and_then(Value::as_str) == Some("default") {
+                    s["namespace"] = json!(ns);
+                }
+            }
+        }
+        if r.kind() == "CustomResourceDefinition" {
+            if let Some(svc) = r.obj.pointer_mut("/spec/conversion/webhook/clientConfig/service").and_then(Value::as_object_mut) {
+                svc.insert("namespace".into(), json!(ns));
+            }
+        }
+        if r.kind() == "APIService" {
+            if let Some(svc) = r.obj.pointer_mut("/spec/service").and_then(Value::as_object_mut) {
+                svc.insert("namespace".into(), json!(ns));
+            }
+        }
+    }
+}
+
+/// Template paths (pod templates) per kind, as field paths.
+fn template_paths(kind: &str) -> Vec<Vec<&'static str>> {
+    match kind {
+        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" | "Job" | "ReplicationController" => {
+            vec![vec!["spec", "template", "metadata"]]
+        }
+        "CronJob" => vec![vec!["spec", "jobTemplate", "metadata"], vec!["spec", "jobTemplate", "spec", "template", "metadata"]],
+        _ => vec![],
+    }
+}
+
+fn set_all(map: &mut Map<String, Value>, pairs: &Map<String, Value>) {
+    for (k, v) in pairs {
+        let v = match v {
+            Value::String(s) => Value::String(s.clone()),
+            Value::Null => Value::String(String::new()),
+            other => Value::String(other.to_string()),
+        };
+        map.insert(k.clone(), v);
+    }
+}
+
+fn labels(resources: &mut [Res], pairs: &Map<String, Value>, selectors: bool, templates: bool) {
+    for r in resources.iter_mut() {
+        let kind = r.kind().to_string();
+        set_all(meta::ensure_map(&mut r.obj, &["metadata", "labels"]), pairs);
+        if templates {
+            for path in template_paths(&kind) {
+                let mut p = path.clone();
+                p.push("labels");
+                set_all(meta::ensure_map(&mut r.obj, &p), pairs);
+            }
+            if kind == "StatefulSet" {
+                for t in r
+                    .obj
+                    .get_mut("spec")
+                    .and_then(|s| s.get_mut("volumeClaimTemplates"))
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    set_all(meta::ensure_map(t, &["metadata", "labels"]), pairs);
+                }
+            }
+        }
+        if selectors {
+            match kind.as_str() {
+                "Service" | "ReplicationController" => set_all(meta::ensure_map(&mut r.obj, &["spec", "selector"]), pairs),
+                "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" => {
+                    set_all(meta::ensure_map(&mut r.obj, &["spec", "selector", "matchLabels"]), pairs)
+                }
+                "Job" => {
+                    if let Some(m) = r.obj.pointer_mut("/spec/selector/matchLabels").and_then(Value::as_object_mut) {
+                        set_all(m, pairs);
+                    }
+                }
+                "CronJob" => {
+                    if let Some(m) = r.obj.pointer_mut("/spec/jobTemplate/spec/selector/matchLabels").and_then(Value::as_object_mut) {
+                        set_all(m, pairs);
+                    }
+                }
+                "PodDisruptionBudget" => {
+                    if let Some(m) = r.obj.pointer_mut("/spec/selector/matchLabels").and_then(Value::as_object_mut) {
+                        set_all(m, pairs);
+                    }
+                }
+                "NetworkPolicy" => {
+                    if let Some(m) = r.obj.pointer_mut("/spec/podSelector/matchLabels").and_then(Value::as_object_mut) {
+                        set_all(m, pairs);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn annotations(resources: &mut [Res], pairs: &Map<String, Value>) {
+    for r in resources.iter_mut() {
+        let kind = r.kind().to_string();
+        set_all(meta::ensure_map(&mut r.obj, &["metadata", "annotations"]), pairs);
+        for path in template_paths(&kind) {
+            let mut p = path.clone();
+            p.push("annotations");
+            set_all(meta::ensure_map(&mut r.obj, &p), pairs);
+        }
+    }
+}
