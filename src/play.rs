@@ -88,7 +88,7 @@ pub fn sandbox(files: &ContentFiles, dir: &Path, script_file: Option<&Path>, see
 }
 
 /// The text files under `dir`, by path relative to `root` (at most 5,000).
-fn read_tree(root: &Path, dir: &Path, out: &mut simulator::git::Snapshot) -> Result<(), String> {
+pub fn read_tree(root: &Path, dir: &Path, out: &mut simulator::git::Snapshot) -> Result<(), String> {
     let mut entries: Vec<_> =
         std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();

@@ -409,3 +409,48 @@ fn prune_last_prunes_after_everything_else() {
     let pruned = text.rfind("pruned").expect("pruned");
     assert!(applied < pruned, "{text}");
 }
+
+#[test]
+fn kustomize_overlays_render_and_promote_with_edit_set_image() {
+    let base_k = "resources:\n- deployment.yaml\n";
+    let prod_k = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\nnamePrefix: prod-\nresources:\n- ../../base\nimages:\n- name: nginx\n  newTag: \"1.27\"\n";
+    let mut repo = Snapshot::new();
+    let app_yaml = application(SELF_HEAL, "")
+        .replace("path: app", "path: app/overlays/prod")
+        .replace("    targetRevision: HEAD\n", "    targetRevision: HEAD\n    kustomize:\n      commonLabels:\n        team: payments\n");
+    repo.insert("argocd/web.yaml".into(), app_yaml);
+    repo.insert("app/base/deployment.yaml".into(), DEPLOYMENT.replace("image: nginx:1.27", "image: nginx"));
+    repo.insert("app/base/kustomization.yaml".into(), base_k.into());
+    repo.insert("app/overlays/prod/kustomization.yaml".into(), prod_k.into());
+    let files: String = repo.keys().map(|p| format!("          {p}: \"@repo\"\n")).collect();
+    let lab_yaml = format!(
+        "id: scenario\ntitle: S\nsummary: S\nminutes: 1\ncourseSection: t\nstory: t\nworld:\n  start: \"2026-03-12T01:58:00Z\"\n  namespaces: [prod]\n  applications: [argocd/web.yaml]\n  kubeNamespace: prod\n  repo:\n    url: https://git.example.com/cfg.git\n    dir: /home/trainee/cfg\n    history:\n      - author: \"Dev <dev@example.com>\"\n        date: \"2026-03-10T10:00:00Z\"\n        message: initial\n        files:\n{files}steps:\n  - id: only\n    title: Only\n    text: only\n    check: {{commandRun: \"true\"}}\n    solution: [\"true\"]\n"
+    );
+    let mut w = World::new(5, &Lab::load(&lab_yaml, "k.yaml", repo).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+    let key = simulator::kube::ObjectKey::new("apps", "Deployment", "prod", "prod-web");
+    let image = |w: &World| {
+        w.cluster().store.get(&key).map(|d| d["spec"]["template"]["spec"]["containers"][0]["image"].as_str().unwrap().to_string())
+    };
+    assert_eq!(image(&w).as_deref(), Some("nginx:1.27"));
+    let d = w.cluster().store.get(&key).unwrap();
+    assert_eq!(d["metadata"]["labels"]["team"], "payments", "spec.source.kustomize.commonLabels applied");
+    assert_eq!(w.agent().app("web").unwrap().status.source_type, "Kustomize");
+    assert_eq!(app(&w), ("Synced".into(), "Healthy".into()));
+
+    let built = run(&mut w, "kustomize build app/overlays/prod");
+    assert!(built.contains("name: prod-web") && built.contains("image: nginx:1.27"), "{built}");
+    assert_eq!(run(&mut w, "kubectl kustomize app/overlays/prod"), built);
+    run(&mut w, "cd app/overlays/prod");
+    assert_eq!(run(&mut w, "kustomize edit set image nginx=nginx:1.28"), "");
+    let k = run(&mut w, "cat kustomization.yaml");
+    assert!(k.contains("images:\n- name: nginx\n  newName: nginx\n  newTag: \"1.28\"\n"), "{k}");
+    run(&mut w, "git commit -am \"Promote nginx 1.28 to prod\"");
+    run(&mut w, "git push");
+    run(&mut w, "argocd app sync web");
+    wait(&mut w, 30);
+    assert_eq!(image(&w).as_deref(), Some("nginx:1.28"));
+    let text = run(&mut w, "kustomize edit set image nginx");
+    assert!(text.starts_with("Error: invalid format of image"), "{text}");
+    let text = run(&mut w, "kustomize build ../nowhere");
+    assert!(text.starts_with("Error: "), "{text}");
+}

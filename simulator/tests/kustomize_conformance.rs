@@ -50,3 +50,46 @@ fn kustomize_build_conformance() {
     assert_eq!(cases.len(), 50, "the corpus has 50 cases");
     assert_eq!(passed.len(), cases.len(), "failing cases:\n{report}");
 }
+
+#[test]
+fn kustomize_edit_set_image_conformance() {
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/kustomize-edit-set-image");
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&base).unwrap().filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    let (mut asserted, mut whole_files, mut whole_total) = (0, 0, 0);
+    let mut report = String::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let input = std::fs::read_to_string(case.join("input/kustomization.yaml")).unwrap();
+        let args: Vec<String> =
+            std::fs::read_to_string(case.join("args")).unwrap_or_default().lines().filter(|l| !l.is_empty()).map(String::from).collect();
+        let result = kustomize::edit::set_image(&input, &args);
+        if let Ok(want_err) = std::fs::read_to_string(case.join("expected-error.txt")) {
+            match &result {
+                Err(e) if e.trim() == want_err.trim() => asserted += 1,
+                other => report.push_str(&format!("  {name}: want error {want_err:?}, got {other:?}\n")),
+            }
+            continue;
+        }
+        let want = std::fs::read_to_string(case.join("expected-contains.txt")).unwrap();
+        match &result {
+            Ok(out) if out.contains(want.trim_end()) => asserted += 1,
+            other => report.push_str(&format!("  {name}: does not contain {want:?}: {other:?}\n")),
+        }
+        if let Ok(observed) = std::fs::read_to_string(case.join("observed-kustomize-v4.5.4.yaml")) {
+            whole_total += 1;
+            match &result {
+                Ok(out) if *out == observed => whole_files += 1,
+                other => report.push_str(&format!(
+                    "  {name}: whole file differs from kustomize's:\n{observed}\n--- got\n{}\n",
+                    other.as_deref().unwrap_or("")
+                )),
+            }
+        }
+    }
+    println!("kustomize edit set image: {asserted}/{} upstream assertions, {whole_files}/{whole_total} whole files\n{report}", cases.len());
+    assert_eq!(cases.len(), 25);
+    assert_eq!(asserted, cases.len(), "{report}");
+    assert_eq!(whole_files, whole_total, "{report}");
+}

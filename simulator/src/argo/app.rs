@@ -26,6 +26,8 @@ pub struct AppSpec {
     pub ignore_differences: Vec<IgnoreDifference>,
     /// `syncPolicy.retry`, if set.
     pub retry: Option<super::sync::RetryPolicy>,
+    /// `spec.source.kustomize`: options Argo CD applies with `kustomize edit` before building.
+    pub kustomize: Option<Value>,
 }
 
 /// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
@@ -86,6 +88,7 @@ impl AppSpec {
                 .map(|a| a.iter().filter_map(|o| o.as_str().map(String::from)).collect())
                 .unwrap_or_default(),
             retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
+            kustomize: source.get("kustomize").cloned(),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
@@ -110,6 +113,7 @@ impl AppSpec {
             sync_options: vec![],
             ignore_differences: vec![],
             retry: None,
+            kustomize: None,
         }
     }
 

@@ -646,6 +646,7 @@ fn compare(
     rt.status.health = HealthStatus { status: app_health.word().into(), message: String::new() };
     rt.status.resources = resources;
     rt.status.images = images.into_iter().collect();
+    rt.status.source_type = render::source_type(&rt.spec, &git.db.snapshot(&revision)).into();
     if level >= Level::Latest {
         rt.status.reconciled_at = now.rfc3339();
     }

@@ -11,8 +11,80 @@ use crate::yaml;
 /// The annotation Argo CD v3 tracks its resources with.
 pub const TRACKING_ID: &str = "argocd.argoproj.io/tracking-id";
 
-/// Renders a plain directory source. Errors read like Argo CD's ComparisonError.
+/// The tool that renders an app's source: `Kustomize` when its path holds a kustomization.
+pub fn source_type(app: &AppSpec, files: &Snapshot) -> &'static str {
+    if crate::kustomize::is_kustomization_dir(files, &app.path) { "Kustomize" } else { "Directory" }
+}
+
+/// Renders an app's source at one revision. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
+    if source_type(app, files) == "Kustomize" {
+        return render_kustomize(app, files);
+    }
+    render_directory(app, files)
+}
+
+/// Argo CD runs `kustomize edit` with `spec.source.kustomize` before building.
+fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
+    let mut files = files.clone();
+    if let Some(opts) = app.kustomize.as_ref().filter(|o| o.as_object().is_some_and(|m| !m.is_empty())) {
+        let dir = crate::kustomize::normalize(&app.path);
+        let path = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .map(|f| if dir.is_empty() { f.to_string() } else { format!("{dir}/{f}") })
+            .find(|p| files.contains_key(p))
+            .expect("a kustomization directory has its file");
+        let mut k = crate::yaml::parse_documents(&files[&path], &path)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .next()
+            .unwrap_or(serde_json::json!({}));
+        for field in ["namePrefix", "nameSuffix", "namespace"] {
+            if let Some(v) = opts.get(field).and_then(Value::as_str).filter(|v| !v.is_empty()) {
+                k[field] = Value::String(v.to_string());
+            }
+        }
+        for field in ["commonLabels", "commonAnnotations"] {
+            if let Some(m) = opts.get(field).and_then(Value::as_object) {
+                crate::kube::meta::ensure_map(&mut k, &[field]).extend(m.clone());
+            }
+        }
+        for image in opts.get("images").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            let entry = crate::kustomize::edit::image_entry(image);
+            crate::kustomize::edit::upsert_image(&mut k, entry);
+        }
+        for r in opts.get("replicas").and_then(Value::as_array).into_iter().flatten() {
+            let list = k.as_object_mut().expect("a kustomization is a map").entry("replicas").or_insert(Value::Array(vec![]));
+            if let Some(items) = list.as_array_mut() {
+                items.retain(|x| x.get("name") != r.get("name"));
+                items.push(r.clone());
+            }
+        }
+        files.insert(path, crate::yaml::to_yaml(&k));
+    }
+    let mut objects = crate::kustomize::build(&files, &app.path).map_err(|e| {
+        format!(
+            "rpc error: code = Unknown desc = Manifest generation error (cached): `kustomize build {}` failed exit status 1: {e}",
+            app.path
+        )
+    })?;
+    for obj in objects.iter_mut() {
+        finish_object(app, obj);
+    }
+    Ok(objects)
+}
+
+fn finish_object(app: &AppSpec, obj: &mut Value) {
+    let (group, _) = split_api_version(obj["apiVersion"].as_str().unwrap_or(""));
+    let namespaced = resource_type_for(group, meta::kind(obj)).is_none_or(|rt| rt.namespaced);
+    if namespaced && meta::namespace(obj).is_empty() && !app.dest_namespace.is_empty() {
+        meta::ensure_map(obj, &["metadata"]).insert("namespace".into(), Value::String(app.dest_namespace.clone()));
+    }
+    let id = tracking_id(&app.name, obj);
+    meta::set_annotation(obj, TRACKING_ID, &id);
+}
+
+fn render_directory(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
     let prefix = if app.path.is_empty() || app.path == "." { String::new() } else { format!("{}/", app.path) };
     let mut found_dir = prefix.is_empty();
     let mut objects = Vec::new();
@@ -34,13 +106,7 @@ pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
             if obj.get("kind").is_none() || obj.get("apiVersion").is_none() {
                 continue;
             }
-            let (group, _) = split_api_version(obj["apiVersion"].as_str().unwrap_or(""));
-            let namespaced = resource_type_for(group, meta::kind(&obj)).is_none_or(|rt| rt.namespaced);
-            if namespaced && meta::namespace(&obj).is_empty() && !app.dest_namespace.is_empty() {
-                meta::ensure_map(&mut obj, &["metadata"]).insert("namespace".into(), Value::String(app.dest_namespace.clone()));
-            }
-            let id = tracking_id(&app.name, &obj);
-            meta::set_annotation(&mut obj, TRACKING_ID, &id);
+            finish_object(app, &mut obj);
             objects.push(obj);
         }
     }

@@ -54,6 +54,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         "delete" => delete(world, &ctx, args),
         "set" => set_image(world, &ctx, args),
         "rollout" => rollout(world, &ctx, args),
+        "kustomize" => super::kustomize::build(world, args.iter().find(|a| !a.starts_with('-')).map(String::as_str).unwrap_or(".")),
         "version" => CommandOutput::ok("Client Version: v1.33.5\nKustomize Version: v5.6.0\nServer Version: v1.33.3\n"),
         v if VERBS.contains(&v) => CommandOutput::err(format!("error: \"kubectl {v}\" is not available in this lab yet\n"), 1),
         other => CommandOutput::err(format!("error: unknown command \"{other}\" for \"kubectl\"\n"), 1),
@@ -548,14 +549,21 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
     while let Some(f) = take_flag(&mut args, &["-f", "--filename"]) {
         paths.push(f);
     }
+    let kustomization = take_flag(&mut args, &["-k", "--kustomize"]);
     let dry_run = take_flag(&mut args, &["--dry-run"]);
     if let Some(e) = unknown_flag(&args, "apply") {
         return e;
     }
-    if paths.is_empty() {
+    if paths.is_empty() && kustomization.is_none() {
         return CommandOutput::err("error: must specify one of -f and -k\n", 1);
     }
     let mut docs = Vec::new();
+    if let Some(dir) = &kustomization {
+        match super::kustomize::build_text(world, dir) {
+            Ok(text) => docs.extend(crate::yaml::parse_documents(&text, dir).unwrap_or_default()),
+            Err(e) => return CommandOutput::err(format!("error: {}\n", e.trim_start_matches("Error: ")), 1),
+        }
+    }
     for p in &paths {
         let abs = files::absolute(world, p);
         let file_paths: Vec<String> = if files::is_dir(world, &abs) {

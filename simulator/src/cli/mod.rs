@@ -5,6 +5,7 @@ mod argocd;
 mod files;
 mod git;
 mod kubectl;
+mod kustomize;
 mod shell;
 pub mod table;
 mod yq;
@@ -47,6 +48,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("git", "status, add, commit, log, show, diff, push, pull, revert, remote, branch"),
     ("argocd", "app list|get|diff|sync|history|refresh|wait"),
     ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
+    ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
     ("cat, ls, cd, pwd", "look at the repository's files"),
     ("sleep N", "let N seconds of simulated time pass (also 2m, 1h)"),
     ("clear", "clear the terminal"),
@@ -81,6 +83,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "git" => git::run(world, &args[1..]),
         "argocd" => argocd::run(world, &args[1..]),
         "yq" => yq::run(world, &args[1..]),
+        "kustomize" => kustomize::run(world, &args[1..]),
         "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
         other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }

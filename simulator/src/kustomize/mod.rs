@@ -3,8 +3,9 @@
 //! the builtin transformers in kustomize's order, name references, and the
 //! legacy output order.
 
+pub mod edit;
 mod generators;
-mod images;
+pub(crate) mod images;
 mod nameref;
 mod order;
 mod patches;
