@@ -3,5 +3,6 @@
 
 pub mod check;
 pub mod content_dir;
+pub mod kustomize_cmd;
 pub mod play;
 pub mod server;

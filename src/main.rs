@@ -88,68 +88,7 @@ fn main() -> ExitCode {
         Command::Sandbox { repo, script, seed } => play::sandbox(&files, &repo, script.as_deref(), seed),
         Command::Check => check::run(&files),
         Command::Health { files: paths } => health(&paths),
-        Command::Kustomize { args } => kustomize(&args),
-    }
-}
-
-fn kustomize(args: &[String]) -> ExitCode {
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        ["build", rest @ ..] => {
-            let dir = PathBuf::from(rest.iter().find(|a| !a.starts_with('-')).copied().unwrap_or("."));
-            let Ok(dir) = dir.canonicalize() else {
-                eprintln!(
-                    "Error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-                    dir.display()
-                );
-                return ExitCode::from(1);
-            };
-            // Overlays reach into sibling folders (`../base`): load from the repository root
-            // (the nearest folder with `.git`), or from three levels up.
-            let root = dir.ancestors().find(|a| a.join(".git").exists()).or_else(|| dir.ancestors().nth(3)).unwrap_or(&dir).to_path_buf();
-            let mut files = simulator::git::Snapshot::new();
-            if let Err(e) = gitops_lab::play::read_tree(&root, &root, &mut files) {
-                eprintln!("Error: {e}");
-                return ExitCode::from(1);
-            }
-            let rel = dir.strip_prefix(&root).unwrap_or(&dir).to_string_lossy().replace('\\', "/");
-            match simulator::kustomize::build(&files, &rel) {
-                Ok(objects) => {
-                    print!("{}", simulator::kustomize::render(&objects));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
-        ["edit", "set", "image", images @ ..] => {
-            let Some(path) = ["kustomization.yaml", "kustomization.yml", "Kustomization"].iter().map(PathBuf::from).find(|p| p.is_file())
-            else {
-                eprintln!("Error: Missing kustomization file 'kustomization.yaml'.");
-                return ExitCode::from(1);
-            };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let images: Vec<String> = images.iter().map(|s| s.to_string()).collect();
-            match simulator::kustomize::edit::set_image(&text, &images) {
-                Ok(updated) => match std::fs::write(&path, updated) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("Error: {}: {e}", path.display());
-                        ExitCode::from(1)
-                    }
-                },
-                Err(e) => {
-                    eprintln!("Error: {e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
-        _ => {
-            eprintln!("usage: gitops-lab kustomize build DIR | edit set image NAME=IMAGE:TAG...");
-            ExitCode::from(2)
-        }
+        Command::Kustomize { args } => gitops_lab::kustomize_cmd::run(&args),
     }
 }
 

@@ -41,7 +41,15 @@ fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Va
                     .map(|(i, _)| i)
                     .collect();
                 if hit.is_empty() {
-                    return Err(err(format!("no resource matches strategic merge patch \"{kind}.{name}\"")));
+                    let (group, version) = crate::kube::split_api_version(patch.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
+                    let id = format!(
+                        "{kind}.{version}.{}/{name}.{}",
+                        if group.is_empty() { "[noGrp]".to_string() } else { group.to_string() },
+                        if ns.is_empty() { "[noNs]".to_string() } else { ns.clone() }
+                    );
+                    return Err(err(format!(
+                        "no resource matches strategic merge patch \"{id}\": no matches for Id {id}; failed to find unique target for patch {id}"
+                    )));
                 }
                 hit
             }

@@ -13,8 +13,13 @@ const MAX_DEPTH: usize = 32;
 /// Builds the kustomization (or component) in `dir`; returns its objects and its parsed file.
 pub fn accumulate(files: &Snapshot, dir: &str, depth: usize) -> Result<(Vec<Res>, Value), KustomizeError> {
     let mut resources = Vec::new();
-    let k = accumulate_into(files, dir, depth, &mut resources, false)?;
+    let mut visiting = Vec::new();
+    let k = accumulate_into(files, dir, depth, &mut resources, false, &mut visiting)?;
     Ok((resources, k))
+}
+
+fn abs(path: &str) -> String {
+    format!("/{path}")
 }
 
 fn load_kustomization(files: &Snapshot, dir: &str) -> Result<(String, Value), KustomizeError> {
@@ -39,10 +44,12 @@ fn accumulate_into(
     depth: usize,
     resources: &mut Vec<Res>,
     as_component: bool,
+    visiting: &mut Vec<String>,
 ) -> Result<Value, KustomizeError> {
     if depth > MAX_DEPTH {
         return Err(err(format!("cycle detected: '{dir}' includes itself")));
     }
+    visiting.push(dir.to_string());
     let (path, k) = load_kustomization(files, dir)?;
     let kind = k.get("kind").and_then(Value::as_str).unwrap_or("Kustomization");
     if as_component && kind != "Component" {
@@ -55,10 +62,23 @@ fn accumulate_into(
     for entry in strings(&k, "resources").into_iter().chain(strings(&k, "bases")) {
         let target = join(dir, &entry);
         if kustomization_file(files, &target).is_some() {
-            let (sub, _) = accumulate(files, &target, depth + 1)?;
+            if visiting.contains(&target) {
+                let a = abs(&target);
+                return Err(err(format!(
+                    "accumulating resources: accumulation err='accumulating resources from '{entry}': '{a}' must resolve to a file': cycle detected: candidate root '{a}' contains visited root '{a}'"
+                )));
+            }
+            let mut sub = Vec::new();
+            accumulate_into(files, &target, depth + 1, &mut sub, false, visiting)?;
             add_all(&mut own, sub)?;
         } else if let Some(text) = files.get(&target) {
-            let docs = crate::yaml::parse_documents(text, &target).map_err(|e| err(format!("{target}: {}", e.message)))?;
+            let docs = crate::yaml::parse_documents(text, &target).map_err(|e| {
+                err(format!(
+                    "accumulating resources: accumulating resources from '{entry}': MalformedYAMLError: yaml: line {}: {} in File: {entry}",
+                    e.line.unwrap_or(0),
+                    e.message
+                ))
+            })?;
             let mut loaded = Vec::new();
             for doc in docs {
                 if meta::kind(&doc) == "List" {
@@ -73,8 +93,9 @@ fn accumulate_into(
                 "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{target}'"
             )));
         } else {
+            let a = abs(&target);
             return Err(err(format!(
-                "accumulating resources: accumulation err='accumulating resources from '{entry}': open {target}: no such file or directory'"
+                "accumulating resources: accumulation err='accumulating resources from '{entry}': evalsymlink failure on '{a}' : lstat {a}: no such file or directory': must build at directory: not a valid directory: evalsymlink failure on '{a}' : lstat {a}: no such file or directory"
             )));
         }
     }
@@ -93,9 +114,10 @@ fn accumulate_into(
     }
     for component in strings(&k, "components") {
         let target = join(dir, &component);
-        accumulate_into(files, &target, depth + 1, resources, true)?;
+        accumulate_into(files, &target, depth + 1, resources, true, visiting)?;
     }
     apply_transformers(files, dir, &k, resources)?;
+    visiting.pop();
     Ok(k)
 }
 
