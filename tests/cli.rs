@@ -84,3 +84,27 @@ fn check_validates_content_from_a_folder() {
     assert_eq!(code, 1);
     assert!(err.contains("labs/broken/lab.yaml"), "{err}");
 }
+
+#[test]
+fn kustomize_build_and_edit_set_image_on_real_folders() {
+    let dir = temp_dir("kustomize");
+    std::fs::create_dir_all(dir.join("base")).unwrap();
+    std::fs::create_dir_all(dir.join("prod")).unwrap();
+    std::fs::write(dir.join("base/kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
+    std::fs::write(dir.join("base/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {a: b}\n").unwrap();
+    std::fs::write(dir.join("prod/kustomization.yaml"), "resources:\n- ../base\nnamePrefix: prod-\n").unwrap();
+    let (code, out, err) = gitops_lab(&["kustomize", "build", dir.join("prod").to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  name: prod-settings\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gitops-lab"))
+        .args(["kustomize", "edit", "set", "image", "app=registry.example.com/app:1.2.3"])
+        .current_dir(dir.join("prod"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let k = std::fs::read_to_string(dir.join("prod/kustomization.yaml")).unwrap();
+    assert_eq!(
+        k,
+        "resources:\n- ../base\nnamePrefix: prod-\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n- name: app\n  newName: registry.example.com/app\n  newTag: 1.2.3\n"
+    );
+}

@@ -145,3 +145,39 @@ pub(crate) fn is_dir(files: &Snapshot, dir: &str) -> bool {
     let prefix = format!("{dir}/");
     dir.is_empty() || files.keys().any(|p| p.starts_with(&prefix))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &str)]) -> Snapshot {
+        entries.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+    }
+
+    #[test]
+    fn errors_read_like_kustomizes() {
+        let missing = build(&files(&[("a/kustomization.yaml", "resources:\n- missing.yaml\n")]), "a").unwrap_err();
+        assert!(missing.message.starts_with("accumulating resources: accumulation err='accumulating resources from 'missing.yaml': evalsymlink failure on '/a/missing.yaml'"), "{missing}");
+        let cycle = build(&files(&[("b/kustomization.yaml", "resources:\n- ../b\n")]), "b").unwrap_err();
+        assert!(cycle.message.contains("cycle detected: candidate root '/b' contains visited root '/b'"), "{cycle}");
+        let no_target = build(
+            &files(&[("c/kustomization.yaml", "resources:\n- cm.yaml\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: nope\n"), ("c/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")]),
+            "c",
+        )
+        .unwrap_err();
+        assert_eq!(
+            no_target.to_string(),
+            "Error: no resource matches strategic merge patch \"ConfigMap.v1.[noGrp]/nope.[noNs]\": no matches for Id ConfigMap.v1.[noGrp]/nope.[noNs]; failed to find unique target for patch ConfigMap.v1.[noGrp]/nope.[noNs]"
+        );
+        let bad = build(&files(&[("d/kustomization.yaml", "resources:\n- bad.yaml\n"), ("d/bad.yaml", "kind: [\n")]), "d").unwrap_err();
+        assert!(
+            bad.message.starts_with("accumulating resources: accumulating resources from 'bad.yaml': MalformedYAMLError: yaml: line "),
+            "{bad}"
+        );
+        let none = build(&files(&[("e/x.yaml", "a: b\n")]), "e").unwrap_err();
+        assert!(
+            none.message.starts_with("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory 'e'"),
+            "{none}"
+        );
+    }
+}
