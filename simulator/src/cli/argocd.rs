@@ -261,6 +261,11 @@ fn summary(app: &AppRuntime) -> String {
     text.push_str(&kv("- Repo", &s.repo_url));
     text.push_str(&kv("  Target", &s.target_revision));
     text.push_str(&kv("  Path", &s.path));
+    if let Some(prefix) =
+        s.kustomize.as_ref().and_then(|k| k.get("namePrefix")).and_then(serde_json::Value::as_str).filter(|p| !p.is_empty())
+    {
+        text.push_str(&kv("  Name Prefix", prefix));
+    }
     text.push_str(&kv("SyncWindow", "Sync Allowed"));
     text.push_str(&kv("Sync Policy", s.sync_policy_label()));
     text.push_str(&kv("Sync Status", &sync_status_line(app)));

@@ -46,7 +46,7 @@ impl CommandOutput {
 pub const COMMANDS: &[(&str, &str)] = &[
     ("kubectl", "get, describe, scale, apply -f, delete, set image, rollout status|undo|restart|history"),
     ("git", "status, add, commit, log, show, diff, push, pull, revert, remote, branch"),
-    ("argocd", "app list|get|diff|sync|history|refresh|wait"),
+    ("argocd", "app list|get|diff|sync|history|rollback|set|refresh|terminate-op|delete|wait, proj list|get, login, account get-user-info"),
     ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
     ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
     ("cat, ls, cd, pwd", "look at the repository's files"),
