@@ -144,8 +144,7 @@ impl Check {
                 match world.cluster.store.get(&key) {
                     None => CheckOutcome { passed: false, expected, found: format!("{kind}/{name} does not exist") },
                     Some(obj) => {
-                        let segs: Vec<&str> = path.split('.').collect();
-                        let found = meta::at(obj, &segs).cloned().unwrap_or(Value::Null);
+                        let found = field_at(obj, path).cloned().unwrap_or(Value::Null);
                         CheckOutcome { passed: values_equal(&found, equals), expected, found: format!("{path} = {found}") }
                     }
                 }
@@ -179,8 +178,7 @@ impl Check {
                     return CheckOutcome { passed: false, expected, found: format!("{path} is not on the remote") };
                 };
                 let docs = crate::yaml::parse_documents(&text, path).unwrap_or_default();
-                let segs: Vec<&str> = field.split('.').collect();
-                let found = docs.iter().find_map(|d| meta::at(d, &segs).cloned()).unwrap_or(Value::Null);
+                let found = docs.iter().find_map(|d| field_at(d, field).cloned()).unwrap_or(Value::Null);
                 CheckOutcome { passed: values_equal(&found, equals), expected, found: format!("{field} = {found} on the remote") }
             }
             Check::SyncedToHead { app } => {
@@ -210,6 +208,14 @@ impl Check {
             _ => vec![],
         }
     }
+}
+
+/// Follows a dotted path; numeric segments index lists (`spec.template.spec.containers.0.image`).
+fn field_at<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(obj, |v, seg| match v {
+        Value::Array(items) => items.get(seg.parse::<usize>().ok()?),
+        _ => v.get(seg),
+    })
 }
 
 fn values_equal(found: &Value, expected: &Value) -> bool {
