@@ -223,3 +223,30 @@ async fn a_folder_opens_as_a_sandbox_in_the_browser() {
     assert!(text_of(&client, ".status").await.contains("Application team-repo"));
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_survives_a_reload_and_reset_clears_it() {
+    if !enabled() {
+        return;
+    }
+    let (_server, base) = start_server();
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{base}/labs/drift-2am")).await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    for line in ["kubectl get deploy -n payments", "kubectl get pods -n payments", "argocd app get payment-service", "git log --oneline"] {
+        type_command(&client, line).await;
+    }
+    wait_for(&client, "#step-look-around.passed", Duration::from_secs(5)).await;
+    client.refresh().await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    wait_for(&client, "#step-look-around.passed", Duration::from_secs(5)).await;
+    let terminal = text_of(&client, ".scrollback").await;
+    assert!(terminal.contains("Resumed your progress (4 inputs replayed)."), "{terminal}");
+    assert!(terminal.contains("db98345 (HEAD -> main, origin/main, origin/HEAD)"), "the terminal is rebuilt: {terminal}");
+    client.find(Locator::Css("#reset-lab")).await.unwrap().click().await.unwrap();
+    client.refresh().await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    assert!(client.find(Locator::Css("#step-look-around.passed")).await.is_err(), "reset forgets the progress");
+    client.close().await.unwrap();
+}

@@ -50,12 +50,56 @@ pub struct App {
     last_tick: f64,
     open_file: Option<String>,
     answers: Vec<panels::QuizAnswer>,
+    /// Every input so far, for saving progress; `None` for labs that are not kept (sandboxes).
+    replay: Option<simulator::replay::Replay>,
+    ticks: u32,
     _clock: Interval,
 }
 
 impl App {
     fn start(lab: &Lab, seed: u64) -> Result<World, String> {
         World::new(seed, lab)
+    }
+
+    /// Gives the world an input at its current time, records it and saves progress.
+    fn apply(&mut self, input: Input) {
+        let Some(world) = self.world.as_mut() else { return };
+        let now = world.now();
+        if let Some(r) = self.replay.as_mut() {
+            r.inputs.push((now, input.clone()));
+        }
+        world.handle_input(now, input);
+        self.save();
+    }
+
+    fn save(&self) {
+        if let (Some(replay), Some(world)) = (&self.replay, &self.world) {
+            crate::progress::save(&replay.lab, &crate::progress::Saved { replay: replay.clone(), now: world.now() });
+        }
+    }
+
+    /// Replays saved inputs, rebuilding the terminal as it was.
+    fn resume(&mut self, saved: crate::progress::Saved) {
+        for (at, input) in &saved.replay.inputs {
+            let Some(world) = self.world.as_mut() else { return };
+            if let Input::Command { line } = input {
+                let prompt = world.prompt();
+                self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
+            }
+            if let Some(world) = self.world.as_mut() {
+                world.handle_input(*at, input.clone());
+            }
+            if let Some(r) = self.replay.as_mut() {
+                r.inputs.push((*at, input.clone()));
+            }
+            self.drain();
+        }
+        if let Some(world) = self.world.as_mut() {
+            world.advance_to(saved.now);
+        }
+        self.lines
+            .push(Line { kind: LineKind::Info, text: format!("Resumed your progress ({} inputs replayed).", saved.replay.inputs.len()) });
+        self.drain();
     }
 
     fn drain(&mut self) {
@@ -106,7 +150,9 @@ impl Component for App {
             Some(lab) => Some((**lab).clone()),
             None => content::builtin_lab(&ctx.props().lab),
         };
-        let seed = (now_ms() as u64) % 1_000_000;
+        let keep = ctx.props().custom.is_none();
+        let saved = if keep { crate::progress::load(&ctx.props().lab) } else { None };
+        let seed = saved.as_ref().map(|s| s.replay.seed).unwrap_or((now_ms() as u64) % 1_000_000);
         let (world, error) = match &lab {
             Some(l) => match App::start(l, seed) {
                 Ok(w) => (Some(w), None),
@@ -114,6 +160,7 @@ impl Component for App {
             },
             None => (None, Some(format!("There is no lab called `{}`.", ctx.props().lab))),
         };
+        let replay = keep.then(|| simulator::replay::Replay::new(seed, &ctx.props().lab));
         let answers = lab.as_ref().map(|l| vec![panels::QuizAnswer::default(); l.quiz.len()]).unwrap_or_default();
         let welcome = Line { kind: LineKind::Info, text: "Type commands as in a real terminal: kubectl, git, argocd, yq. `help` lists them; Up and Down recall history; Tab completes.".into() };
         let mut app = App {
@@ -127,9 +174,14 @@ impl Component for App {
             last_tick: now_ms(),
             open_file: None,
             answers,
+            replay,
+            ticks: 0,
             _clock: clock,
         };
         app.drain();
+        if let Some(saved) = saved {
+            app.resume(saved);
+        }
         app
     }
 
@@ -145,6 +197,10 @@ impl Component for App {
                 }
                 let target = world.now() + SimDuration::millis(elapsed);
                 world.advance_to(target);
+                self.ticks += 1;
+                if self.ticks % 25 == 0 {
+                    self.save();
+                }
             }
             Msg::Command(line) => {
                 // A documented way to see the recovery screen (and to test it).
@@ -153,8 +209,7 @@ impl Component for App {
                 }
                 let prompt = world.prompt();
                 self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
-                let now = world.now();
-                world.handle_input(now, Input::Command { line });
+                self.apply(Input::Command { line });
             }
             Msg::Clear => self.lines.clear(),
             Msg::SetSpeed(s) => {
@@ -166,18 +221,11 @@ impl Component for App {
                     world.advance_to(t);
                 }
             }
-            Msg::Hint => {
-                let now = world.now();
-                world.handle_input(now, Input::Hint);
-            }
-            Msg::Skip => {
-                let now = world.now();
-                world.handle_input(now, Input::SkipStep);
-            }
+            Msg::Hint => self.apply(Input::Hint),
+            Msg::Skip => self.apply(Input::SkipStep),
             Msg::OpenFile(path) => self.open_file = Some(path).filter(|p| !p.is_empty()),
             Msg::SaveFile(path, content) => {
-                let now = world.now();
-                world.handle_input(now, Input::WriteFile { path: path.clone(), content });
+                self.apply(Input::WriteFile { path: path.clone(), content });
                 self.lines.push(Line {
                     kind: LineKind::Info,
                     text: format!("Saved {path} in the editor. Commit and push it to change the desired state."),
@@ -195,6 +243,10 @@ impl Component for App {
             }
             Msg::Reset => {
                 if let Some(lab) = &self.lab {
+                    crate::progress::clear(&lab.id);
+                    if let Some(r) = self.replay.as_mut() {
+                        r.inputs.clear();
+                    }
                     self.world = App::start(lab, self.seed).ok();
                     self.lines.clear();
                     self.events.clear();

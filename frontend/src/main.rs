@@ -5,6 +5,7 @@ mod app;
 mod catalog;
 mod markdown;
 mod panels;
+mod progress;
 mod recovery;
 mod sandbox;
 mod terminal;
