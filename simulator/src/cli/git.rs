@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{CommandOutput, files, take_flag, take_switch};
-use crate::git::diff::{file_diff, short};
+use crate::git::diff::short;
 use crate::git::{Git, Snapshot, WorkingCopy, change_summary};
 use crate::world::World;
 
@@ -375,21 +375,6 @@ fn commit_header(git: &Git, wc: &WorkingCopy, oid: &str, prefix: &str) -> String
     text
 }
 
-fn snapshot_diff(git: &Git, old: &Snapshot, new: &Snapshot) -> String {
-    let mut text = String::new();
-    let mut db = git.db.clone();
-    for p in old.keys().chain(new.keys()).collect::<BTreeSet<_>>() {
-        let (a, b) = (old.get(p), new.get(p));
-        if a == b {
-            continue;
-        }
-        let oa = a.map(|c| db.write_blob(c)).unwrap_or_default();
-        let ob = b.map(|c| db.write_blob(c)).unwrap_or_default();
-        text.push_str(&file_diff(p, a.map(String::as_str), b.map(String::as_str), &oa, &ob));
-    }
-    text
-}
-
 fn show(git: &Git, wc: &WorkingCopy, args: Vec<String>) -> CommandOutput {
     let rev = args.first().cloned().unwrap_or_else(|| "HEAD".into());
     if let Some((r, path)) = rev.split_once(':') {
@@ -413,7 +398,7 @@ fn show(git: &Git, wc: &WorkingCopy, args: Vec<String>) -> CommandOutput {
     let parent = c.parents.first().map(|p| git.db.snapshot(p)).unwrap_or_default();
     let mut text = commit_header(git, wc, &oid, "");
     text.push('\n');
-    text.push_str(&snapshot_diff(git, &parent, &git.db.snapshot(&oid)));
+    text.push_str(&crate::git::patch(&parent, &git.db.snapshot(&oid)));
     CommandOutput::ok(text)
 }
 
@@ -446,7 +431,7 @@ fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
             stat_lines(&crate::git::CommitSummary { created: vec![], deleted: vec![], ..s })
         });
     }
-    CommandOutput::ok(snapshot_diff(git, &old, &new))
+    CommandOutput::ok(crate::git::patch(&old, &new))
 }
 
 fn revert(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {

@@ -352,6 +352,29 @@ impl WorkingCopy {
     }
 }
 
+/// The unified diff between two snapshots, file by file, as `git diff` prints it.
+pub fn patch(old: &Snapshot, new: &Snapshot) -> String {
+    let mut text = String::new();
+    for p in old.keys().chain(new.keys()).collect::<BTreeSet<_>>() {
+        let (a, b) = (old.get(p), new.get(p));
+        if a == b {
+            continue;
+        }
+        let oa = a.map(|c| ObjectDb::blob_id(c)).unwrap_or_default();
+        let ob = b.map(|c| ObjectDb::blob_id(c)).unwrap_or_default();
+        text.push_str(&diff::file_diff(p, a.map(String::as_str), b.map(String::as_str), &oa, &ob));
+    }
+    text
+}
+
+impl Git {
+    /// What a commit changed, against its first parent.
+    pub fn commit_patch(&self, oid: &str) -> String {
+        let parent = self.db.commit(oid).and_then(|c| c.parents.first()).map(|p| self.db.snapshot(p)).unwrap_or_default();
+        patch(&parent, &self.db.snapshot(oid))
+    }
+}
+
 /// Files added, changed and deleted between two snapshots, with line counts.
 pub fn change_summary(old: &Snapshot, new: &Snapshot) -> CommitSummary {
     let mut s = CommitSummary { oid: String::new(), files_changed: 0, insertions: 0, deletions: 0, created: vec![], deleted: vec![] };

@@ -80,6 +80,11 @@ impl ObjectDb {
         }
     }
 
+    /// The id a blob with this content has, without storing it.
+    pub fn blob_id(content: &str) -> Oid {
+        hash("blob", content.as_bytes())
+    }
+
     pub fn write_blob(&mut self, content: &str) -> Oid {
         let oid = hash("blob", content.as_bytes());
         self.objects.entry(oid.clone()).or_insert_with(|| Object::Blob(content.to_string()));
