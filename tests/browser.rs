@@ -250,3 +250,39 @@ async fn progress_survives_a_reload_and_reset_clears_it() {
     assert!(client.find(Locator::Css("#step-look-around.passed")).await.is_err(), "reset forgets the progress");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tree_shows_live_desired_and_diff_and_history_shows_commits() {
+    if !enabled() {
+        return;
+    }
+    let (_server, base) = start_server();
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{base}/labs/drift-2am")).await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    client.find(Locator::Css("#speed-0")).await.unwrap().click().await.unwrap();
+    // With the clock paused, the agent has not looked yet: the drift is there to inspect.
+    type_command(&client, "kubectl scale deployment payment-service --replicas=5 -n payments").await;
+    let nodes = client.find_all(Locator::Css(".app-tree .tree-node")).await.unwrap();
+    let mut clicked = false;
+    for node in nodes {
+        if node.text().await.unwrap_or_default().starts_with("Deployment/payment-service") {
+            node.click().await.unwrap();
+            clicked = true;
+            break;
+        }
+    }
+    assert!(clicked, "the tree lists the Deployment");
+    wait_for(&client, ".detail .diff", Duration::from_secs(5)).await;
+    let diff = text_of(&client, ".detail .diff").await;
+    assert!(diff.contains("<   replicas: 5") && diff.contains(">   replicas: 3"), "{diff}");
+    client.find(Locator::Css(".detail .close")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css(".git-history .tree-node")).await.unwrap().click().await.unwrap();
+    wait_for(&client, ".detail .patch", Duration::from_secs(5)).await;
+    let patch = text_of(&client, ".detail .patch").await;
+    assert!(patch.contains("diff --git a/apps/payment-service/deployment.yaml"), "{patch}");
+    assert!(text_of(&client, ".git-history").await.contains("deployed here: payment-service"));
+    std::fs::write(screenshot_path("tree-and-diff.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+}

@@ -36,6 +36,9 @@ pub enum Msg {
     Answer(usize, usize, bool),
     /// Grade a quiz question.
     Submit(usize),
+    /// Show an object's YAML and diff, or a commit's patch.
+    Select(panels::Selected),
+    CloseDetail,
     Reset,
 }
 
@@ -53,6 +56,7 @@ pub struct App {
     /// Every input so far, for saving progress; `None` for labs that are not kept (sandboxes).
     replay: Option<simulator::replay::Replay>,
     ticks: u32,
+    selected: Option<panels::Selected>,
     _clock: Interval,
 }
 
@@ -176,6 +180,7 @@ impl Component for App {
             answers,
             replay,
             ticks: 0,
+            selected: None,
             _clock: clock,
         };
         app.drain();
@@ -236,6 +241,8 @@ impl Component for App {
                     a.toggle(option, multiple);
                 }
             }
+            Msg::Select(s) => self.selected = Some(s),
+            Msg::CloseDetail => self.selected = None,
             Msg::Submit(q) => {
                 if let Some(a) = self.answers.get_mut(q) {
                     a.submitted = true;
@@ -278,11 +285,17 @@ impl Component for App {
                 </section>
                 <section class="workspace">
                     <Terminal lines={self.lines.clone()} prompt={world.prompt()} on_command={on_command} on_clear={on_clear} />
-                    { panels::editor(world, self.open_file.as_deref(), link) }
+                    if let Some(sel) = &self.selected {
+                        { panels::detail(world, sel, link) }
+                    } else {
+                        { panels::editor(world, self.open_file.as_deref(), link) }
+                    }
                 </section>
                 <aside class="status" aria-label="Cluster and Argo CD status">
                     { panels::status(world) }
+                    { panels::tree(world, link) }
                     { panels::timeline(&self.events) }
+                    { panels::history(world, link) }
                 </aside>
             </div>
         }

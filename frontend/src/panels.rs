@@ -229,3 +229,148 @@ pub fn timeline(events: &[String]) -> Html {
         </section>
     }
 }
+
+/// What the detail pane shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selected {
+    Object { app: String, key: simulator::kube::ObjectKey },
+    Commit(String),
+}
+
+fn object_button(app: &str, key: &simulator::kube::ObjectKey, label: String, badges: Html, link: &Scope<App>) -> Html {
+    let (app, k) = (app.to_string(), key.clone());
+    let onclick = link.callback(move |_| Msg::Select(Selected::Object { app: app.clone(), key: k.clone() }));
+    html! { <button type="button" class="tree-node" {onclick}>{label}{" "}{badges}</button> }
+}
+
+/// The application tree as Argo CD draws it: Application, its resources, their ReplicaSets and Pods.
+pub fn tree(world: &World, link: &Scope<App>) -> Html {
+    let store = &world.cluster().store;
+    html! {
+        <section class="app-tree" aria-label="Application tree">
+            <h2>{"Resources"}</h2>
+            { for world.agent().apps().map(|app| {
+                let name = app.spec.name.clone();
+                html! {
+                    <ul role="tree" aria-label={format!("Resources of {name}")}>
+                        <li role="treeitem" aria-expanded="true">
+                            <span class="tree-root">{"Application "}{&name}</span>
+                            <ul role="group">
+                                { for app.status.resources.iter().map(|r| {
+                                    let key = simulator::kube::ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name);
+                                    let health = r.health.as_ref().map(|h| badge(&h.status)).unwrap_or_default();
+                                    let uid = store.get(&key).map(|o| meta::uid(o).to_string()).unwrap_or_default();
+                                    let children: Vec<_> = store.owned_by(&uid).cloned().collect();
+                                    html! {
+                                        <li role="treeitem" aria-expanded="true">
+                                            { object_button(&name, &key, format!("{}/{}", r.kind, r.name), html!{<>{badge(&r.status)}{" "}{health}</>}, link) }
+                                            if !children.is_empty() {
+                                                <ul role="group">
+                                                    { for children.iter().map(|child| {
+                                                        let ck = simulator::kube::ObjectKey::of(child).expect("stored objects have keys");
+                                                        let grandchildren: Vec<_> = store.owned_by(meta::uid(child)).cloned().collect();
+                                                        let h = simulator::argo::health::health(child).map(|a| badge(a.status.word())).unwrap_or_default();
+                                                        html! {
+                                                            <li role="treeitem">
+                                                                { object_button(&name, &ck, format!("{}/{}", ck.kind, ck.name), h, link) }
+                                                                if !grandchildren.is_empty() {
+                                                                    <ul role="group">
+                                                                        { for grandchildren.iter().map(|g| {
+                                                                            let gk = simulator::kube::ObjectKey::of(g).expect("stored objects have keys");
+                                                                            let gh = simulator::argo::health::health(g).map(|a| badge(a.status.word())).unwrap_or_default();
+                                                                            html! { <li role="treeitem">{ object_button(&name, &gk, format!("{}/{}", gk.kind, gk.name), gh, link) }</li> }
+                                                                        }) }
+                                                                    </ul>
+                                                                }
+                                                            </li>
+                                                        }
+                                                    }) }
+                                                </ul>
+                                            }
+                                        </li>
+                                    }
+                                }) }
+                            </ul>
+                        </li>
+                    </ul>
+                }
+            }) }
+        </section>
+    }
+}
+
+/// The GitOps repo's history, with where each app is deployed and where HEAD is.
+pub fn history(world: &World, link: &Scope<App>) -> Html {
+    let git = world.git();
+    let Some(clone) = git.clones.first() else { return html! {} };
+    let Some(tip) = git.resolve_remote(&clone.remote_url, "HEAD") else { return html! {} };
+    let deployed: Vec<(String, String)> = world.agent().apps().map(|a| (a.status.revision.clone(), a.spec.name.clone())).collect();
+    html! {
+        <section class="git-history" aria-label="Git history">
+            <h2>{"Git history (origin/main)"}</h2>
+            <ol>
+                { for git.history(&tip).into_iter().take(30).map(|oid| {
+                    let c = git.db.commit(&oid).expect("history holds commits");
+                    let here: Vec<&String> = deployed.iter().filter(|(r, _)| *r == oid).map(|(_, n)| n).collect();
+                    let id = oid.clone();
+                    let onclick = link.callback(move |_| Msg::Select(Selected::Commit(id.clone())));
+                    html! {
+                        <li class="commit">
+                            <button type="button" class="tree-node" {onclick}><code>{&oid[..7]}</code>{" "}{c.subject()}</button>
+                            <div class="commit-meta">{format!("{} · {}", c.author.name, c.author.time.git_date())}</div>
+                            if oid == tip { <span class="marker">{"HEAD"}</span> }
+                            { for here.iter().map(|n| html! { <span class="marker deployed">{format!("deployed here: {n}")}</span> }) }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+/// The detail pane: an object's live YAML, desired YAML and diff, or a commit's patch.
+pub fn detail(world: &World, selected: &Selected, link: &Scope<App>) -> Html {
+    let close = link.callback(|_| Msg::CloseDetail);
+    let body = match selected {
+        Selected::Commit(oid) => {
+            let git = world.git();
+            let subject = git.db.commit(oid).map(|c| c.subject().to_string()).unwrap_or_default();
+            html! {
+                <>
+                    <h2>{format!("Commit {} {subject}", &oid[..7.min(oid.len())])}</h2>
+                    <pre class="patch" aria-label="Diff of the commit">{git.commit_patch(oid)}</pre>
+                </>
+            }
+        }
+        Selected::Object { app, key } => {
+            let live = world.cluster().store.get(key);
+            let rt = world.agent().app(app);
+            let desired = rt.and_then(|a| {
+                let files = world.git().db.snapshot(&a.status.revision);
+                simulator::argo::render::render(&a.spec, &files)
+                    .ok()?
+                    .into_iter()
+                    .find(|o| simulator::kube::ObjectKey::of(o).as_ref() == Some(key))
+            });
+            let ignores = rt.map(|a| a.spec.ignore_differences.clone()).unwrap_or_default();
+            let diff = if desired.is_some() { simulator::argo::diff::diff_text(live, desired.as_ref(), &ignores) } else { String::new() };
+            let yaml = |v: Option<&serde_json::Value>| v.map(simulator::yaml::to_yaml).unwrap_or_else(|| "(none)".into());
+            html! {
+                <>
+                    <h2>{format!("{}/{}", key.kind, key.name)}</h2>
+                    <div class="detail-grid">
+                        <section><h3>{"Live"}</h3><pre aria-label="Live YAML">{yaml(live)}</pre></section>
+                        <section><h3>{"Desired (Git)"}</h3><pre aria-label="Desired YAML">{if desired.is_some() { yaml(desired.as_ref()) } else { "(not in Git: created by a controller)".into() }}</pre></section>
+                        <section><h3>{"Diff"}</h3><pre class="diff" aria-label="Diff of live against desired">{if diff.is_empty() { "(no differences)".to_string() } else { diff }}</pre></section>
+                    </div>
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="detail" aria-label="Details">
+            <button type="button" class="close" onclick={close}>{"Close"}</button>
+            { body }
+        </section>
+    }
+}
