@@ -92,6 +92,15 @@ async fn browser(webdriver: &str) -> Client {
     ClientBuilder::native().capabilities(caps).connect(webdriver).await.expect("a WebDriver session")
 }
 
+/// A running server, chromedriver and browser session on `path` of the site.
+async fn open(path: &str) -> (Process, Process, Client, String) {
+    let (server, base) = start_server();
+    let (driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    (server, driver, client, base)
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     match client.find(Locator::Css(css)).await {
         Ok(e) => e.text().await.unwrap_or_default(),
@@ -180,10 +189,7 @@ async fn a_panic_shows_the_recovery_screen() {
     if !enabled() {
         return;
     }
-    let (_server, base) = start_server();
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{base}/labs/drift-2am")).await.unwrap();
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
     type_command(&client, "gitops-lab debug panic").await;
     wait_for(&client, "#recovery-reset", Duration::from_secs(5)).await;
@@ -229,10 +235,7 @@ async fn progress_survives_a_reload_and_reset_clears_it() {
     if !enabled() {
         return;
     }
-    let (_server, base) = start_server();
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{base}/labs/drift-2am")).await.unwrap();
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
     for line in ["kubectl get deploy -n payments", "kubectl get pods -n payments", "argocd app get payment-service", "git log --oneline"] {
         type_command(&client, line).await;
@@ -256,10 +259,7 @@ async fn the_tree_shows_live_desired_and_diff_and_history_shows_commits() {
     if !enabled() {
         return;
     }
-    let (_server, base) = start_server();
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{base}/labs/drift-2am")).await.unwrap();
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
     client.find(Locator::Css("#speed-0")).await.unwrap().click().await.unwrap();
     // With the clock paused, the agent has not looked yet: the drift is there to inspect.

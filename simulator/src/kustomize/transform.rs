@@ -148,13 +148,7 @@ fn apply_transformers(files: &Snapshot, dir: &str, k: &Value, resources: &mut Ve
         patches::apply_smp_text(resources, &text, None)?;
     }
     for p in k.get("patches").and_then(Value::as_array).into_iter().flatten() {
-        let text = match (p.get("path").and_then(Value::as_str), p.get("patch").and_then(Value::as_str)) {
-            (Some(path), _) => {
-                files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))?
-            }
-            (None, Some(inline)) => inline.to_string(),
-            _ => return Err(err("patch requires either path or patch")),
-        };
+        let text = patch_text(files, dir, p)?;
         patches::apply_patch_entry(resources, &text, p.get("target"))?;
     }
     if let Some(ns) = k.get("namespace").and_then(Value::as_str) {
@@ -181,13 +175,7 @@ fn apply_transformers(files: &Snapshot, dir: &str, k: &Value, resources: &mut Ve
         annotations(resources, pairs);
     }
     for p in k.get("patchesJson6902").and_then(Value::as_array).into_iter().flatten() {
-        let text = match (p.get("path").and_then(Value::as_str), p.get("patch").and_then(Value::as_str)) {
-            (Some(path), _) => {
-                files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))?
-            }
-            (None, Some(inline)) => inline.to_string(),
-            _ => return Err(err("patch requires either path or patch")),
-        };
+        let text = patch_text(files, dir, p)?;
         patches::apply_json6902_text(resources, &text, p.get("target"))?;
     }
     for r in k.get("replicas").and_then(Value::as_array).into_iter().flatten() {
@@ -211,6 +199,17 @@ fn apply_transformers(files: &Snapshot, dir: &str, k: &Value, resources: &mut Ve
         images::apply(resources, image);
     }
     Ok(())
+}
+
+/// A patch entry's text: the file at `path`, or the inline `patch`.
+fn patch_text(files: &Snapshot, dir: &str, entry: &Value) -> Result<String, KustomizeError> {
+    match (entry.get("path").and_then(Value::as_str), entry.get("patch").and_then(Value::as_str)) {
+        (Some(path), _) => {
+            files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))
+        }
+        (None, Some(inline)) => Ok(inline.to_string()),
+        _ => Err(err("patch requires either path or patch")),
+    }
 }
 
 /// Label and annotation values are strings in Kubernetes; kustomize writes numbers and booleans quoted.
