@@ -44,6 +44,17 @@ enum Command {
     },
     /// List the labs.
     Labs,
+    /// Take a quiz in this terminal (`--list` shows the topics).
+    Quiz {
+        /// The topic, as `--list` shows it.
+        topic: Option<String>,
+        /// List the topics with their number of questions.
+        #[arg(long)]
+        list: bool,
+        /// The seed for the order of questions (a random one when not given).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Free play on a folder of manifests and Argo CD Applications (your own repo).
     Sandbox {
         /// The folder to load as the lab's Git repository.
@@ -85,6 +96,7 @@ fn main() -> ExitCode {
         Command::Serve { addr, site } => server::run(&addr, site, files),
         Command::Play { lab, solution, script, seed } => play::run(&files, &lab, solution, script.as_deref(), seed),
         Command::Labs => play::list(&files),
+        Command::Quiz { topic, list, seed } => play::quiz(&files, topic.as_deref(), list, seed),
         Command::Sandbox { repo, script, seed } => play::sandbox(&files, &repo, script.as_deref(), seed),
         Command::Check => check::run(&files),
         Command::Health { files: paths } => health(&paths),

@@ -108,3 +108,21 @@ fn kustomize_build_and_edit_set_image_on_real_folders() {
         "resources:\n- ../base\nnamePrefix: prod-\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n- name: app\n  newName: registry.example.com/app\n  newTag: 1.2.3\n"
     );
 }
+
+#[test]
+fn quiz_lists_topics_and_grades_answers() {
+    let (code, out, _) = gitops_lab(&["quiz", "--list"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("TOPIC ") && out.contains("push-pull ") && out.contains("principles "), "{out}");
+    let (code, _, err) = gitops_lab(&["quiz", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no quiz `nope`; the topics are:"), "{err}");
+    // No answers (end of input): the quiz ends unpassed.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gitops-lab"))
+        .args(["quiz", "principles", "--seed", "3"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Quiz score: 0 of 5."));
+}
