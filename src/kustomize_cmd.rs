@@ -41,8 +41,7 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         }
         ["edit", "set", "image", images @ ..] => {
-            let Some(path) = ["kustomization.yaml", "kustomization.yml", "Kustomization"].iter().map(PathBuf::from).find(|p| p.is_file())
-            else {
+            let Some(path) = simulator::kustomize::KUSTOMIZATION_FILES.iter().map(PathBuf::from).find(|p| p.is_file()) else {
                 eprintln!("Error: Missing kustomization file 'kustomization.yaml'.");
                 return ExitCode::from(1);
             };
@@ -77,9 +76,7 @@ fn reachable(start: &Path) -> Vec<PathBuf> {
         if !seen.insert(dir.clone()) || seen.len() > 200 {
             continue;
         }
-        let Some(text) =
-            ["kustomization.yaml", "kustomization.yml", "Kustomization"].iter().find_map(|f| std::fs::read_to_string(dir.join(f)).ok())
-        else {
+        let Some(text) = simulator::kustomize::KUSTOMIZATION_FILES.iter().find_map(|f| std::fs::read_to_string(dir.join(f)).ok()) else {
             continue;
         };
         let Ok(docs) = simulator::yaml::parse_documents(&text, "kustomization.yaml") else { continue };

@@ -204,11 +204,8 @@ pub fn status(world: &World) -> Html {
                         <h3>{format!("Pods ({})", pods.len())}</h3>
                         <ul class="pods">
                             { for pods.iter().map(|p| {
-                                let phase = if meta::is_terminating(p) { "Terminating".to_string() } else {
-                                    meta::at(p, &["status", "containerStatuses", "0", "state", "waiting", "reason"]).and_then(|v| v.as_str()).map(String::from)
-                                        .or_else(|| p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"].as_str().map(String::from))
-                                        .unwrap_or_else(|| meta::str_at(p, &["status", "phase"]).unwrap_or("Pending").to_string())
-                                };
+                                // The same words as kubectl's STATUS column.
+                                let phase = simulator::cli::pod_status(p);
                                 html! { <li class="pod">{ badge(&phase) }{" "}<code>{meta::name(p)}</code></li> }
                             }) }
                         </ul>

@@ -21,11 +21,6 @@ pub fn predicted_live(live: &Value, desired: &Value) -> Value {
     normalize(&predicted)
 }
 
-/// Whether the live object already matches what Git declares.
-pub fn is_synced(desired: &Value, live: &Value) -> bool {
-    is_synced_ignoring(desired, live, &[])
-}
-
 /// Whether the live object matches Git, leaving out the fields `ignores` name for it.
 pub fn is_synced_ignoring(desired: &Value, live: &Value, ignores: &[IgnoreDifference]) -> bool {
     let mut predicted = predicted_live(live, desired);
@@ -246,7 +241,7 @@ mod tests {
     #[test]
     fn defaults_and_status_are_not_drift() {
         let desired = manifest(3);
-        assert!(is_synced(&desired, &live_from(&desired)));
+        assert!(is_synced_ignoring(&desired, &live_from(&desired), &[]));
     }
 
     #[test]
@@ -254,7 +249,7 @@ mod tests {
         let desired = manifest(3);
         let mut live = live_from(&desired);
         live["spec"]["replicas"] = json!(5);
-        assert!(!is_synced(&desired, &live));
+        assert!(!is_synced_ignoring(&desired, &live, &[]));
         let text = diff_text(Some(&live), Some(&desired), &[]);
         assert!(text.contains("<   replicas: 5\n---\n>   replicas: 3\n"), "{text}");
     }
@@ -265,7 +260,7 @@ mod tests {
         desired["spec"].as_object_mut().unwrap().remove("replicas");
         let mut live = live_from(&desired);
         live["spec"]["replicas"] = json!(5);
-        assert!(is_synced(&desired, &live));
+        assert!(is_synced_ignoring(&desired, &live, &[]));
     }
 
     #[test]

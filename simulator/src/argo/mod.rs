@@ -289,8 +289,7 @@ impl Agent {
                 journal.push(Event { at: now, kind: EventKind::Poll { app: name.clone() } });
                 request(rt, now, Level::Latest);
             }
-            if let Some((at, level)) = rt.refresh.filter(|(at, _)| *at <= now) {
-                let _ = at;
+            if let Some((_, level)) = rt.refresh.filter(|(at, _)| *at <= now) {
                 rt.refresh = None;
                 if level >= Level::Latest && self.config.poll_seconds > 0 {
                     rt.next_poll = Some(now + poll + jitter);
@@ -363,9 +362,8 @@ impl Agent {
         rt.status.operation_state = Some(state);
         let op = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, req);
         rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None, retries: 0, retry_at: None });
-        if step_operation(rt, now, op_millis, cluster, rng) {
-            // Completion is reported when the finish timer fires.
-        }
+        // The first step runs now; completion is reported when the finish timer fires.
+        step_operation(rt, now, op_millis, cluster, rng);
         self.last_own_write = cluster.store.resource_version();
         Ok(())
     }

@@ -28,12 +28,7 @@ pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
 fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
     let mut files = files.clone();
     if let Some(opts) = app.kustomize.as_ref().filter(|o| o.as_object().is_some_and(|m| !m.is_empty())) {
-        let dir = crate::kustomize::normalize(&app.path);
-        let path = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-            .iter()
-            .map(|f| if dir.is_empty() { f.to_string() } else { format!("{dir}/{f}") })
-            .find(|p| files.contains_key(p))
-            .expect("a kustomization directory has its file");
+        let path = crate::kustomize::kustomization_file(&files, &app.path).expect("a kustomization directory has its file");
         let mut k = crate::yaml::parse_documents(&files[&path], &path)
             .map_err(|e| e.to_string())?
             .into_iter()

@@ -267,7 +267,7 @@ impl Operation {
                 None if wanted(&key) => {
                     if req.resources.is_none()
                         && app.has_option("ApplyOutOfSyncOnly=true")
-                        && live.get(&key).is_some_and(|l| super::diff::is_synced(obj, l))
+                        && live.get(&key).is_some_and(|l| super::diff::is_synced_ignoring(obj, l, &app.ignore_differences))
                     {
                         continue;
                     }
@@ -336,10 +336,7 @@ impl Operation {
     pub fn results(&self) -> Vec<ResourceResult> {
         self.tasks
             .iter()
-            .filter(|t| {
-                t.state != TaskState::Pending && t.phase != SyncPhase::SyncFail
-                    || t.phase == SyncPhase::SyncFail && t.state != TaskState::Pending
-            })
+            .filter(|t| t.state != TaskState::Pending)
             .map(|t| {
                 let version = t.obj.as_ref().and_then(|o| o["apiVersion"].as_str()).map(|v| split_api_version(v).1.to_string());
                 let version =

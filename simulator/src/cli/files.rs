@@ -25,17 +25,7 @@ pub fn absolute(world: &World, path: &str) -> String {
     } else {
         format!("{}/{path}", world.shell.cwd)
     };
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    format!("/{}", crate::git::normalize_path(&joined))
 }
 
 /// The clone holding `abs` and the path inside it.

@@ -217,7 +217,7 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     }
     let wide = output == "wide";
     let mut first_table = true;
-    for (rt, _) in dedup_types(&requests) {
+    for rt in dedup_types(&requests) {
         let objs: Vec<&Value> = found.iter().filter(|(t, _)| t.kind == rt.kind).map(|(_, o)| o).collect();
         if objs.is_empty() {
             continue;
@@ -254,11 +254,12 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     out
 }
 
-fn dedup_types(requests: &[(&'static ResourceType, Option<String>)]) -> Vec<(&'static ResourceType, ())> {
-    let mut seen: Vec<(&'static ResourceType, ())> = Vec::new();
+/// The requested resource types, each once, in request order.
+fn dedup_types(requests: &[(&'static ResourceType, Option<String>)]) -> Vec<&'static ResourceType> {
+    let mut seen: Vec<&'static ResourceType> = Vec::new();
     for (rt, _) in requests {
-        if !seen.iter().any(|(s, _)| s.kind == rt.kind) {
-            seen.push((rt, ()));
+        if !seen.iter().any(|s| s.kind == rt.kind) {
+            seen.push(rt);
         }
     }
     seen
@@ -402,7 +403,7 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
 }
 
 /// The STATUS column of `kubectl get pods` (kubectl's `printPod`).
-fn pod_status(pod: &Value) -> String {
+pub fn pod_status(pod: &Value) -> String {
     if meta::is_terminating(pod) {
         return "Terminating".into();
     }

@@ -46,7 +46,7 @@ pub fn build(world: &World, dir: &str) -> CommandOutput {
 }
 
 fn set_image(world: &mut World, images: &[&str]) -> CommandOutput {
-    let path = ["kustomization.yaml", "kustomization.yml", "Kustomization"].into_iter().find(|f| files::read(world, f).is_ok());
+    let path = crate::kustomize::KUSTOMIZATION_FILES.into_iter().find(|f| files::read(world, f).is_ok());
     let Some(path) = path else {
         return CommandOutput::err("Error: Missing kustomization file 'kustomization.yaml'.\n", 1);
     };

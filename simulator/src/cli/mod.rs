@@ -6,6 +6,8 @@ mod files;
 mod git;
 mod kubectl;
 mod kustomize;
+
+pub use kubectl::pod_status;
 mod shell;
 pub mod table;
 mod yq;

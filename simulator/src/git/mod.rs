@@ -352,6 +352,21 @@ impl WorkingCopy {
     }
 }
 
+/// Resolves `.` and `..` in a slash-separated path and drops empty parts (`a/./b/../c` → `a/c`).
+pub fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
 /// The unified diff between two snapshots, file by file, as `git diff` prints it.
 pub fn patch(old: &Snapshot, new: &Snapshot) -> String {
     let mut text = String::new();

@@ -115,8 +115,12 @@ pub fn is_kustomization_dir(files: &Snapshot, dir: &str) -> bool {
     kustomization_file(files, &normalize(dir)).is_some()
 }
 
-pub(crate) fn kustomization_file(files: &Snapshot, dir: &str) -> Option<String> {
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"].iter().map(|f| join(dir, f)).find(|p| files.contains_key(p))
+/// The names a kustomization file may have, in the order kustomize looks for them.
+pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The path of the kustomization file in `dir`, if there is one.
+pub fn kustomization_file(files: &Snapshot, dir: &str) -> Option<String> {
+    KUSTOMIZATION_FILES.iter().map(|f| join(dir, f)).find(|p| files.contains_key(p))
 }
 
 /// Joins and normalizes a relative path (`a/b` + `../c` → `a/c`).
@@ -128,17 +132,7 @@ pub(crate) fn join(dir: &str, rel: &str) -> String {
 }
 
 pub(crate) fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
+    crate::git::normalize_path(path)
 }
 
 pub(crate) fn is_dir(files: &Snapshot, dir: &str) -> bool {
