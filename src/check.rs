@@ -53,6 +53,7 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
             Err(e) => errors.push(format!("{file}: field `world`: {e}")),
         }
     }
+    errors.extend(check_predictions(files, &labs));
     if errors.is_empty() {
         Ok(format!(
             "{} labs and {} quiz banks ({} questions) are valid; every solution passes.",
@@ -63,4 +64,37 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// Runs every "predict the outcome" question and compares the author's key with what the simulator produced.
+fn check_predictions(files: &ContentFiles, labs: &[simulator::lab::Lab]) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| p.starts_with("quizzes/")) {
+        let Ok(bank) = simulator::quiz::Bank::load(text, path) else { continue };
+        for (i, q) in bank.questions.iter().enumerate() {
+            if q.kind != simulator::quiz::QuestionKind::PredictOutcome {
+                continue;
+            }
+            let error = |field: &str, message: String| simulator::lab::ContentError::at(path, text, &format!("questions[{i}].{field}"), message);
+            match simulator::quiz::simulate(q, labs) {
+                Ok(prediction) if prediction.key != q.answer => {
+                    let outcomes = |key: &[usize]| key.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
+                    errors.push(
+                        error(
+                            "answer",
+                            format!(
+                                "the key says outcomes [{}] happen, but the simulator produced [{}]",
+                                outcomes(&q.answer),
+                                outcomes(&prediction.key)
+                            ),
+                        )
+                        .to_string(),
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => errors.push(error("simulation", e).to_string()),
+            }
+        }
+    }
+    errors
 }

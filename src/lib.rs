@@ -5,4 +5,5 @@ pub mod check;
 pub mod content_dir;
 pub mod kustomize_cmd;
 pub mod play;
+pub mod quiz_cmd;
 pub mod server;

@@ -44,16 +44,22 @@ enum Command {
     },
     /// List the labs.
     Labs,
-    /// Take a quiz in this terminal (`--list` shows the topics).
+    /// Take a quiz in this terminal (`--list` shows the topics; `final` mixes them all).
     Quiz {
-        /// The topic, as `--list` shows it.
+        /// The topic, as `--list` shows it, or `final`.
         topic: Option<String>,
         /// List the topics with their number of questions.
         #[arg(long)]
         list: bool,
-        /// The seed for the order of questions (a random one when not given).
+        /// The seed for the draw and the order of questions and options (a random one when not given).
         #[arg(long)]
         seed: Option<u64>,
+        /// Which attempt this is: a retake with the same seed draws again.
+        #[arg(long, default_value_t = 1)]
+        attempt: u32,
+        /// Write the result (score, time, answers) to FILE as JSON.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
     },
     /// Free play on a folder of manifests and Argo CD Applications (your own repo).
     Sandbox {
@@ -92,11 +98,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".into(), site: None }) {
+    let command = cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".into(), site: None });
+    if !matches!(command, Command::Serve { .. }) {
+        stop_quietly_on_closed_pipe();
+    }
+    match command {
         Command::Serve { addr, site } => server::run(&addr, site, files),
         Command::Play { lab, solution, script, seed } => play::run(&files, &lab, solution, script.as_deref(), seed),
         Command::Labs => play::list(&files),
-        Command::Quiz { topic, list, seed } => play::quiz(&files, topic.as_deref(), list, seed),
+        Command::Quiz { topic, list, seed, attempt, record } => gitops_lab::quiz_cmd::run(
+            &files,
+            &gitops_lab::quiz_cmd::QuizArgs { topic: topic.as_deref(), list, seed, attempt, record: record.as_deref() },
+        ),
         Command::Sandbox { repo, script, seed } => play::sandbox(&files, &repo, script.as_deref(), seed),
         Command::Check => check::run(&files),
         Command::Health { files: paths } => health(&paths),
@@ -135,4 +148,15 @@ fn health(paths: &[PathBuf]) -> ExitCode {
         }
     }
     code
+}
+
+/// Lets `gitops-lab quiz | head` end quietly, as Unix tools do, instead of
+/// panicking on a closed stdout. The server keeps Rust's default (ignore
+/// SIGPIPE), so a closed connection never stops it.
+fn stop_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

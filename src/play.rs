@@ -136,85 +136,6 @@ fn print_step(lab: &Lab, world: &World) {
     }
 }
 
-/// The pass mark of a quiz, as a share of the questions.
-const PASS_MARK: f64 = 0.7;
-
-/// `gitops-lab quiz [TOPIC] [--list]`.
-pub fn quiz(files: &ContentFiles, topic: Option<&str>, list: bool, seed: Option<u64>) -> ExitCode {
-    let banks = match content::banks(files) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let topics = || banks.iter().map(|b| b.topic.clone()).collect::<Vec<_>>().join(", ");
-    if list || topic.is_none() {
-        let rows: Vec<Vec<String>> = std::iter::once(vec!["TOPIC".into(), "QUESTIONS".into(), "TITLE".into()])
-            .chain(banks.iter().map(|b| vec![b.topic.clone(), b.questions.len().to_string(), b.title.clone()]))
-            .collect();
-        print!("{}", simulator::cli::table::tabwrite(&rows, 0, 3));
-        return ExitCode::SUCCESS;
-    }
-    let topic = topic.expect("checked above");
-    let Some(bank) = banks.iter().find(|b| b.topic == topic) else {
-        eprintln!("error: no quiz `{topic}`; the topics are: {}", topics());
-        return ExitCode::from(2);
-    };
-    let seed = seed.unwrap_or_else(rand::random);
-    let order = simulator::quiz::shuffled(bank.questions.len(), seed);
-    let questions: Vec<&simulator::quiz::Question> = order.iter().map(|i| &bank.questions[*i]).collect();
-    println!("{} ({} questions, pass mark {}%)", bank.title, questions.len(), (PASS_MARK * 100.0) as u32);
-    let score = ask(&questions, &std::io::stdin());
-    let passed = score as f64 >= PASS_MARK * questions.len() as f64;
-    println!("{}", if passed { "Passed." } else { "Not passed yet: read the explanations and try again (a new seed gives a new order)." });
-    if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
-}
-
-/// Asks the lab's closing questions, grading each answer with its explanation.
-fn ask_quiz(lab: &Lab, files: &ContentFiles, stdin: &std::io::Stdin) {
-    let banks = content::banks(files).unwrap_or_default();
-    let questions: Vec<_> = lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| &b.questions).find(|q| &q.id == id)).collect();
-    if questions.is_empty() {
-        return;
-    }
-    ask(&questions, stdin);
-}
-
-/// Asks each question, grades the answer, explains; returns the number right.
-fn ask(questions: &[&simulator::quiz::Question], stdin: &std::io::Stdin) -> usize {
-    println!("\n── Quiz: {} questions ──", questions.len());
-    let mut score = 0;
-    for (n, q) in questions.iter().enumerate() {
-        println!("\n{}. {}", n + 1, q.prompt.trim());
-        for (i, o) in q.shown_options().iter().enumerate() {
-            println!("   {}) {o}", i + 1);
-        }
-        let many = q.kind == simulator::quiz::QuestionKind::MultipleChoice;
-        print!("{} ", if many { "Your answers (for example 1,3):" } else { "Your answer:" });
-        let _ = std::io::stdout().flush();
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
-            println!();
-            break;
-        }
-        let chosen: Vec<usize> =
-            line.split([',', ' ']).filter_map(|t| t.trim().parse::<usize>().ok()).filter(|i| *i >= 1).map(|i| i - 1).collect();
-        let graded = q.grade(&chosen);
-        if graded.correct {
-            score += 1;
-        }
-        println!(
-            "{} {} (Course: {})",
-            if graded.correct { "✔ Correct." } else { "✖ Not quite." },
-            graded.explanation.trim(),
-            graded.section
-        );
-    }
-    println!("\nQuiz score: {score} of {}.", questions.len());
-    score
-}
-
 fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
     let mut world = match World::new(seed, lab) {
         Ok(w) => w,
@@ -275,7 +196,7 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
         if world.tracker().map(|t| t.active()) != before {
             print_step(lab, &world);
             if world.tracker().is_some_and(|t| t.finished()) {
-                ask_quiz(lab, files, &stdin);
+                crate::quiz_cmd::closing(lab, files, &mut stdin.lock());
                 break;
             }
         }

@@ -114,6 +114,7 @@ fn quiz_lists_topics_and_grades_answers() {
     let (code, out, _) = gitops_lab(&["quiz", "--list"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("TOPIC ") && out.contains("push-pull ") && out.contains("principles "), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("final "), "{out}");
     let (code, _, err) = gitops_lab(&["quiz", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("no quiz `nope`; the topics are:"), "{err}");
@@ -124,5 +125,51 @@ fn quiz_lists_topics_and_grades_answers() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Quiz score: 0 of 5."));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Quiz score: 0% (0 of 6 answered"), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// The answer lines a trainee who knows every answer types for this attempt.
+fn right_answers(attempt: &simulator::quiz::Attempt) -> String {
+    use simulator::quiz::QuestionKind;
+    let mut lines = String::new();
+    for p in &attempt.questions {
+        let position = |written: usize| p.order.iter().position(|o| *o == written).unwrap();
+        let line: Vec<String> = match p.question.kind {
+            QuestionKind::Ordering => (0..p.question.len()).map(|w| (position(w) + 1).to_string()).collect(),
+            QuestionKind::Matching => (0..p.question.len()).map(|w| char::from(b'a' + position(w) as u8).to_string()).collect(),
+            _ => p.key.iter().map(|w| (position(*w) + 1).to_string()).collect(),
+        };
+        lines.push_str(&line.join(","));
+        lines.push('\n');
+    }
+    lines
+}
+
+#[test]
+fn quiz_takes_every_question_type_and_writes_a_result_record() {
+    use std::io::Write;
+    let files = simulator::content::builtin();
+    let banks = simulator::content::banks(&files).unwrap();
+    let labs = simulator::content::labs(&files).unwrap();
+    for (topic, seed, attempt) in [("rollback", 11, 1), ("repositories", 5, 2), ("final", 8, 1)] {
+        let drawn = simulator::quiz::Attempt::new(&simulator::quiz::Selection::named(topic), &banks, &labs, seed, attempt).unwrap();
+        let record = std::env::temp_dir().join(format!("gitops-lab-quiz-{topic}-{}.json", std::process::id()));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gitops-lab"))
+            .args(["quiz", topic, "--seed", &seed.to_string(), "--attempt", &attempt.to_string(), "--record"])
+            .arg(&record)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(right_answers(&drawn).as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{topic}: {stdout}");
+        assert!(stdout.contains("Quiz score: 100%") && stdout.contains("Passed."), "{topic}: {stdout}");
+        let result: simulator::quiz::QuizResult = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        std::fs::remove_file(&record).unwrap();
+        assert_eq!((result.score, result.passed, result.attempt, result.seed), (100, true, attempt, seed));
+        assert_eq!(result.answered, drawn.questions.len());
+        assert!(result.answers.iter().all(|a| a.correct && a.earned == a.possible), "{result:?}");
+    }
 }

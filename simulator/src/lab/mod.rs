@@ -133,6 +133,14 @@ impl std::fmt::Display for ContentError {
     }
 }
 
+impl ContentError {
+    /// An error about `field` (a path such as `questions[3].answer`), with the line it is on in `text`.
+    pub fn at(file: &str, text: &str, field: &str, message: String) -> ContentError {
+        let line = crate::yaml::line_of(text, &crate::yaml::parse_field_path(field));
+        ContentError { file: file.into(), line, field: Some(field.into()), message }
+    }
+}
+
 /// Parses YAML into `T`, naming the line and field path of any error.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, ContentError> {
     let docs = crate::yaml::parse_documents(text, file).map_err(|e| ContentError {

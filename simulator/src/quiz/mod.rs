@@ -1,149 +1,97 @@
-//! Quizzes: question banks, seeded drawing and shuffling, and grading.
+//! Quizzes: question banks of six types, seeded attempts with retakes,
+//! grading with partial credit, predictions graded by the simulator itself,
+//! and results as serialisable records.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+mod attempt;
+mod bank;
+mod grade;
+mod predict;
 
-use crate::lab::{ContentError, parse_yaml};
-use crate::rng::SimRng;
-
-/// One topic's questions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Bank {
-    pub topic: String,
-    pub title: String,
-    pub questions: Vec<Question>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Question {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: QuestionKind,
-    pub prompt: String,
-    /// The options, for choice questions.
-    #[serde(default)]
-    pub options: Vec<String>,
-    /// Indexes of the correct options (one for single choice and true/false).
-    pub answer: Vec<usize>,
-    pub explanation: String,
-    /// The course section the question comes from.
-    pub section: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum QuestionKind {
-    SingleChoice,
-    MultipleChoice,
-    TrueFalse,
-}
-
-/// The result of answering one question.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Graded {
-    pub correct: bool,
-    pub explanation: String,
-    pub section: String,
-}
-
-impl Bank {
-    pub fn load(text: &str, file: &str) -> Result<Bank, ContentError> {
-        let bank: Bank = parse_yaml(text, file)?;
-        let mut ids = BTreeSet::new();
-        for (i, q) in bank.questions.iter().enumerate() {
-            let err = |field: &str, message: String| ContentError {
-                file: file.into(),
-                line: None,
-                field: Some(format!("questions[{i}].{field}")),
-                message,
-            };
-            if !ids.insert(q.id.clone()) {
-                return Err(err("id", format!("duplicate question id `{}`", q.id)));
-            }
-            let options = if q.kind == QuestionKind::TrueFalse { 2 } else { q.options.len() };
-            if q.kind != QuestionKind::TrueFalse && options < 2 {
-                return Err(err("options", "a choice question needs at least two options".into()));
-            }
-            if q.answer.iter().any(|a| *a >= options) {
-                return Err(err("answer", format!("an answer index is out of range (there are {options} options)")));
-            }
-            if matches!(q.kind, QuestionKind::SingleChoice | QuestionKind::TrueFalse) && q.answer.len() != 1 {
-                return Err(err("answer", "single choice and true/false questions need exactly one correct option".into()));
-            }
-            if q.answer.is_empty() {
-                return Err(err("answer", "a question needs at least one correct option".into()));
-            }
-            if q.explanation.trim().is_empty() {
-                return Err(err("explanation", "every question needs an explanation".into()));
-            }
-            if q.section.trim().is_empty() {
-                return Err(err("section", "every question needs its course section".into()));
-            }
-        }
-        Ok(bank)
-    }
-}
-
-impl Question {
-    /// The options as shown: true/false questions get their two fixed options.
-    pub fn shown_options(&self) -> Vec<String> {
-        match self.kind {
-            QuestionKind::TrueFalse => vec!["True".into(), "False".into()],
-            _ => self.options.clone(),
-        }
-    }
-
-    /// Grades a set of chosen option indexes; only the exact set is correct.
-    pub fn grade(&self, chosen: &[usize]) -> Graded {
-        let want: BTreeSet<usize> = self.answer.iter().copied().collect();
-        let got: BTreeSet<usize> = chosen.iter().copied().collect();
-        Graded { correct: want == got, explanation: self.explanation.clone(), section: self.section.clone() }
-    }
-}
-
-/// A seeded permutation of `0..n`, for shuffling questions and options.
-pub fn shuffled(n: usize, seed: u64) -> Vec<usize> {
-    let mut rng = SimRng::new(seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
-        order.swap(i, j);
-    }
-    order
-}
+pub use attempt::{AnswerRecord, Attempt, FINAL_QUESTIONS, FINAL_QUIZ, Feedback, PASS_PERCENT, Presented, QuizResult, Selection, shuffled};
+pub use bank::{Bank, Outcome, Pair, Question, QuestionKind, Simulation};
+pub use grade::{Answer, Graded};
+pub use predict::{Prediction, ShownCommand, simulate};
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const BANK: &str = "topic: t\ntitle: T\nquestions:\n- id: a\n  type: multipleChoice\n  prompt: p\n  options: [x, y, z]\n  answer: [0, 2]\n  explanation: e\n  section: s\n";
+    const BANK: &str = "topic: t\ntitle: T\nquestions:\n- id: a\n  type: multipleChoice\n  prompt: p\n  options: [x, y, z]\n  answer: [0, 2]\n  explanation: e\n  section: s\n- id: b\n  type: ordering\n  prompt: p\n  items: [one, two, three]\n  explanation: e\n  section: s\n";
 
     #[test]
-    fn grading_requires_the_exact_set() {
-        let bank = Bank::load(BANK, "t.yaml").unwrap();
-        let q = &bank.questions[0];
-        assert!(q.grade(&[2, 0]).correct);
-        assert!(!q.grade(&[0]).correct);
-        assert!(!q.grade(&[0, 1, 2]).correct);
-    }
-
-    #[test]
-    fn bad_banks_name_the_field() {
+    fn bad_banks_name_the_file_line_and_field() {
         let err = Bank::load(&BANK.replace("answer: [0, 2]", "answer: [5]"), "t.yaml").unwrap_err();
         assert_eq!(err.field.as_deref(), Some("questions[0].answer"));
+        assert_eq!(err.line, Some(8));
+        assert!(err.to_string().starts_with("t.yaml:8: field `questions[0].answer`: answer index 5 is out of range"), "{err}");
         let err = Bank::load(&BANK.replace("prompt: p", "prompt: p\n  colour: red"), "t.yaml").unwrap_err();
         assert!(err.message.contains("unknown field `colour`"), "{err}");
         assert_eq!(err.line, Some(7));
+        let err = Bank::load(&BANK.replace("id: b", "id: a"), "t.yaml").unwrap_err();
+        assert_eq!((err.field.as_deref(), err.line), (Some("questions[1].id"), Some(11)));
+        let err = Bank::load(&BANK.replace("answer: [0, 2]", "answer: [0]\n  items: [q, r]"), "t.yaml").unwrap_err();
+        assert!(err.message.contains("a multipleChoice question has no `items`"), "{err}");
+        let err = Bank::load(&BANK.replace("[one, two, three]", "[one, one, three]"), "t.yaml").unwrap_err();
+        assert!(err.message.contains("two of them are the same"), "{err}");
+        let err = Bank::load(&BANK.replace("answer: [0, 2]", "answer: [0, 1, 2]"), "t.yaml").unwrap_err();
+        assert!(err.message.contains("every option is correct"), "{err}");
     }
 
     #[test]
-    fn shuffles_are_seeded_permutations() {
-        let a = shuffled(10, 1);
-        assert_eq!(a, shuffled(10, 1));
-        let mut sorted = a.clone();
-        sorted.sort();
-        assert_eq!(sorted, (0..10).collect::<Vec<_>>());
+    fn retakes_draw_a_different_order_from_the_same_seed() {
+        let mut text = String::from("topic: t\ntitle: T\ndraw: 4\nquestions:\n");
+        for i in 0..8 {
+            text.push_str(&format!(
+                "- id: q{i}\n  type: singleChoice\n  prompt: p{i}\n  options: [a, b, c, d]\n  answer: [0]\n  explanation: e\n  section: s\n"
+            ));
+        }
+        let banks = vec![Bank::load(&text, "t.yaml").unwrap()];
+        let selection = Selection::named("t");
+        let ids = |n| -> Vec<(String, Vec<usize>)> {
+            Attempt::new(&selection, &banks, &[], 9, n).unwrap().questions.iter().map(|p| (p.question.id.clone(), p.order.clone())).collect()
+        };
+        assert_eq!(ids(1), ids(1), "an attempt is a function of seed and number");
+        assert_eq!(ids(1).len(), 4, "the bank's draw limits an attempt");
+        assert_ne!(ids(1), ids(2), "a retake draws differently");
+    }
+
+    #[test]
+    fn answers_map_from_the_shown_order_and_results_add_up() {
+        let banks = vec![Bank::load(BANK, "t.yaml").unwrap()];
+        let attempt = Attempt::new(&Selection::named("t"), &banks, &[], 3, 1).unwrap();
+        let answers: Vec<Option<Answer>> = attempt
+            .questions
+            .iter()
+            .map(|p| {
+                // Find the shown positions of the right answer.
+                let shown: Vec<usize> = match p.question.kind {
+                    QuestionKind::Ordering => (0..3).map(|w| p.order.iter().position(|o| *o == w).unwrap()).collect(),
+                    _ => p.key.iter().map(|w| p.order.iter().position(|o| o == w).unwrap()).collect(),
+                };
+                Some(p.answer_from_shown(&shown))
+            })
+            .collect();
+        let result = attempt.result(&answers, 42);
+        assert_eq!((result.score, result.passed, result.answered), (100, true, 2));
+        let ordering = attempt.questions.iter().position(|p| p.question.kind == QuestionKind::Ordering).unwrap();
+        assert_ne!(attempt.questions[ordering].order, vec![0, 1, 2], "never shown already in order");
+        let mut half = answers.clone();
+        half[ordering] = None;
+        let result = attempt.result(&half, 42);
+        assert_eq!((result.score, result.passed, result.answered), (50, false, 1));
+        let json = serde_json::to_string(&result).unwrap();
+        assert_eq!(serde_json::from_str::<QuizResult>(&json).unwrap(), result);
+    }
+
+    #[test]
+    fn the_final_check_mixes_every_bank() {
+        let other = BANK.replace("topic: t", "topic: u").replace("id: a", "id: c").replace("id: b", "id: d");
+        let banks = vec![Bank::load(BANK, "t.yaml").unwrap(), Bank::load(&other, "u.yaml").unwrap()];
+        let attempt = Attempt::new(&Selection::Final, &banks, &[], 5, 1).unwrap();
+        let ids: Vec<&str> = attempt.questions.iter().map(|p| p.question.id.as_str()).collect();
+        assert_eq!(ids.len(), 4);
+        assert!(ids[..2].iter().any(|i| *i == "a" || *i == "b") && ids[..2].iter().any(|i| *i == "c" || *i == "d"), "{ids:?}");
+        assert_eq!(attempt.feedback, Feedback::AtEnd);
+        assert!(Attempt::new(&Selection::named("nope"), &banks, &[], 5, 1).unwrap_err().contains("the topics are: t, u, final"));
     }
 }
