@@ -75,7 +75,8 @@ fn check_predictions(files: &ContentFiles, labs: &[simulator::lab::Lab]) -> Vec<
             if q.kind != simulator::quiz::QuestionKind::PredictOutcome {
                 continue;
             }
-            let error = |field: &str, message: String| simulator::lab::ContentError::at(path, text, &format!("questions[{i}].{field}"), message);
+            let error =
+                |field: &str, message: String| simulator::lab::ContentError::at(path, text, &format!("questions[{i}].{field}"), message);
             match simulator::quiz::simulate(q, labs) {
                 Ok(prediction) if prediction.key != q.answer => {
                     let outcomes = |key: &[usize]| key.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");

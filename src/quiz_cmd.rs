@@ -3,7 +3,9 @@
 
 use simulator::content::{self, ContentFiles};
 use simulator::lab::Lab;
-use simulator::quiz::{Answer, Attempt, FINAL_QUESTIONS, FINAL_QUIZ, Feedback, PASS_PERCENT, Presented, QuestionKind, QuizResult, Selection};
+use simulator::quiz::{
+    Answer, Attempt, FINAL_QUESTIONS, FINAL_QUIZ, Feedback, PASS_PERCENT, Presented, QuestionKind, QuizResult, Selection,
+};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;

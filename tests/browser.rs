@@ -286,3 +286,129 @@ async fn the_tree_shows_live_desired_and_diff_and_history_shows_commits() {
     std::fs::write(screenshot_path("tree-and-diff.png"), client.screenshot().await.unwrap()).unwrap();
     client.close().await.unwrap();
 }
+
+/// Answers every question of a drawn quiz in the page with the keyboard alone
+/// (Space on a choice, Enter on a button, typing into a select), right or wrong.
+async fn answer_quiz_by_keyboard(client: &Client, attempt: &simulator::quiz::Attempt, right: bool) {
+    use simulator::quiz::{Feedback, QuestionKind};
+    const ENTER: &str = "\u{E007}";
+    for p in &attempt.questions {
+        let q = format!("#question-{}", p.question.id);
+        let shown_of = |written: usize| p.order.iter().position(|o| *o == written).unwrap();
+        match p.question.kind {
+            QuestionKind::Ordering => {
+                // Bring each written item to its place with "Move up" (already-right items stay).
+                let mut current: Vec<usize> = (0..p.order.len()).map(|k| p.order[k]).collect();
+                let targets: Vec<usize> = if right { (0..current.len()).collect() } else { (0..current.len()).rev().collect() };
+                for (place, want) in targets.iter().enumerate() {
+                    let mut at = current.iter().position(|w| w == want).unwrap();
+                    while at > place {
+                        let css = format!("{q} .order-item:nth-child({}) button:first-of-type", at + 1);
+                        client.find(Locator::Css(&css)).await.unwrap().send_keys(ENTER).await.unwrap();
+                        current.swap(at, at - 1);
+                        at -= 1;
+                    }
+                }
+            }
+            QuestionKind::Matching => {
+                let shown = p.shown();
+                for row in 0..p.question.pairs.len() {
+                    let written = if right { row } else { (row + 1) % p.question.pairs.len() };
+                    let select = client.find(Locator::Css(&format!("{q} tr:nth-child({}) select", row + 1))).await.unwrap();
+                    // Type-ahead: typing an option's text into a focused select chooses it.
+                    select.send_keys(&shown[shown_of(written)]).await.unwrap();
+                    assert_eq!(select.prop("value").await.unwrap().unwrap(), shown_of(written).to_string(), "{}", shown[shown_of(written)]);
+                }
+            }
+            _ => {
+                let key: Vec<usize> =
+                    if right { p.key.clone() } else { (0..p.question.len()).filter(|k| !p.key.contains(k)).take(1).collect() };
+                let inputs = client.find_all(Locator::Css(&format!("{q} .option input"))).await.unwrap();
+                for written in key {
+                    inputs[shown_of(written)].send_keys(" ").await.unwrap();
+                }
+            }
+        }
+        if attempt.feedback == Feedback::EachQuestion {
+            client.find(Locator::Css(&format!("{q} button.check"))).await.unwrap().send_keys(ENTER).await.unwrap();
+            wait_for(client, &format!("{q} .feedback"), Duration::from_secs(5)).await;
+            let feedback = text_of(client, &format!("{q} .feedback")).await;
+            assert_eq!(feedback.starts_with("✔ Correct."), right, "{}: {feedback}", p.question.id);
+            assert!(feedback.contains("(Course: "), "{feedback}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiz_is_taken_by_keyboard_kept_across_reloads_and_retaken() {
+    if !enabled() {
+        return;
+    }
+    let files = simulator::content::builtin();
+    let banks = simulator::content::banks(&files).unwrap();
+    let labs = simulator::content::labs(&files).unwrap();
+    let selection = simulator::quiz::Selection::named("rollback");
+    let attempt = simulator::quiz::Attempt::new(&selection, &banks, &labs, 4, 1).unwrap();
+    let (_server, _driver, client, base) = open("/quizzes/rollback?seed=4").await;
+    wait_for(&client, "#quiz-rollback .question", Duration::from_secs(20)).await;
+    answer_quiz_by_keyboard(&client, &attempt, true).await;
+    wait_for(&client, ".quiz-result", Duration::from_secs(5)).await;
+    let result = text_of(&client, ".quiz-result .score").await;
+    assert!(result.starts_with("Score: 100% (6 of 6 fully right) · Passed"), "{result}");
+    // A prediction shows what the simulator printed.
+    assert!(
+        text_of(&client, "#question-rollback-undo-predict .feedback")
+            .await
+            .contains("$ kubectl get deploy payment-service -n payments -o wide")
+    );
+    client.execute("document.querySelector('#question-rollback-undo-predict').scrollIntoView()", vec![]).await.unwrap();
+    std::fs::write(screenshot_path("quiz-rollback.png"), client.screenshot().await.unwrap()).unwrap();
+    client.refresh().await.unwrap();
+    wait_for(&client, ".quiz-result", Duration::from_secs(20)).await;
+    assert!(text_of(&client, ".quiz-result .score").await.starts_with("Score: 100%"), "the result survives a reload");
+    client.goto(&format!("{base}/")).await.unwrap();
+    wait_for(&client, "[data-progress='quiz:rollback']", Duration::from_secs(5)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !text_of(&client, "[data-progress='quiz:rollback']").await.starts_with("✔ Passed: best 100%") {
+        assert!(
+            Instant::now() < deadline,
+            "the catalog shows the quiz passed: {}",
+            text_of(&client, "[data-progress='quiz:rollback']").await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(text_of(&client, "[data-progress='quiz:tools']").await, "Not taken");
+    // A retake draws again; answering it wrongly keeps the best score.
+    client.goto(&format!("{base}/quizzes/rollback")).await.unwrap();
+    wait_for(&client, ".quiz-result .retake", Duration::from_secs(20)).await;
+    client.find(Locator::Css(".quiz-result .retake")).await.unwrap().send_keys("\u{E007}").await.unwrap();
+    wait_for(&client, "#quiz-rollback .quiz-meta", Duration::from_secs(5)).await;
+    assert!(text_of(&client, "#quiz-rollback .quiz-meta").await.starts_with("Attempt 2"));
+    let retake = simulator::quiz::Attempt::new(&selection, &banks, &labs, 4, 2).unwrap();
+    answer_quiz_by_keyboard(&client, &retake, false).await;
+    wait_for(&client, ".quiz-result", Duration::from_secs(5)).await;
+    let result = text_of(&client, ".quiz-result").await;
+    assert!(result.contains("Not passed yet") && result.contains("Best of 2 attempts: 100%."), "{result}");
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_final_check_gives_feedback_at_the_end() {
+    if !enabled() {
+        return;
+    }
+    let files = simulator::content::builtin();
+    let banks = simulator::content::banks(&files).unwrap();
+    let labs = simulator::content::labs(&files).unwrap();
+    let attempt = simulator::quiz::Attempt::new(&simulator::quiz::Selection::Final, &banks, &labs, 12, 1).unwrap();
+    let (_server, _driver, client, _base) = open("/quizzes/final?seed=12").await;
+    wait_for(&client, "#quiz-final .question", Duration::from_secs(20)).await;
+    assert_eq!(client.find_all(Locator::Css("#quiz-final .question")).await.unwrap().len(), 20);
+    answer_quiz_by_keyboard(&client, &attempt, true).await;
+    assert!(client.find(Locator::Css("#quiz-final .feedback")).await.is_err(), "no feedback before the end");
+    client.find(Locator::Css("#quiz-final button.finish")).await.unwrap().send_keys("\u{E007}").await.unwrap();
+    wait_for(&client, ".quiz-result", Duration::from_secs(5)).await;
+    assert!(text_of(&client, ".quiz-result .score").await.starts_with("Score: 100% (20 of 20 fully right) · Passed"));
+    assert_eq!(client.find_all(Locator::Css("#quiz-final .feedback.right")).await.unwrap().len(), 20);
+    client.close().await.unwrap();
+}

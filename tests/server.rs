@@ -110,3 +110,24 @@ async fn sandbox_page_loads_the_bundle_in_sandbox_mode() {
     let (_, _, catalog) = get("/", site).await;
     assert!(catalog.contains("href=\"/sandbox\""));
 }
+
+#[tokio::test]
+async fn every_quiz_has_a_page_and_the_catalog_lists_them_with_their_status_slot() {
+    let (_d, site) = site_with_bundle();
+    let (_, _, catalog) = get("/", site.clone()).await;
+    let banks = content::banks(&content::builtin()).unwrap();
+    for topic in banks.iter().map(|b| b.topic.as_str()).chain(["final"]) {
+        assert!(catalog.contains(&format!("href=\"/quizzes/{topic}\"")), "{topic}");
+        assert!(catalog.contains(&format!("data-progress=\"quiz:{topic}\"")), "{topic}");
+        let (status, _, page) = get(&format!("/quizzes/{topic}"), site.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{topic}");
+        assert!(page.contains(&format!("data-quiz=\"{topic}\"")) && page.contains("/pkg/frontend.js"), "{page}");
+    }
+    assert!(catalog.contains("data-progress=\"lab:drift-2am\""), "the catalog has a status slot per lab");
+    let (status, _, body) = get("/quizzes/nope", site.clone()).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NOT_FOUND, "There is no quiz called `nope`."));
+    let (_, ct, json) = get("/api/quizzes", site).await;
+    assert!(ct.starts_with("application/json"));
+    let quizzes: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(quizzes.as_array().unwrap().len(), banks.len() + 1);
+}

@@ -32,10 +32,6 @@ pub enum Msg {
     Skip,
     OpenFile(String),
     SaveFile(String, String),
-    /// Choose (or, for multiple choice, toggle) an option of a quiz question.
-    Answer(usize, usize, bool),
-    /// Grade a quiz question.
-    Submit(usize),
     /// Show an object's YAML and diff, or a commit's patch.
     Select(panels::Selected),
     CloseDetail,
@@ -52,7 +48,6 @@ pub struct App {
     speed: u32,
     last_tick: f64,
     open_file: Option<String>,
-    answers: Vec<panels::QuizAnswer>,
     /// Every input so far, for saving progress; `None` for labs that are not kept (sandboxes).
     replay: Option<simulator::replay::Replay>,
     ticks: u32,
@@ -79,6 +74,9 @@ impl App {
     fn save(&self) {
         if let (Some(replay), Some(world)) = (&self.replay, &self.world) {
             crate::progress::save(&replay.lab, &crate::progress::Saved { replay: replay.clone(), now: world.now() });
+            let reports = world.step_reports();
+            let status = crate::status::LabStatus { passed: reports.iter().filter(|r| r.passed).count(), steps: reports.len() };
+            crate::status::save_lab(&replay.lab, &status);
         }
     }
 
@@ -139,6 +137,11 @@ impl App {
     }
 }
 
+/// A lab's closing questions, kept apart from the topic quizzes.
+fn closing_quiz(lab: &Lab) -> simulator::quiz::Selection {
+    simulator::quiz::Selection::Questions { id: format!("lab-{}", lab.id), title: format!("{}: quiz", lab.title), ids: lab.quiz.clone() }
+}
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -165,7 +168,6 @@ impl Component for App {
             None => (None, Some(format!("There is no lab called `{}`.", ctx.props().lab))),
         };
         let replay = keep.then(|| simulator::replay::Replay::new(seed, &ctx.props().lab));
-        let answers = lab.as_ref().map(|l| vec![panels::QuizAnswer::default(); l.quiz.len()]).unwrap_or_default();
         let welcome = Line { kind: LineKind::Info, text: "Type commands as in a real terminal: kubectl, git, argocd, yq. `help` lists them; Up and Down recall history; Tab completes.".into() };
         let mut app = App {
             lab,
@@ -177,7 +179,6 @@ impl Component for App {
             speed: 1,
             last_tick: now_ms(),
             open_file: None,
-            answers,
             replay,
             ticks: 0,
             selected: None,
@@ -236,28 +237,18 @@ impl Component for App {
                     text: format!("Saved {path} in the editor. Commit and push it to change the desired state."),
                 });
             }
-            Msg::Answer(q, option, multiple) => {
-                if let Some(a) = self.answers.get_mut(q) {
-                    a.toggle(option, multiple);
-                }
-            }
             Msg::Select(s) => self.selected = Some(s),
             Msg::CloseDetail => self.selected = None,
-            Msg::Submit(q) => {
-                if let Some(a) = self.answers.get_mut(q) {
-                    a.submitted = true;
-                }
-            }
             Msg::Reset => {
                 if let Some(lab) = &self.lab {
                     crate::progress::clear(&lab.id);
+                    crate::status::clear_lab(&lab.id);
                     if let Some(r) = self.replay.as_mut() {
                         r.inputs.clear();
                     }
                     self.world = App::start(lab, self.seed).ok();
                     self.lines.clear();
                     self.events.clear();
-                    self.answers = vec![panels::QuizAnswer::default(); lab.quiz.len()];
                 }
             }
         }
@@ -267,7 +258,7 @@ impl Component for App {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let (Some(lab), Some(world)) = (&self.lab, &self.world) else {
-            return html! { <main class="error" role="alert"><h1>{"This lab cannot start"}</h1><p>{self.error.clone().unwrap_or_default()}</p><a href="/">{"Back to the labs"}</a></main> };
+            return html! { <main class="error" role="alert"><h1>{"This lab cannot start"}</h1><p>{self.error.clone().unwrap_or_default()}</p><a href={crate::home()}>{"Back to the labs"}</a></main> };
         };
         let link = ctx.link();
         let on_command = link.callback(Msg::Command);
@@ -275,13 +266,15 @@ impl Component for App {
         html! {
             <div class="lab-page">
                 <header class="lab-header">
-                    <a class="home" href="/">{"GitOps Lab"}</a>
+                    <a class="home" href={crate::home()}>{"GitOps Lab"}</a>
                     <h1>{&lab.title}</h1>
                     { panels::clock(world, self.speed, link) }
                 </header>
                 <section class="guide" aria-label="Lab guide">
                     { panels::guide(lab, world, link) }
-                    { panels::quiz(lab, &self.answers, link) }
+                    if !lab.quiz.is_empty() && ctx.props().custom.is_none() {
+                        <crate::quiz::QuizView selection={closing_quiz(lab)} embedded=true />
+                    }
                 </section>
                 <section class="workspace">
                     <Terminal lines={self.lines.clone()} prompt={world.prompt()} on_command={on_command} on_clear={on_clear} />

@@ -2,10 +2,8 @@
 //! editor, status and timeline.
 
 use simulator::World;
-use simulator::content;
 use simulator::kube::meta;
 use simulator::lab::Lab;
-use simulator::quiz::{Question, QuestionKind};
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -76,74 +74,6 @@ pub fn guide(lab: &Lab, world: &World, link: &Scope<App>) -> Html {
             }
         </>
     }
-}
-
-/// A trainee's answer to one quiz question.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct QuizAnswer {
-    pub chosen: Vec<usize>,
-    pub submitted: bool,
-}
-
-impl QuizAnswer {
-    pub fn toggle(&mut self, option: usize, multiple: bool) {
-        if multiple {
-            match self.chosen.iter().position(|c| *c == option) {
-                Some(i) => {
-                    self.chosen.remove(i);
-                }
-                None => self.chosen.push(option),
-            }
-        } else {
-            self.chosen = vec![option];
-            self.submitted = true;
-        }
-    }
-}
-
-pub fn quiz(lab: &Lab, answers: &[QuizAnswer], link: &Scope<App>) -> Html {
-    let banks = content::banks(&content::builtin()).unwrap_or_default();
-    let questions: Vec<&Question> =
-        lab.quiz.iter().filter_map(|id| banks.iter().flat_map(|b| b.questions.iter()).find(|q| &q.id == id)).collect();
-    if questions.is_empty() {
-        return html! {};
-    }
-    html! {
-        <section class="quiz" aria-label="Quiz">
-            <h2>{"Check your understanding"}</h2>
-            { for questions.iter().enumerate().map(|(qi, q)| {
-                let multiple = q.kind == QuestionKind::MultipleChoice;
-                let answer = answers.get(qi).cloned().unwrap_or_default();
-                html! {
-                    <fieldset class="question" id={format!("quiz-{}", q.id)}>
-                        <legend>{ markdown::render(&q.prompt) }</legend>
-                        if multiple { <p class="hint">{"Choose every answer that applies."}</p> }
-                        { for q.shown_options().iter().enumerate().map(|(oi, o)| {
-                            let kind = if multiple { "checkbox" } else { "radio" };
-                            html! {
-                                <label class="option">
-                                    <input type={kind} name={format!("q{qi}")} checked={answer.chosen.contains(&oi)} onchange={link.callback(move |_| Msg::Answer(qi, oi, multiple))} />
-                                    {" "}{o}
-                                </label>
-                            }
-                        }) }
-                        if multiple && !answer.submitted {
-                            <button type="button" onclick={link.callback(move |_| Msg::Submit(qi))}>{"Check answer"}</button>
-                        }
-                        if answer.submitted {
-                            { feedback(q, &answer.chosen) }
-                        }
-                    </fieldset>
-                }
-            }) }
-        </section>
-    }
-}
-
-fn feedback(q: &Question, chosen: &[usize]) -> Html {
-    let graded = q.grade(chosen);
-    let word = if graded.correct { "Correct." } else { "Not quite." };
-    html! { <p class={classes!("feedback", if graded.correct { "right" } else { "wrong" })} role="status">{ badge(if graded.correct { "passed" } else { "OutOfSync" }) }{format!(" {word} {} (Course: {})", graded.explanation, graded.section)}</p> }
 }
 
 pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {

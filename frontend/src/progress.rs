@@ -1,6 +1,8 @@
-//! Progress kept in the browser: each lab's replay record (seed and timed
-//! inputs) in localStorage, saved after every input and replayed on load.
+//! Progress kept in the browser's localStorage: each lab's replay record
+//! (seed and timed inputs), saved after every input and replayed on load, and
+//! each quiz's attempt and results.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use simulator::SimTime;
 use simulator::replay::{REPLAY_VERSION, Replay};
@@ -13,28 +15,46 @@ pub struct Saved {
     pub now: SimTime,
 }
 
-fn key(lab: &str) -> String {
+/// The storage key of a lab's progress; the catalog reads it for the lab's status.
+pub fn lab_key(lab: &str) -> String {
     format!("gitops-lab/progress/{lab}")
+}
+
+/// The storage key of a quiz's saved attempt and results.
+pub fn quiz_key(quiz: &str) -> String {
+    format!("gitops-lab/quiz/{quiz}")
 }
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+pub fn load_json<T: DeserializeOwned>(key: &str) -> Option<T> {
+    let text = storage()?.get_item(key).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+pub fn save_json<T: Serialize>(key: &str, value: &T) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(value)) {
+        let _ = s.set_item(key, &text);
+    }
+}
+
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
 pub fn load(lab: &str) -> Option<Saved> {
-    let text = storage()?.get_item(&key(lab)).ok()??;
-    let saved: Saved = serde_json::from_str(&text).ok()?;
+    let saved: Saved = load_json(&lab_key(lab))?;
     (saved.replay.version == REPLAY_VERSION && saved.replay.lab == lab).then_some(saved)
 }
 
 pub fn save(lab: &str, saved: &Saved) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(saved)) {
-        let _ = s.set_item(&key(lab), &text);
-    }
+    save_json(&lab_key(lab), saved);
 }
 
 pub fn clear(lab: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&key(lab));
-    }
+    remove(&lab_key(lab));
 }

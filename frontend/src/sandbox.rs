@@ -71,7 +71,7 @@ impl Component for Sandbox {
                 <input id="sandbox-folder" type="file" webkitdirectory={true} multiple={true} {onchange} />
                 if self.loading { <p class="loading" role="status">{"Reading the folder…"}</p> }
                 if let Some(e) = &self.error { <p class="parse-error" role="alert">{e}</p> }
-                <p><a href="/">{"Back to the labs"}</a></p>
+                <p><a href={crate::home()}>{"Back to the labs"}</a></p>
             </main>
         }
     }

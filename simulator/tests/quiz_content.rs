@@ -64,8 +64,11 @@ fn every_topic_and_the_final_check_draw_with_any_seed() {
         let ids = |a: &Attempt| a.questions.iter().map(|p| p.question.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&last).len(), 20);
         assert_ne!(ids(&last), ids(&retake), "a retake of the final check draws other questions");
-        let topics_drawn: BTreeSet<&str> =
-            last.questions.iter().map(|p| banks.iter().find(|b| b.questions.iter().any(|q| q.id == p.question.id)).unwrap().topic.as_str()).collect();
+        let topics_drawn: BTreeSet<&str> = last
+            .questions
+            .iter()
+            .map(|p| banks.iter().find(|b| b.questions.iter().any(|q| q.id == p.question.id)).unwrap().topic.as_str())
+            .collect();
         assert_eq!(topics_drawn.len(), banks.len(), "the final check asks about every topic");
         for bank in &banks {
             let attempt = Attempt::new(&Selection::named(&bank.topic), &banks, &labs, seed, 1).unwrap();

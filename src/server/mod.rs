@@ -30,8 +30,17 @@ pub struct LabCard {
     pub course_section: String,
 }
 
+/// One quiz as the catalog lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuizCard {
+    pub topic: String,
+    pub title: String,
+    pub questions: usize,
+}
+
 struct AppState {
     labs: Vec<LabCard>,
+    quizzes: Vec<QuizCard>,
     site: Site,
 }
 
@@ -39,6 +48,14 @@ struct AppState {
 #[template(path = "catalog.html")]
 struct CatalogPage {
     labs: Vec<LabCard>,
+    quizzes: Vec<QuizCard>,
+    site_missing: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quiz.html")]
+struct QuizPage {
+    quiz: QuizCard,
     site_missing: bool,
 }
 
@@ -63,12 +80,24 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
             course_section: l.course_section.clone(),
         })
         .collect();
-    let state = Arc::new(AppState { labs, site });
+    let banks = content::banks(files).map_err(|e| e.to_string())?;
+    let quizzes = banks
+        .iter()
+        .map(|b| QuizCard { topic: b.topic.clone(), title: b.title.clone(), questions: b.questions.len() })
+        .chain(std::iter::once(QuizCard {
+            topic: simulator::quiz::FINAL_QUIZ.into(),
+            title: "Final check: every topic".into(),
+            questions: simulator::quiz::FINAL_QUESTIONS,
+        }))
+        .collect();
+    let state = Arc::new(AppState { labs, quizzes, site });
     Ok(Router::new()
         .route("/", get(catalog))
         .route("/labs/{id}", get(lab_page))
         .route("/sandbox", get(sandbox_page))
+        .route("/quizzes/{topic}", get(quiz_page))
         .route("/api/labs", get(api_labs))
+        .route("/api/quizzes", get(api_quizzes))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_file))
         .with_state(state)
@@ -76,7 +105,18 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
 }
 
 async fn catalog(State(state): State<Arc<AppState>>) -> CatalogPage {
-    CatalogPage { labs: state.labs.clone(), site_missing: !state.site.has_bundle() }
+    CatalogPage { labs: state.labs.clone(), quizzes: state.quizzes.clone(), site_missing: !state.site.has_bundle() }
+}
+
+async fn quiz_page(State(state): State<Arc<AppState>>, Path(topic): Path<String>) -> Response {
+    match state.quizzes.iter().find(|q| q.topic == topic) {
+        Some(quiz) => QuizPage { quiz: quiz.clone(), site_missing: !state.site.has_bundle() }.into_response(),
+        None => (StatusCode::NOT_FOUND, format!("There is no quiz called `{topic}`.")).into_response(),
+    }
+}
+
+async fn api_quizzes(State(state): State<Arc<AppState>>) -> Json<Vec<QuizCard>> {
+    Json(state.quizzes.clone())
 }
 
 async fn lab_page(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {

@@ -124,8 +124,10 @@ impl Attempt {
                     .map(|b| permute(&mut rng, banks[b].questions.len()).into_iter().map(|i| &banks[b].questions[i]).collect())
                     .collect();
                 let deepest = per_bank.iter().map(Vec::len).max().unwrap_or(0);
-                let drawn: Vec<&Question> =
-                    (0..deepest).flat_map(|round| per_bank.iter().filter_map(move |qs| qs.get(round).copied())).take(FINAL_QUESTIONS).collect();
+                let drawn: Vec<&Question> = (0..deepest)
+                    .flat_map(|round| per_bank.iter().filter_map(move |qs| qs.get(round).copied()))
+                    .take(FINAL_QUESTIONS)
+                    .collect();
                 ("Final check: every topic".to_string(), Feedback::AtEnd, drawn)
             }
             Selection::Questions { title, ids, .. } => {

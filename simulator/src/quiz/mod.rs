@@ -48,7 +48,12 @@ mod tests {
         let banks = vec![Bank::load(&text, "t.yaml").unwrap()];
         let selection = Selection::named("t");
         let ids = |n| -> Vec<(String, Vec<usize>)> {
-            Attempt::new(&selection, &banks, &[], 9, n).unwrap().questions.iter().map(|p| (p.question.id.clone(), p.order.clone())).collect()
+            Attempt::new(&selection, &banks, &[], 9, n)
+                .unwrap()
+                .questions
+                .iter()
+                .map(|p| (p.question.id.clone(), p.order.clone()))
+                .collect()
         };
         assert_eq!(ids(1), ids(1), "an attempt is a function of seed and number");
         assert_eq!(ids(1).len(), 4, "the bank's draw limits an attempt");
