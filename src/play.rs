@@ -185,8 +185,12 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
         while let Some(o) = world.poll_output() {
             match o {
                 Output::Terminal { text, .. } => print!("{}", text),
-                Output::Event { event } if event.kind.loop_phase().is_some() => {
+                Output::TwinTerminal { text, .. } => print!("{}", script::twin_lines(&text)),
+                Output::Event { event } if event.kind.timeline_label().is_some() => {
                     println!("  · {} {}", event.at.clock(), event.kind.describe())
+                }
+                Output::TwinEvent { event } if event.kind.timeline_label().is_some() => {
+                    println!("  push world · {} {}", event.at.clock(), event.kind.describe())
                 }
                 Output::Step { report } if report.passed => println!("✔ Step {} passed: {}", report.index + 1, report.title),
                 Output::Hint { level, text, .. } => println!("Hint {level}: {text}"),

@@ -7,7 +7,9 @@ use simulator::{content, script};
 fn check(name: &str) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/transcripts");
     let script_text = std::fs::read_to_string(format!("{dir}/{name}.script")).expect("the script exists");
-    let lab = content::builtin_lab("drift-2am").unwrap();
+    // A script may name its lab on its first line (`# lab: push-vs-pull`); the drift lab is the default.
+    let lab_id = script_text.lines().next().and_then(|l| l.strip_prefix("# lab: ")).unwrap_or("drift-2am");
+    let lab = content::builtin_lab(lab_id).unwrap();
     let lines: Vec<String> = script_text.lines().map(String::from).collect();
     let got = script::run_script(&lab, 11, &lines).unwrap().transcript;
     let path = format!("{dir}/{name}.txt");
@@ -55,4 +57,9 @@ fn shell_and_yq() {
 #[test]
 fn mistakes_answer_as_the_real_tools_do() {
     check("errors");
+}
+
+#[test]
+fn gh_and_the_push_world() {
+    check("gh");
 }

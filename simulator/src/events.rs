@@ -51,6 +51,12 @@ pub enum EventKind {
     StepPassed { step: String },
     /// A lab incident was injected.
     Incident { name: String },
+    /// A push queued a run of the push pipeline.
+    PipelineQueued { run: u64, commit: String },
+    /// A pipeline run started on a runner.
+    PipelineStarted { run: u64 },
+    /// A pipeline run ran `kubectl apply` and ended; it will not look at the cluster again.
+    PipelineFinished { run: u64, commit: String, success: bool },
 }
 
 impl EventKind {
@@ -94,6 +100,39 @@ impl EventKind {
             EventKind::SyncFinished { app, phase, message, .. } => format!("{app}: sync {phase}: {message}"),
             EventKind::StepPassed { step } => format!("step passed: {step}"),
             EventKind::Incident { name } => format!("incident: {name}"),
+            EventKind::PipelineQueued { run, commit } => format!("pipeline run {run} queued for {}", &commit[..7.min(commit.len())]),
+            EventKind::PipelineStarted { run } => format!("pipeline run {run} started: checkout, kubectl set-context"),
+            EventKind::PipelineFinished { run, commit, success } => format!(
+                "pipeline run {run} {} kubectl apply of {}; it will not look again",
+                if *success { "succeeded:" } else { "failed:" },
+                &commit[..7.min(commit.len())]
+            ),
+        }
+    }
+
+    /// The tag the timeline shows: the loop phase, or what else this is; `None` for what it leaves out.
+    pub fn timeline_label(&self) -> Option<&'static str> {
+        if let Some(phase) = self.loop_phase() {
+            return Some(phase.label());
+        }
+        match self {
+            EventKind::PipelineQueued { .. } | EventKind::PipelineStarted { .. } | EventKind::PipelineFinished { .. } => {
+                Some("push pipeline")
+            }
+            EventKind::Incident { .. } => Some("incident"),
+            _ => None,
+        }
+    }
+}
+
+impl LoopPhase {
+    /// The phase's name as the course gives it.
+    pub fn label(self) -> &'static str {
+        match self {
+            LoopPhase::Commit => "commit",
+            LoopPhase::Detect => "detect",
+            LoopPhase::CompareAndApply => "compare and apply",
+            LoopPhase::Verify => "verify",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod git;
 pub mod kube;
 pub mod kustomize;
 pub mod lab;
+pub mod pipeline;
 pub mod quiz;
 pub mod replay;
 pub mod rng;

@@ -37,10 +37,16 @@ fn drain(world: &mut World, transcript: &mut String) {
     while let Some(o) = world.poll_output() {
         match o {
             Output::Terminal { text, .. } => transcript.push_str(&text.replace("\x1b[H\x1b[2J", "")),
+            Output::TwinTerminal { text, .. } => transcript.push_str(&twin_lines(&text)),
             Output::Step { report } if report.passed => {
                 transcript.push_str(&format!("✔ step {} passed: {}\n", report.index + 1, report.title))
             }
             _ => {}
         }
     }
+}
+
+/// What the push-pipeline twin printed, each line marked as the push world's.
+pub fn twin_lines(text: &str) -> String {
+    text.replace("\x1b[H\x1b[2J", "").lines().map(|l| format!("  push world │ {l}\n")).collect()
 }

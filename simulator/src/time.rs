@@ -81,6 +81,13 @@ impl SimTime {
         format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
+    /// `2026-03-12T01:58:00.0000000Z`, as GitHub Actions stamps log lines.
+    pub fn rfc3339_nanos(self) -> String {
+        let c = self.civil();
+        let ms = self.0 % 1000;
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{ms:03}0000Z", c.year, c.month, c.day, c.hour, c.minute, c.second)
+    }
+
     /// `2026-03-12T01:58:00+00:00`, as `argocd app sync` prints its TIMESTAMP column.
     pub fn rfc3339_offset(self) -> String {
         let c = self.civil();

@@ -47,6 +47,30 @@ pub enum Output {
     Step { report: StepReport },
     /// A hint was revealed.
     Hint { step: String, level: usize, text: String },
+    /// What the same command printed in the push-pipeline twin of a comparison lab.
+    TwinTerminal { command: String, text: String, exit_code: i32 },
+    /// Something happened in the push-pipeline twin.
+    TwinEvent { event: Event },
+}
+
+/// Which world of a comparison lab a command is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Twin {
+    /// `argocd`: only the pull world has an agent.
+    PullOnly,
+    /// `gh`: only the push world has a pipeline.
+    PushOnly,
+    Both,
+}
+
+impl Twin {
+    fn of(line: &str) -> Twin {
+        match line.split_whitespace().next() {
+            Some("argocd") => Twin::PullOnly,
+            Some("gh") => Twin::PushOnly,
+            _ => Twin::Both,
+        }
+    }
 }
 
 /// The terminal's shell state.
@@ -75,6 +99,11 @@ pub struct World {
     pub(crate) tracker: Option<Tracker>,
     pub(crate) rbac: crate::argo::rbac::Enforcer,
     pub(crate) rbac_users: Vec<String>,
+    /// The push pipeline, in a world deployed by one.
+    pub(crate) pipeline: Option<crate::pipeline::Pipeline>,
+    /// In a comparison lab, the same world deployed by a push pipeline instead of the agent;
+    /// it receives the same inputs.
+    pub(crate) twin: Option<Box<World>>,
     /// How often a loop hit its bound: a stuck world, which tests treat as a failure.
     stuck_loops: usize,
     outputs: VecDeque<Output>,
@@ -95,6 +124,8 @@ impl World {
             tracker: None,
             rbac: Default::default(),
             rbac_users: Vec::new(),
+            pipeline: None,
+            twin: None,
             stuck_loops: 0,
             outputs: VecDeque::new(),
         }
@@ -119,6 +150,15 @@ impl World {
 
     pub fn agent(&self) -> &Agent {
         &self.agent
+    }
+
+    pub fn pipeline(&self) -> Option<&crate::pipeline::Pipeline> {
+        self.pipeline.as_ref()
+    }
+
+    /// The push-pipeline twin of a comparison lab.
+    pub fn twin(&self) -> Option<&World> {
+        self.twin.as_deref()
     }
 
     pub fn shell(&self) -> &Shell {
@@ -150,13 +190,46 @@ impl World {
     /// Handles one input at `now` (which must not be before the world's time).
     pub fn handle_input(&mut self, now: SimTime, input: Input) {
         self.advance_to(now);
+        if let Some(twin) = self.twin.as_mut() {
+            let forwarded: Vec<Input> = match &input {
+                Input::SkipStep => self
+                    .tracker
+                    .as_ref()
+                    .and_then(|t| t.active_solution())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|line| Twin::of(line) != Twin::PullOnly)
+                    .map(|line| Input::Command { line })
+                    .collect(),
+                Input::Hint => Vec::new(),
+                Input::Command { line } if Twin::of(line) == Twin::PullOnly => Vec::new(),
+                other => vec![other.clone()],
+            };
+            for i in forwarded {
+                twin.handle_input(now, i);
+            }
+            self.collect_twin_outputs();
+        }
         match input {
+            // A push-pipeline command (`gh`) is answered by the twin, which has the pipeline.
+            Input::Command { line } if self.twin.is_some() && Twin::of(&line) == Twin::PushOnly => {
+                let position = self.outputs.iter().rposition(|o| matches!(o, Output::TwinTerminal { .. }));
+                if let Some(Output::TwinTerminal { command, text, exit_code }) = position.and_then(|p| self.outputs.remove(p)) {
+                    let out = CommandOutput { stdout: text.clone(), stderr: String::new(), exit_code };
+                    self.record_command(&line, &out);
+                    self.outputs.push_back(Output::Terminal { command, text, exit_code });
+                }
+            }
             Input::Command { line } => {
                 // What the command prints comes before anything it caused (a step passing, say).
                 let position = self.outputs.len();
                 let out = cli::run(self, &line);
                 self.record_command(&line, &out);
-                self.outputs.insert(position, Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
+                // The twin's answer is worth showing only where it differs.
+                let text = out.text();
+                self.outputs.retain(|o| !matches!(o, Output::TwinTerminal { command, text: t, .. } if *command == line && *t == text));
+                let position = position.min(self.outputs.len());
+                self.outputs.insert(position, Output::Terminal { command: line, text, exit_code: out.exit_code });
             }
             Input::WriteFile { path, content } => {
                 if let Some(i) = self.git.clone_at(&self.shell.cwd).or(if self.git.clones.is_empty() { None } else { Some(0) }) {
@@ -188,6 +261,10 @@ impl World {
 
     /// Runs every timer and controller due up to `now`.
     pub fn advance_to(&mut self, now: SimTime) {
+        if let Some(twin) = self.twin.as_mut() {
+            twin.advance_to(now);
+            self.collect_twin_outputs();
+        }
         for _ in 0..MAX_STEPS_PER_ADVANCE {
             match self.poll_timeout() {
                 Some(t) if t <= now => {
@@ -205,7 +282,27 @@ impl World {
 
     /// When something next happens by itself.
     pub fn poll_timeout(&self) -> Option<SimTime> {
-        [self.cluster.next_timer(), self.agent.next_timer()].into_iter().flatten().min()
+        [
+            self.cluster.next_timer(),
+            self.agent.next_timer(),
+            self.pipeline.as_ref().and_then(|p| p.next_timer()),
+            self.twin.as_ref().and_then(|t| t.poll_timeout()),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The twin's outputs, tagged as the twin's.
+    fn collect_twin_outputs(&mut self) {
+        let Some(twin) = self.twin.as_mut() else { return };
+        while let Some(out) = twin.poll_output() {
+            match out {
+                Output::Terminal { command, text, exit_code } => self.outputs.push_back(Output::TwinTerminal { command, text, exit_code }),
+                Output::Event { event } => self.outputs.push_back(Output::TwinEvent { event }),
+                _ => {}
+            }
+        }
     }
 
     /// The next output for the host, if any.
@@ -249,9 +346,13 @@ impl World {
 
     /// Tells the agent about a push (webhook) and records it.
     pub(crate) fn pushed(&mut self, repo: &str, branch: &str, old: Option<String>, new: String) {
-        self.journal.push(Event { at: self.now, kind: EventKind::Push { repo: repo.into(), branch: branch.into(), old, new } });
-        let World { agent, journal, now, .. } = self;
+        self.journal
+            .push(Event { at: self.now, kind: EventKind::Push { repo: repo.into(), branch: branch.into(), old, new: new.clone() } });
+        let World { agent, journal, now, pipeline, git, .. } = self;
         agent.on_push(repo, branch, *now, journal);
+        if let Some(p) = pipeline.as_mut() {
+            p.on_push(repo, branch, &new, git, *now, journal);
+        }
     }
 
     /// Lets controllers and the agent react to everything that happened at `now`.
@@ -264,7 +365,10 @@ impl World {
             let events = self.cluster.store.drain_events();
             self.agent.observe(&events, &self.cluster.store, self.now, &mut self.journal);
             self.agent.discover(&self.cluster, self.now, &mut self.rng);
-            let worked = self.agent.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
+            let mut worked = self.agent.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
+            if let Some(p) = self.pipeline.as_mut() {
+                worked |= p.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
+            }
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
                 settled = true;
                 break;

@@ -270,6 +270,7 @@ fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> Com
         return CommandOutput::err("error: switch `m' requires a value\n", 129);
     }
     let mut all = take_switch(&mut args, &["-a", "--all"]);
+    let allow_empty = take_switch(&mut args, &["--allow-empty"]);
     let mut message = take_flag(&mut args, &["-m", "--message"]);
     // `-am "msg"` bundles -a and -m.
     if message.is_none() {
@@ -291,9 +292,10 @@ fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> Com
         wc.stage_tracked(&world.git);
     }
     let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
-    match wc.commit(&mut world.git, &message, &sig) {
+    match wc.commit_with(&mut world.git, &message, &sig, allow_empty) {
         Ok(s) => {
-            CommandOutput::ok(format!("[{} {}] {}\n{}", wc.branch, short(&s.oid), message.lines().next().unwrap_or(""), stat_lines(&s)))
+            let stat = if s.files_changed == 0 { String::new() } else { stat_lines(&s) };
+            CommandOutput::ok(format!("[{} {}] {}\n{stat}", wc.branch, short(&s.oid), message.lines().next().unwrap_or("")))
         }
         Err(_) => {
             let mut st = status(&world.git, wc);

@@ -3,6 +3,7 @@
 
 mod argocd;
 mod files;
+mod gh;
 mod git;
 mod kubectl;
 mod kustomize;
@@ -51,6 +52,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("argocd", "app list|get|diff|sync|history|rollback|set|refresh|terminate-op|delete|wait, proj list|get, login, account get-user-info"),
     ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
     ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
+    ("gh", "run list, run view [ID] [--log]: the push pipeline's runs, where a lab has one"),
     ("cat, ls, cd, pwd", "look at the repository's files"),
     ("sleep N", "let N seconds of simulated time pass (also 2m, 1h)"),
     ("clear", "clear the terminal"),
@@ -86,6 +88,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "argocd" => argocd::run(world, &args[1..]),
         "yq" => yq::run(world, &args[1..]),
         "kustomize" => kustomize::run(world, &args[1..]),
+        "gh" => gh::run(world, &args[1..]),
         "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
         other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }

@@ -239,9 +239,14 @@ impl WorkingCopy {
 
     /// Records the index as a new commit on the current branch.
     pub fn commit(&mut self, git: &mut Git, message: &str, sig: &Signature) -> Result<CommitSummary, GitError> {
+        self.commit_with(git, message, sig, false)
+    }
+
+    /// Records the index as a new commit; `allow_empty` records it even when nothing changed.
+    pub fn commit_with(&mut self, git: &mut Git, message: &str, sig: &Signature, allow_empty: bool) -> Result<CommitSummary, GitError> {
         let head = self.head().cloned();
         let head_snapshot = self.head_snapshot(git);
-        if head_snapshot == self.index {
+        if head_snapshot == self.index && !allow_empty {
             return Err(GitError { message: String::new(), exit_code: 1 });
         }
         let summary = change_summary(&head_snapshot, &self.index);

@@ -37,6 +37,8 @@ pub enum Check {
     RemoteFile { path: String, field: String, equals: Value },
     /// The app is synced to the newest commit of its branch.
     SyncedToHead { app: String },
+    /// The check holds in the comparison lab's push-pipeline twin.
+    InPushWorld(Box<Check>),
 }
 
 /// Kinds of event a check can wait for.
@@ -85,6 +87,21 @@ impl Check {
                     found: outcomes.iter().map(|o| o.found.clone()).collect::<Vec<_>>().join("; "),
                 }
             }
+            Check::InPushWorld(check) => match world.twin() {
+                Some(twin) => {
+                    let o = check.evaluate(twin);
+                    CheckOutcome {
+                        passed: o.passed,
+                        expected: format!("in the push world: {}", o.expected),
+                        found: format!("in the push world: {}", o.found),
+                    }
+                }
+                None => CheckOutcome {
+                    passed: false,
+                    expected: "a push world".into(),
+                    found: "this lab has no push world (world.pushTwin)".into(),
+                },
+            },
             Check::CommandRun(shape) => {
                 let ran = world
                     .journal

@@ -65,6 +65,13 @@ pub struct WorldSpec {
     /// Argo CD's RBAC settings and local users; the trainee starts logged in as `admin`.
     #[serde(default)]
     pub rbac: crate::argo::rbac::RbacConfig,
+    /// A push pipeline that deploys on every push (the traditional CI/CD model).
+    #[serde(default)]
+    pub pipeline: Option<crate::pipeline::PipelineSpec>,
+    /// For a comparison lab: a twin of this world with its Applications replaced by this push
+    /// pipeline; every input goes to both, and checks can look at it with `inPushWorld`.
+    #[serde(default)]
+    pub push_twin: Option<crate::pipeline::PipelineSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,10 +341,28 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         };
         world.start_sync(&name, req)?;
     }
+    if let Some(spec) = &lab.world.pipeline {
+        let mut pipeline = crate::pipeline::Pipeline::new(spec.clone(), &lab.world.repo.url, &mut world.rng);
+        let head = world.git.resolve_remote(&lab.world.repo.url, &spec.branch).ok_or("the pipeline's branch does not exist")?;
+        let World { cluster, git, rng, now, .. } = &mut world;
+        pipeline.deploy_now(&head, cluster, git, *now, rng).map_err(|e| format!("world.pipeline: {e}"))?;
+        world.pipeline = Some(pipeline);
+        world.settle();
+    }
     world.advance_to(installed + SimDuration::mins(10));
     // Nothing changes between install and the lab's start, so jump there.
     world.fast_forward_idle(start);
     world.journal_reset();
+    if let Some(spec) = &lab.world.push_twin {
+        let mut push = lab.clone();
+        push.world.applications.clear();
+        push.world.pipeline = Some(spec.clone());
+        push.world.push_twin = None;
+        push.steps.clear();
+        let mut twin = build_world(seed, &push).map_err(|e| format!("world.pushTwin: {e}"))?;
+        twin.tracker = None;
+        world.twin = Some(Box::new(twin));
+    }
     world.tracker = Some(Tracker::new(lab));
     world.settle();
     Ok(world)
