@@ -49,6 +49,18 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    let fleet = World::new(1, &simulator::lab::fleet::fleet_lab(12, &["dev", "staging", "prod"])).expect("the fleet builds");
+    assert_eq!(fleet.agent().apps().count(), 36);
+    group.bench_function("one comparison pass over 36 kustomize applications (12 services x 3 overlays)", |b| {
+        b.iter_batched(
+            || fleet.clone(),
+            |mut w| {
+                w.compare_all();
+                w
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
     group.finish();
 }
 

@@ -412,3 +412,161 @@ async fn the_final_check_gives_feedback_at_the_end() {
     assert_eq!(client.find_all(Locator::Css("#quiz-final .feedback.right")).await.unwrap().len(), 20);
     client.close().await.unwrap();
 }
+
+/// Presses Tab until the element with `id` has the focus, as a keyboard user does; returns the presses.
+async fn tab_to(client: &Client, id: &str) -> usize {
+    press_until(client, id, "\u{E004}").await
+}
+
+/// Presses Shift+Tab (backwards) until the element with `id` has the focus.
+async fn shift_tab_to(client: &Client, id: &str) -> usize {
+    press_until(client, id, "\u{E008}\u{E004}\u{E000}").await
+}
+
+async fn press_until(client: &Client, id: &str, keys: &str) -> usize {
+    for presses in 0..200 {
+        let active = client.active_element().await.unwrap();
+        let here = active.attr("id").await.unwrap().unwrap_or_default();
+        // `name*` matches any id that starts with `name`.
+        if here == id || id.strip_suffix('*').is_some_and(|prefix| here.starts_with(prefix)) {
+            return presses;
+        }
+        if std::env::var_os("GITOPS_LAB_DEBUG_FOCUS").is_some() {
+            println!("focus {presses}: {} #{:?}", active.tag_name().await.unwrap(), active.attr("id").await.unwrap());
+        }
+        active.send_keys(keys).await.unwrap();
+    }
+    panic!("the keyboard never reached #{id}");
+}
+
+/// Types a line into whatever has the focus, then Enter.
+async fn type_focused(client: &Client, line: &str) {
+    client.active_element().await.unwrap().send_keys(&format!("{line}\u{E007}")).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_drift_lab_can_be_finished_with_the_keyboard_alone() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    // The first Tab stop skips straight to the terminal.
+    let presses = tab_to(&client, "skip-to-terminal").await;
+    assert!(presses <= 1, "the skip link comes first ({presses} presses)");
+    client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    assert_eq!(client.active_element().await.unwrap().attr("id").await.unwrap().as_deref(), Some("term-input"));
+    for line in ["kubectl get deploy -n payments", "kubectl get pods -n payments", "argocd app get payment-service", "git log --oneline"] {
+        type_focused(&client, line).await;
+    }
+    wait_for(&client, "#step-look-around.passed", Duration::from_secs(5)).await;
+    type_focused(&client, "kubectl scale deployment payment-service -n payments --replicas=5").await;
+    // Speed up the clock from the keyboard: Shift+Tab back to the header's controls.
+    let x60 = shift_tab_to(&client, "speed-60").await;
+    println!("Tab presses from the terminal to the x60 button: {x60}");
+    client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    wait_for(&client, "#step-self-heal.passed", Duration::from_secs(20)).await;
+    // Back to the terminal through the skip link.
+    shift_tab_to(&client, "skip-to-terminal").await;
+    client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    for line in [
+        "yq -i '.spec.replicas = 5' apps/payment-service/deployment.yaml",
+        "git commit -am \"Scale payment-service to 5 replicas\"",
+        "git push",
+        "argocd app sync payment-service",
+    ] {
+        type_focused(&client, line).await;
+    }
+    wait_for(&client, "#step-gitops-way.passed", Duration::from_secs(30)).await;
+    // The closing quiz, still by keyboard: Shift+Tab from the terminal reaches its first question's choices,
+    // and the arrow keys choose among them.
+    shift_tab_to(&client, "q0-drift-selfheal-on-choice*").await;
+    client.active_element().await.unwrap().send_keys("\u{E015}").await.unwrap();
+    let chosen = client.find_all(Locator::Css("#question-drift-selfheal-on input:checked")).await.unwrap();
+    assert_eq!(chosen.len(), 1, "an arrow key chose an answer");
+    std::fs::write(screenshot_path("keyboard-walkthrough.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_and_pull_worlds_run_side_by_side() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/push-vs-pull").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    assert!(text_of(&client, "#push-deployments").await.contains("payment-service: 3/3 ready"));
+    assert!(text_of(&client, "#pipeline-runs").await.contains("Succeeded Run 3 replicas of payment-service"));
+    type_command(&client, "kubectl scale deployment payment-service -n payments --replicas=1").await;
+    client.find(Locator::Css("#speed-60")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let push = text_of(&client, "#push-deployments").await;
+        let pull = text_of(&client, ".app-status .deployments").await;
+        if push.contains("1/1 ready") && pull.contains("3/3 ready") && text_of(&client, ".timeline").await.contains("self-heal sync") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "push: {push}; pull: {pull}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    type_command(&client, "kubectl get deploy -n payments").await;
+    type_command(&client, "gh run list").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let terminal = text_of(&client, ".scrollback").await;
+    assert!(terminal.contains("push world │ payment-service   1/1"), "{terminal}");
+    assert!(terminal.contains("STATUS  TITLE"), "{terminal}");
+    std::fs::write(screenshot_path("push-vs-pull.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+}
+
+/// Serves the built site as plain files, as any static web server would: no lab server behind it.
+async fn static_server() -> String {
+    let site = std::env::var("GITOPS_LAB_TEST_SITE").expect("GITOPS_LAB_TEST_SITE names the built site");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(site));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_site_works_as_plain_static_files() {
+    if !enabled() {
+        return;
+    }
+    let base = static_server().await;
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{base}/")).await.unwrap();
+    wait_for(&client, "#lab-drift-2am a", Duration::from_secs(20)).await;
+    assert!(text_of(&client, "#quiz-card-final").await.contains("20 questions"));
+    client.find(Locator::Css("#lab-drift-2am a")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    type_command(&client, "kubectl get deploy -n payments").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(text_of(&client, ".scrollback").await.contains("payment-service   3/3"));
+    client.find(Locator::Css(".lab-header .home")).await.unwrap().click().await.unwrap();
+    wait_for(&client, "#lab-drift-2am .progress", Duration::from_secs(20)).await;
+    assert!(
+        text_of(&client, "#lab-drift-2am .progress").await.starts_with("◐ In progress: 0 of 4 steps"),
+        "the static catalog shows saved progress"
+    );
+    client.goto(&format!("{base}/?quiz=principles")).await.unwrap();
+    wait_for(&client, "#quiz-principles .question", Duration::from_secs(20)).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reconcile_of_36_applications_measured_in_the_browser() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/?bench=reconcile").await;
+    wait_for(&client, "#bench-result", Duration::from_secs(60)).await;
+    let result: serde_json::Value = serde_json::from_str(&text_of(&client, "#bench-result").await).unwrap();
+    println!("in headless Chromium: {result}");
+    assert_eq!(result["applications"], 36);
+    assert_eq!(result["stuck_loops"], 0);
+    assert!(result["reconcile_pass"]["median_ms"].as_f64().unwrap() > 0.0, "a measurement was taken: {result}");
+    client.close().await.unwrap();
+}

@@ -26,8 +26,14 @@ pub enum Msg {
     Tick,
     Command(String),
     Clear,
+    /// Tab found several completions: list them, as a shell does.
+    Candidates(Vec<String>),
     SetSpeed(u32),
     NextEvent,
+    /// Jump to the agent's next poll of Git.
+    NextReconcile,
+    /// Commit the working copy's changes with this message and push, from the editor.
+    CommitAndPush(String),
     Hint,
     Skip,
     OpenFile(String),
@@ -44,7 +50,7 @@ pub struct App {
     world: Option<World>,
     error: Option<String>,
     lines: Vec<Line>,
-    events: Vec<String>,
+    events: Vec<panels::TimelineEntry>,
     speed: u32,
     last_tick: f64,
     open_file: Option<String>,
@@ -52,6 +58,8 @@ pub struct App {
     replay: Option<simulator::replay::Replay>,
     ticks: u32,
     selected: Option<panels::Selected>,
+    /// What Tab completes, refreshed after every input and every few ticks.
+    completion: std::rc::Rc<simulator::cli::complete::CompletionData>,
     _clock: Interval,
 }
 
@@ -69,6 +77,7 @@ impl App {
         }
         world.handle_input(now, input);
         self.save();
+        self.refresh_completion();
     }
 
     fn save(&self) {
@@ -104,6 +113,12 @@ impl App {
         self.drain();
     }
 
+    fn refresh_completion(&mut self) {
+        if let Some(world) = &self.world {
+            self.completion = std::rc::Rc::new(simulator::cli::complete::CompletionData::of(world));
+        }
+    }
+
     fn drain(&mut self) {
         let Some(world) = self.world.as_mut() else { return };
         while let Some(o) = world.poll_output() {
@@ -119,8 +134,18 @@ impl App {
                     }
                 }
                 Output::Event { event } => {
-                    if event.kind.loop_phase().is_some() {
-                        self.events.push(format!("{} {}", event.at.clock(), event.kind.describe()));
+                    if let Some(entry) = panels::TimelineEntry::of(&event, false) {
+                        self.events.push(entry);
+                    }
+                }
+                Output::TwinEvent { event } => {
+                    if let Some(entry) = panels::TimelineEntry::of(&event, true) {
+                        self.events.push(entry);
+                    }
+                }
+                Output::TwinTerminal { text, .. } => {
+                    for l in text.lines() {
+                        self.lines.push(Line { kind: LineKind::Twin, text: format!("push world │ {l}") });
                     }
                 }
                 Output::Step { report } if report.passed => {
@@ -140,6 +165,11 @@ impl App {
 /// A lab's closing questions, kept apart from the topic quizzes.
 fn closing_quiz(lab: &Lab) -> simulator::quiz::Selection {
     simulator::quiz::Selection::Questions { id: format!("lab-{}", lab.id), title: format!("{}: quiz", lab.title), ids: lab.quiz.clone() }
+}
+
+/// Quotes a commit message for the shell line shown in the terminal.
+fn shell_quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 fn now_ms() -> f64 {
@@ -182,12 +212,14 @@ impl Component for App {
             replay,
             ticks: 0,
             selected: None,
+            completion: Default::default(),
             _clock: clock,
         };
         app.drain();
         if let Some(saved) = saved {
             app.resume(saved);
         }
+        app.refresh_completion();
         app
     }
 
@@ -206,6 +238,7 @@ impl Component for App {
                 self.ticks += 1;
                 if self.ticks % 25 == 0 {
                     self.save();
+                    self.refresh_completion();
                 }
             }
             Msg::Command(line) => {
@@ -218,6 +251,7 @@ impl Component for App {
                 self.apply(Input::Command { line });
             }
             Msg::Clear => self.lines.clear(),
+            Msg::Candidates(words) => self.lines.push(Line { kind: LineKind::Info, text: words.join("  ") }),
             Msg::SetSpeed(s) => {
                 self.speed = s;
                 self.last_tick = now_ms();
@@ -225,6 +259,21 @@ impl Component for App {
             Msg::NextEvent => {
                 if let Some(t) = world.poll_timeout() {
                     world.advance_to(t);
+                }
+            }
+            Msg::NextReconcile => {
+                if let Some(t) = world.agent().next_poll() {
+                    world.advance_to(t);
+                }
+            }
+            Msg::CommitAndPush(message) => {
+                let message = if message.trim().is_empty() { "Update from the editor".to_string() } else { message };
+                for line in ["git add -A".to_string(), format!("git commit -m {}", shell_quote(&message)), "git push".to_string()] {
+                    let Some(world) = self.world.as_ref() else { break };
+                    let prompt = world.prompt();
+                    self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
+                    self.apply(Input::Command { line });
+                    self.drain();
                 }
             }
             Msg::Hint => self.apply(Input::Hint),
@@ -263,8 +312,10 @@ impl Component for App {
         let link = ctx.link();
         let on_command = link.callback(Msg::Command);
         let on_clear = link.callback(|_| Msg::Clear);
+        let on_candidates = link.callback(Msg::Candidates);
         html! {
-            <div class="lab-page">
+            <div class={classes!("lab-page", world.twin().is_some().then_some("compare"))}>
+                <a id="skip-to-terminal" class="skip-link" href="#term-input">{"Skip to the terminal"}</a>
                 <header class="lab-header">
                     <a class="home" href={crate::home()}>{"GitOps Lab"}</a>
                     <h1>{&lab.title}</h1>
@@ -277,7 +328,7 @@ impl Component for App {
                     }
                 </section>
                 <section class="workspace">
-                    <Terminal lines={self.lines.clone()} prompt={world.prompt()} on_command={on_command} on_clear={on_clear} />
+                    <Terminal lines={self.lines.clone()} prompt={world.prompt()} {on_command} {on_clear} completion={self.completion.clone()} {on_candidates} />
                     if let Some(sel) = &self.selected {
                         { panels::detail(world, sel, link) }
                     } else {
@@ -285,7 +336,14 @@ impl Component for App {
                     }
                 </section>
                 <aside class="status" aria-label="Cluster and Argo CD status">
-                    { panels::status(world) }
+                    if let Some(twin) = world.twin() {
+                        <div class="worlds">
+                            <div class="pull-world"><p class="world-title">{"Pull world: Argo CD inside the cluster"}</p>{ panels::status(world) }</div>
+                            { panels::push_world(twin) }
+                        </div>
+                    } else {
+                        { panels::status(world) }
+                    }
                     { panels::tree(world, link) }
                     { panels::timeline(&self.events) }
                     { panels::history(world, link) }

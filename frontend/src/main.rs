@@ -2,6 +2,7 @@
 //! in the browser.
 
 mod app;
+mod bench;
 mod catalog;
 mod markdown;
 mod panels;
@@ -19,6 +20,11 @@ fn main() {
     // The server names the lab or quiz in `data-lab` or `data-quiz`; the static site uses `?lab=<id>` or `?quiz=<topic>`.
     let param = query_param;
     let attribute = |name: &str| root.get_attribute(name).filter(|v| !v.is_empty());
+    if param("bench").as_deref() == Some("reconcile") {
+        let _ = root.remove_attribute("hidden");
+        bench::run(root);
+        return;
+    }
     if attribute("data-page").as_deref() == Some("catalog") {
         status::fill_catalog();
         return;

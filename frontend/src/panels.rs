@@ -4,7 +4,8 @@
 use simulator::World;
 use simulator::kube::meta;
 use simulator::lab::Lab;
-use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use simulator::pipeline::RunStatus;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -14,9 +15,9 @@ use crate::markdown;
 /// An icon and a word: status is never shown by colour alone.
 fn badge(word: &str) -> Html {
     let icon = match word {
-        "Synced" | "Healthy" | "Running" | "passed" => "✔",
+        "Synced" | "Healthy" | "Running" | "Succeeded" | "passed" => "✔",
         "OutOfSync" => "⚠",
-        "Progressing" | "Pending" | "ContainerCreating" | "Terminating" => "◌",
+        "Progressing" | "Pending" | "Queued" | "ContainerCreating" | "Terminating" => "◌",
         "Degraded" | "Failed" | "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" => "✖",
         "Missing" | "Unknown" => "?",
         _ => "•",
@@ -37,6 +38,7 @@ pub fn clock(world: &World, speed: u32, link: &Scope<App>) -> Html {
             { speed_button(10, "x10") }
             { speed_button(60, "x60") }
             <button type="button" id="next-event" onclick={link.callback(|_| Msg::NextEvent)}>{"Next event"}</button>
+            <button type="button" id="next-reconcile" disabled={world.agent().next_poll().is_none()} onclick={link.callback(|_| Msg::NextReconcile)}>{"Next reconcile"}</button>
             <button type="button" id="reset-lab" onclick={link.callback(|_| Msg::Reset)}>{"Reset lab"}</button>
         </div>
     }
@@ -91,6 +93,11 @@ pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {
         let path = open.unwrap_or_default().to_string();
         link.callback(move |_| Msg::SaveFile(path.clone(), textarea.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()))
     };
+    let message = NodeRef::default();
+    let commit = {
+        let message = message.clone();
+        link.callback(move |_| Msg::CommitAndPush(message.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()))
+    };
     html! {
         <div class="editor">
             <label for="file-select">{"Edit a file in the repo: "}</label>
@@ -103,8 +110,13 @@ pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {
                 if let Some(e) = parse_error {
                     <p class="parse-error" role="alert">{e}</p>
                 }
-                <button type="button" onclick={save}>{"Save"}</button>
+                <button type="button" id="save-file" onclick={save}>{"Save"}</button>
             }
+            <div class="commit-box">
+                <label for="commit-message">{"Commit message: "}</label>
+                <input id="commit-message" ref={message.clone()} type="text" placeholder="Describe the change" />
+                <button type="button" id="commit-push" onclick={commit}>{"Commit and push"}</button>
+            </div>
         </div>
     }
 }
@@ -146,12 +158,78 @@ pub fn status(world: &World) -> Html {
     }
 }
 
-pub fn timeline(events: &[String]) -> Html {
+/// One line of the reconciliation timeline: when, which loop phase (or the push
+/// pipeline), and what happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub clock: String,
+    pub label: &'static str,
+    pub text: String,
+    pub push_world: bool,
+}
+
+impl TimelineEntry {
+    pub fn of(event: &simulator::events::Event, push_world: bool) -> Option<TimelineEntry> {
+        let label = event.kind.timeline_label()?;
+        Some(TimelineEntry { clock: event.at.clock(), label, text: event.kind.describe(), push_world })
+    }
+}
+
+pub fn timeline(events: &[TimelineEntry]) -> Html {
     html! {
         <section class="timeline" aria-label="Reconciliation timeline">
-            <h2>{"What the agent did"}</h2>
-            <ol role="log" aria-live="polite">
-                { for events.iter().rev().take(40).map(|e| html! { <li>{e}</li> }) }
+            <h2>{"The loop: commit, detect, compare and apply, verify"}</h2>
+            <ol role="log" aria-live="polite" aria-label="What the agent and the pipeline did, newest first">
+                { for events.iter().rev().take(40).map(|e| {
+                    let slug = e.label.replace(' ', "-");
+                    html! {
+                        <li class={classes!("event", e.push_world.then_some("push-world"))}>
+                            <span class={classes!("phase", format!("phase-{slug}"))}>{e.label}</span>
+                            {" "}<time>{&e.clock}</time>{" "}
+                            if e.push_world { <span class="world-tag">{"push world: "}</span> }
+                            {&e.text}
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+/// The push-pipeline twin of a comparison lab: its Deployments, Pods and pipeline runs.
+pub fn push_world(twin: &World) -> Html {
+    let store = &twin.cluster().store;
+    let Some(pipeline) = twin.pipeline() else { return html! {} };
+    let ns = pipeline.spec.namespace.clone();
+    let deployments: Vec<_> = store.list("apps", "Deployment", Some(&ns)).collect();
+    let pods: Vec<_> = store.list("", "Pod", Some(&ns)).collect();
+    html! {
+        <section class="app-status push-world-status" aria-label="The push world">
+            <p class="world-title">{"Push world: a CI pipeline holding the cluster's credentials"}</p>
+            <p class="hint">{"Runs kubectl apply on every push; never looks at the cluster again."}</p>
+            <h3>{"Deployments"}</h3>
+            <ul class="deployments" id="push-deployments">
+                { for deployments.iter().map(|d| {
+                    let desired = meta::i64_at(d, &["spec", "replicas"]).unwrap_or(1);
+                    let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
+                    html! { <li class="deployment">{meta::name(d)}{": "}<span class="replicas">{format!("{ready}/{desired} ready")}</span></li> }
+                }) }
+            </ul>
+            <h3>{format!("Pods ({})", pods.len())}</h3>
+            <ul class="pods">
+                { for pods.iter().map(|p| html! { <li class="pod">{ badge(&simulator::cli::pod_status(p)) }{" "}<code>{meta::name(p)}</code></li> }) }
+            </ul>
+            <h3>{"Pipeline runs"}</h3>
+            <ol class="pipeline-runs" id="pipeline-runs">
+                { for pipeline.runs.iter().rev().take(5).map(|r| {
+                    let word = match r.status {
+                        RunStatus::Queued => "Queued",
+                        RunStatus::InProgress => "Running",
+                        RunStatus::Success => "Succeeded",
+                        RunStatus::Failure => "Failed",
+                    };
+                    html! { <li>{ badge(word) }{format!(" {} ({})", r.title, &r.commit[..7.min(r.commit.len())])}</li> }
+                }) }
             </ol>
         </section>
     }

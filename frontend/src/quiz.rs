@@ -274,7 +274,7 @@ fn question(
                 if many { <p class="hint">{"Choose every answer that applies (possibly none)."}</p> }
                 { for shown.iter().enumerate().map(|(k, text)| html! {
                     <label class="option">
-                        <input type={if many { "checkbox" } else { "radio" }} name={name.clone()} disabled={locked}
+                        <input type={if many { "checkbox" } else { "radio" }} name={name.clone()} id={format!("{name}-choice{k}")} disabled={locked}
                             checked={draft.contains(&Some(k))} onchange={link.callback(move |_| Msg::Choose(qi, k))} />
                         {" "}{text}
                     </label>

@@ -1,7 +1,10 @@
 //! The terminal: scroll-back, an input line with history (up and down),
-//! tab completion of commands, Ctrl-L to clear.
+//! tab completion of commands, flags and names (Tab on an empty line moves
+//! the focus on), Ctrl-L to clear, Ctrl-C to abandon a line.
 
 use simulator::cli::COMMANDS;
+use simulator::cli::complete::{CompletionData, complete, extend};
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -11,6 +14,8 @@ pub enum LineKind {
     Out,
     Err,
     Info,
+    /// What the push-pipeline twin of a comparison lab printed.
+    Twin,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +30,10 @@ pub struct TerminalProps {
     pub prompt: String,
     pub on_command: Callback<String>,
     pub on_clear: Callback<()>,
+    /// What Tab can complete in this world (commands, flags, resource and file names).
+    pub completion: Rc<CompletionData>,
+    /// Shows the candidates when Tab cannot choose between them.
+    pub on_candidates: Callback<Vec<String>>,
 }
 
 pub enum TermMsg {
@@ -37,45 +46,6 @@ pub struct Terminal {
     history: Vec<String>,
     cursor: usize,
 }
-
-const WORDS: &[&str] = &[
-    "kubectl get",
-    "kubectl get pods",
-    "kubectl get deploy",
-    "kubectl scale deployment",
-    "kubectl rollout status deployment/",
-    "argocd app get",
-    "argocd app list",
-    "argocd app sync",
-    "argocd app diff",
-    "argocd app history",
-    "argocd app rollback",
-    "argocd app set",
-    "argocd app terminate-op",
-    "argocd app wait",
-    "argocd proj list",
-    "argocd login",
-    "argocd account get-user-info",
-    "kustomize build",
-    "kustomize edit set image",
-    "kubectl kustomize",
-    "kubectl apply -k",
-    "git status",
-    "git log --oneline",
-    "git diff",
-    "git commit -am",
-    "git push",
-    "git pull",
-    "git revert HEAD",
-    "git show",
-    "yq -i",
-    "cat",
-    "ls",
-    "cd",
-    "sleep",
-    "help",
-    "clear",
-];
 
 impl Component for Terminal {
     type Message = TermMsg;
@@ -119,15 +89,19 @@ impl Component for Terminal {
                     input.set_value("");
                 }
             }
-            "Tab" => {
+            // Tab completes what is typed; on an empty line, or with Shift, it moves the focus as
+            // everywhere else, so the terminal never traps the keyboard.
+            "Tab" if !e.shift_key() && !input.value().is_empty() => {
                 e.prevent_default();
                 let typed = input.value();
-                let matches: Vec<&&str> = WORDS.iter().filter(|w| w.starts_with(typed.as_str()) && w.len() > typed.len()).collect();
-                if let Some(first) = matches.first() {
-                    let common = matches
-                        .iter()
-                        .fold(first.to_string(), |acc, w| acc.chars().zip(w.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect());
-                    input.set_value(&if matches.len() == 1 { format!("{common} ") } else { common });
+                let candidates = complete(&ctx.props().completion, &typed);
+                match extend(&typed, &candidates) {
+                    Some(longer) => input.set_value(&longer),
+                    None if candidates.len() > 1 => {
+                        let last_words: Vec<String> = candidates.iter().map(|c| c.rsplit(' ').next().unwrap_or(c).to_string()).collect();
+                        ctx.props().on_candidates.emit(last_words);
+                    }
+                    None => {}
                 }
             }
             "l" if e.ctrl_key() => {
@@ -166,7 +140,7 @@ impl Component for Terminal {
             <div class="terminal" onclick={focus}>
                 <div class="scrollback" ref={self.scroll.clone()} role="log" aria-live="polite" aria-label="Terminal output">
                     { for ctx.props().lines.iter().map(|l| {
-                        let class = match l.kind { LineKind::Prompt => "prompt", LineKind::Out => "out", LineKind::Err => "err", LineKind::Info => "info" };
+                        let class = match l.kind { LineKind::Prompt => "prompt", LineKind::Out => "out", LineKind::Err => "err", LineKind::Twin => "twin", LineKind::Info => "info" };
                         html! { <pre class={class}>{&l.text}</pre> }
                     }) }
                 </div>

@@ -128,6 +128,11 @@ impl Agent {
         self.apps.values().flat_map(|a| [a.next_poll, a.refresh.map(|r| r.0), a.op.as_ref().map(RunningOp::due)]).flatten().min()
     }
 
+    /// When the agent next polls Git for any app (the next scheduled reconcile).
+    pub fn next_poll(&self) -> Option<SimTime> {
+        self.apps.values().filter_map(|a| a.next_poll).min()
+    }
+
     /// Picks up new, changed and deleted Application objects.
     pub fn discover(&mut self, cluster: &Cluster, now: SimTime, rng: &mut SimRng) {
         if !std::mem::take(&mut self.apps_changed) {

@@ -2,6 +2,7 @@
 //! would, output and exit code. A user's mistake is output, never an `Err`.
 
 mod argocd;
+pub mod complete;
 mod files;
 mod gh;
 mod git;

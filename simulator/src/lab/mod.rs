@@ -2,6 +2,7 @@
 //! errors that name file, line and field, and the world a lab starts from.
 
 mod check;
+pub mod fleet;
 pub mod sandbox;
 mod tracker;
 
