@@ -570,3 +570,37 @@ async fn reconcile_of_36_applications_measured_in_the_browser() {
     assert!(result["reconcile_pass"]["median_ms"].as_f64().unwrap() > 0.0, "a measurement was taken: {result}");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_is_edited_committed_and_pushed_from_the_editor() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    client.find(Locator::Css("#file-select")).await.unwrap().select_by_value("apps/payment-service/deployment.yaml").await.unwrap();
+    wait_for(&client, ".editor textarea", Duration::from_secs(5)).await;
+    let textarea = client.find(Locator::Css(".editor textarea")).await.unwrap();
+    let text = textarea.prop("value").await.unwrap().unwrap();
+    assert!(text.contains("replicas: 3"), "{text}");
+    // A broken edit shows its YAML error inline before anything is saved.
+    textarea.clear().await.unwrap();
+    textarea.send_keys("spec: [unclosed").await.unwrap();
+    wait_for(&client, ".editor .parse-error", Duration::from_secs(5)).await;
+    assert!(text_of(&client, ".editor .parse-error").await.contains("apps/payment-service/deployment.yaml"));
+    textarea.clear().await.unwrap();
+    textarea.send_keys(&text.replace("replicas: 3", "replicas: 4")).await.unwrap();
+    client.find(Locator::Css("#save-file")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("#commit-message")).await.unwrap().send_keys("Run 4 replicas, from the editor").await.unwrap();
+    client.find(Locator::Css("#commit-push")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !text_of(&client, ".scrollback").await.contains("main -> main") {
+        assert!(Instant::now() < deadline, "{}", text_of(&client, ".scrollback").await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let terminal = text_of(&client, ".scrollback").await;
+    assert!(terminal.contains("$ git commit -m \"Run 4 replicas, from the editor\""), "{terminal}");
+    assert!(terminal.contains("1 file changed, 1 insertion(+), 1 deletion(-)"), "{terminal}");
+    assert!(text_of(&client, ".git-history").await.contains("Run 4 replicas, from the editor"));
+    client.close().await.unwrap();
+}

@@ -4,6 +4,7 @@
 mod app;
 mod bench;
 mod catalog;
+mod editor;
 mod markdown;
 mod panels;
 mod progress;

@@ -5,7 +5,7 @@ use simulator::World;
 use simulator::kube::meta;
 use simulator::lab::Lab;
 use simulator::pipeline::RunStatus;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -82,17 +82,8 @@ pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {
     let Some(clone) = world.git().clones.first() else { return html! {} };
     let files: Vec<&String> = clone.worktree.keys().collect();
     let content = open.and_then(|p| clone.worktree.get(p)).cloned().unwrap_or_default();
-    let parse_error = open
-        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
-        .and_then(|p| simulator::yaml::parse_documents(&content, p).err())
-        .map(|e| e.to_string());
     let onchange = link.callback(|e: Event| Msg::OpenFile(e.target_unchecked_into::<HtmlSelectElement>().value()));
-    let textarea = NodeRef::default();
-    let save = {
-        let textarea = textarea.clone();
-        let path = open.unwrap_or_default().to_string();
-        link.callback(move |_| Msg::SaveFile(path.clone(), textarea.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default()))
-    };
+    let on_save = link.callback(|(path, content): (String, String)| Msg::SaveFile(path, content));
     let message = NodeRef::default();
     let commit = {
         let message = message.clone();
@@ -106,11 +97,7 @@ pub fn editor(world: &World, open: Option<&str>, link: &Scope<App>) -> Html {
                 { for files.iter().map(|f| html! { <option value={f.to_string()} selected={open == Some(f.as_str())}>{f.to_string()}</option> }) }
             </select>
             if let Some(path) = open {
-                <textarea ref={textarea} aria-label={format!("Contents of {path}")} spellcheck="false" rows="14" value={content} />
-                if let Some(e) = parse_error {
-                    <p class="parse-error" role="alert">{e}</p>
-                }
-                <button type="button" id="save-file" onclick={save}>{"Save"}</button>
+                <crate::editor::FileEditor path={path.to_string()} saved={content} {on_save} />
             }
             <div class="commit-box">
                 <label for="commit-message">{"Commit message: "}</label>
