@@ -63,3 +63,8 @@ fn mistakes_answer_as_the_real_tools_do() {
 fn gh_and_the_push_world() {
     check("gh");
 }
+
+#[test]
+fn flux() {
+    check("flux");
+}

@@ -51,6 +51,10 @@ pub enum EventKind {
     StepPassed { step: String },
     /// A lab incident was injected.
     Incident { name: String },
+    /// Flux's source-controller fetched a new revision.
+    FluxFetched { source: String, revision: String },
+    /// Flux's kustomize-controller applied a revision (every interval, drift or not).
+    FluxApplied { kustomization: String, revision: String, changed: usize, pruned: usize },
     /// A push queued a run of the push pipeline.
     PipelineQueued { run: u64, commit: String },
     /// A pipeline run started on a runner.
@@ -64,7 +68,10 @@ impl EventKind {
     pub fn loop_phase(&self) -> Option<LoopPhase> {
         match self {
             EventKind::Push { .. } => Some(LoopPhase::Commit),
-            EventKind::Poll { .. } | EventKind::Webhook { .. } | EventKind::WatchTriggered { .. } => Some(LoopPhase::Detect),
+            EventKind::Poll { .. } | EventKind::Webhook { .. } | EventKind::WatchTriggered { .. } | EventKind::FluxFetched { .. } => {
+                Some(LoopPhase::Detect)
+            }
+            EventKind::FluxApplied { .. } => Some(LoopPhase::CompareAndApply),
             EventKind::Compared { .. }
             | EventKind::SyncStarted { .. }
             | EventKind::SyncFinished { .. }
@@ -100,6 +107,10 @@ impl EventKind {
             EventKind::SyncFinished { app, phase, message, .. } => format!("{app}: sync {phase}: {message}"),
             EventKind::StepPassed { step } => format!("step passed: {step}"),
             EventKind::Incident { name } => format!("incident: {name}"),
+            EventKind::FluxFetched { source, revision } => format!("flux: GitRepository {source} fetched {revision}"),
+            EventKind::FluxApplied { kustomization, revision, changed, pruned } => {
+                format!("flux: Kustomization {kustomization} applied {revision} ({changed} changed, {pruned} pruned)")
+            }
             EventKind::PipelineQueued { run, commit } => format!("pipeline run {run} queued for {}", &commit[..7.min(commit.len())]),
             EventKind::PipelineStarted { run } => format!("pipeline run {run} started: checkout, kubectl set-context"),
             EventKind::PipelineFinished { run, commit, success } => format!(

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod content;
 pub mod controllers;
 pub mod events;
+pub mod flux;
 pub mod git;
 pub mod kube;
 pub mod kustomize;

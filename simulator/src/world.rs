@@ -101,6 +101,8 @@ pub struct World {
     pub(crate) rbac_users: Vec<String>,
     /// The push pipeline, in a world deployed by one.
     pub(crate) pipeline: Option<crate::pipeline::Pipeline>,
+    /// Flux's controllers (idle unless the cluster holds Flux objects).
+    pub(crate) flux: crate::flux::Flux,
     /// In a comparison lab, the same world deployed by a push pipeline instead of the agent;
     /// it receives the same inputs.
     pub(crate) twin: Option<Box<World>>,
@@ -125,6 +127,7 @@ impl World {
             rbac: Default::default(),
             rbac_users: Vec::new(),
             pipeline: None,
+            flux: Default::default(),
             twin: None,
             stuck_loops: 0,
             outputs: VecDeque::new(),
@@ -150,6 +153,10 @@ impl World {
 
     pub fn agent(&self) -> &Agent {
         &self.agent
+    }
+
+    pub fn flux(&self) -> &crate::flux::Flux {
+        &self.flux
     }
 
     pub fn pipeline(&self) -> Option<&crate::pipeline::Pipeline> {
@@ -286,6 +293,7 @@ impl World {
             self.cluster.next_timer(),
             self.agent.next_timer(),
             self.pipeline.as_ref().and_then(|p| p.next_timer()),
+            self.flux.next_timer(),
             self.twin.as_ref().and_then(|t| t.poll_timeout()),
         ]
         .into_iter()
@@ -369,6 +377,8 @@ impl World {
             if let Some(p) = self.pipeline.as_mut() {
                 worked |= p.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
             }
+            self.flux.discover(&self.cluster, self.now);
+            worked |= self.flux.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
                 settled = true;
                 break;
@@ -378,6 +388,7 @@ impl World {
             self.stuck_loops += 1;
         }
         self.agent.publish(&mut self.cluster, self.now);
+        self.flux.publish(&mut self.cluster, self.now);
         self.cluster.store.drain_events();
         self.evaluate_steps();
         while self.published < self.journal.len() {
@@ -411,8 +422,9 @@ impl World {
     pub(crate) fn fast_forward_idle(&mut self, to: SimTime) {
         if to > self.now {
             self.now = to;
-            let World { agent, rng, now, .. } = self;
+            let World { agent, rng, now, flux, .. } = self;
             agent.reschedule_polls(*now, rng);
+            flux.reschedule(*now);
         }
     }
 

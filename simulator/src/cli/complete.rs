@@ -19,9 +19,11 @@ pub struct CompletionData {
     /// Paths relative to the shell's current folder, folders ending in `/`.
     pub paths: Vec<String>,
     pub branches: Vec<String>,
+    pub kustomizations: Vec<String>,
 }
 
-const TOOLS: &[&str] = &["argocd", "cat", "cd", "clear", "echo", "gh", "git", "help", "kubectl", "kustomize", "ls", "pwd", "sleep", "yq"];
+const TOOLS: &[&str] =
+    &["argocd", "cat", "cd", "clear", "echo", "flux", "gh", "git", "help", "kubectl", "kustomize", "ls", "pwd", "sleep", "yq"];
 const KUBECTL: &[&str] =
     &["apply", "delete", "describe", "edit", "events", "explain", "get", "kustomize", "logs", "rollout", "scale", "set"];
 const KUBECTL_FLAGS: &[&str] = &["--all-namespaces", "--namespace", "--output", "--replicas=", "-A", "-f", "-k", "-l", "-n", "-o"];
@@ -69,7 +71,8 @@ impl CompletionData {
         let clone = world.git().clone_at(&world.shell().cwd).and_then(|i| world.git().clones.get(i));
         let paths = clone.map(|c| relative_paths(c.worktree.keys(), &c.dir, &world.shell().cwd)).unwrap_or_default();
         let branches = clone.map(|c| c.branches.keys().cloned().collect()).unwrap_or_default();
-        CompletionData { names, namespaces, apps, projects, paths, branches }
+        let kustomizations = world.flux().kustomizations.keys().cloned().collect();
+        CompletionData { names, namespaces, apps, projects, paths, branches, kustomizations }
     }
 }
 
@@ -110,6 +113,13 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
         ["kustomize"] => owned(&["build", "edit"]),
         ["kustomize", "edit"] => owned(&["set"]),
         ["kustomize", "edit", "set"] => owned(&["image"]),
+        ["flux"] => owned(&["get", "reconcile", "resume", "suspend"]),
+        ["flux", "get"] => owned(&["kustomizations", "sources"]),
+        ["flux", "get", "sources"] | ["flux", "reconcile", "source"] => owned(&["git"]),
+        ["flux", "reconcile"] => owned(&["kustomization", "source"]),
+        ["flux", "suspend" | "resume"] => owned(&["kustomization"]),
+        ["flux", "reconcile" | "suspend" | "resume", "kustomization" | "ks"] => data.kustomizations.clone(),
+        ["flux", "reconcile", "kustomization" | "ks", _] => owned(&["--with-source"]),
         ["gh"] => owned(&["run"]),
         ["gh", "run"] => owned(&["list", "view"]),
         ["cat" | "cd" | "ls" | "yq" | "kustomize", ..] => paths(data, partial),

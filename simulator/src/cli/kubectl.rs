@@ -282,6 +282,8 @@ fn header(rt: &ResourceType, wide: bool) -> Vec<String> {
             &["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]
         }
         ("Application", false) => &["NAME", "SYNC STATUS", "HEALTH STATUS"],
+        ("GitRepository", _) => &["NAME", "URL", "AGE", "READY", "STATUS"],
+        ("Kustomization", _) => &["NAME", "AGE", "READY", "STATUS"],
         ("Application", true) => &["NAME", "SYNC STATUS", "HEALTH STATUS", "REVISION", "PROJECT"],
         _ => &["NAME", "AGE"],
     };
@@ -297,6 +299,16 @@ fn age(obj: &Value, now: SimTime) -> String {
 
 fn num(obj: &Value, path: &[&str]) -> i64 {
     i64_at(obj, path).unwrap_or(0)
+}
+
+/// The status and message of an object's `Ready` condition (`Unknown` and empty when it has none).
+fn ready_condition(o: &Value) -> (String, String) {
+    let conditions = at(o, &["status", "conditions"]).and_then(Value::as_array).cloned().unwrap_or_default();
+    conditions
+        .iter()
+        .find(|c| c["type"] == "Ready")
+        .map(|c| (c["status"].as_str().unwrap_or("Unknown").to_string(), c["message"].as_str().unwrap_or_default().to_string()))
+        .unwrap_or_else(|| ("Unknown".into(), String::new()))
 }
 
 fn containers_and_images(obj: &Value, path: &[&str]) -> (String, String) {
@@ -365,6 +377,15 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
                 .map(|a| (a.status.sync_status.clone(), a.status.health.status.clone()))
                 .unwrap_or(("".into(), "".into()));
             vec![name, status.0, status.1]
+        }
+        // Flux's CRDs print their Ready condition's status and message.
+        "GitRepository" => {
+            let (ready, message) = ready_condition(o);
+            vec![name, str_at(o, &["spec", "url"]).unwrap_or_default().into(), age(o, now), ready, message]
+        }
+        "Kustomization" => {
+            let (ready, message) = ready_condition(o);
+            vec![name, age(o, now), ready, message]
         }
         _ => vec![name, age(o, now)],
     };

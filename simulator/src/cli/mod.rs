@@ -4,6 +4,7 @@
 mod argocd;
 pub mod complete;
 mod files;
+mod flux;
 mod gh;
 mod git;
 mod kubectl;
@@ -53,6 +54,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("argocd", "app list|get|diff|sync|history|rollback|set|refresh|terminate-op|delete|wait, proj list|get, login, account get-user-info"),
     ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
     ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
+    ("flux", "get kustomizations|sources git, reconcile kustomization NAME [--with-source], suspend|resume kustomization NAME"),
     ("gh", "run list, run view [ID] [--log]: the push pipeline's runs, where a lab has one"),
     ("cat, ls, cd, pwd", "look at the repository's files"),
     ("sleep N", "let N seconds of simulated time pass (also 2m, 1h)"),
@@ -90,6 +92,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "yq" => yq::run(world, &args[1..]),
         "kustomize" => kustomize::run(world, &args[1..]),
         "gh" => gh::run(world, &args[1..]),
+        "flux" => flux::run(world, &args[1..]),
         "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
         other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }

@@ -62,6 +62,8 @@ pub const RESOURCE_TYPES: &[ResourceType] = &[
     rt!("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", ["ing"], true),
     rt!("argoproj.io", "v1alpha1", "Application", "applications", "application", ["app", "apps"], true),
     rt!("argoproj.io", "v1alpha1", "AppProject", "appprojects", "appproject", ["appproj", "appprojs"], true),
+    rt!("source.toolkit.fluxcd.io", "v1", "GitRepository", "gitrepositories", "gitrepository", ["gitrepo"], true),
+    rt!("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations", "kustomization", ["ks"], true),
 ];
 
 /// Finds a resource type by any name kubectl accepts: plural, singular, short name,

@@ -66,6 +66,9 @@ pub struct WorldSpec {
     /// Argo CD's RBAC settings and local users; the trainee starts logged in as `admin`.
     #[serde(default)]
     pub rbac: crate::argo::rbac::RbacConfig,
+    /// Paths in the repo of Flux objects (GitRepository, Kustomization) installed into `flux-system`.
+    #[serde(default)]
+    pub flux: Vec<String>,
     /// A push pipeline that deploys on every push (the traditional CI/CD model).
     #[serde(default)]
     pub pipeline: Option<crate::pipeline::PipelineSpec>,
@@ -299,6 +302,9 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         cluster.store.create(obj, cluster_created, &mut rng).map_err(|e| e.to_string())?;
     }
     let mut namespaces = vec!["default".to_string(), "kube-system".into(), "argocd".into()];
+    if !lab.world.flux.is_empty() {
+        namespaces.push(crate::flux::FLUX_NAMESPACE.into());
+    }
     namespaces.extend(lab.world.namespaces.iter().cloned());
     for ns in namespaces {
         let obj = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}});
@@ -318,7 +324,7 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
 
     // Install the Applications, as a bootstrap would, and sync the ones without automation.
     let tip = world.git.clones[0].worktree.clone();
-    for path in &lab.world.applications {
+    for path in lab.world.applications.iter().chain(&lab.world.flux) {
         let docs = crate::yaml::parse_documents(&tip[path], path).map_err(|e| e.to_string())?;
         for doc in docs {
             let now = world.now;

@@ -74,6 +74,7 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
             trainee: "Trainee <trainee@gitops.lab>".into(),
             kube_namespace: "default".into(),
             rbac: Default::default(),
+            flux: Vec::new(),
             pipeline: None,
             push_twin: None,
         },
