@@ -132,7 +132,17 @@ fn print_step(lab: &Lab, world: &World) {
     }
     match lab.steps.get(tracker.active()) {
         Some(step) => println!("\n── Step {} of {}: {} ──\n{}", tracker.active() + 1, lab.steps.len(), step.title, step.text.trim_end()),
-        None => println!("\n── All {} steps passed. ──", lab.steps.len()),
+        None => {
+            let s = tracker.score();
+            println!(
+                "\n── All {} steps passed. Score: {} of {} points ({} hints used, {} steps skipped). ──",
+                lab.steps.len(),
+                s.points,
+                s.max_points,
+                s.hints_used,
+                s.skipped
+            )
+        }
     }
 }
 
@@ -186,6 +196,7 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
             match o {
                 Output::Terminal { text, .. } => print!("{}", text),
                 Output::TwinTerminal { text, .. } => print!("{}", script::twin_lines(&text)),
+                Output::Incident { title, .. } => println!("⚠ Incident: {title}"),
                 Output::Event { event } if event.kind.timeline_label().is_some() => {
                     println!("  · {} {}", event.at.clock(), event.kind.describe())
                 }

@@ -26,6 +26,9 @@ pub enum Msg {
     Tick,
     Command(String),
     Clear,
+    /// Set off one of the lab's incidents (practice, or an instructor's demonstration).
+    Incident(String),
+    DismissIncident,
     /// Tab found several completions: list them, as a shell does.
     Candidates(Vec<String>),
     SetSpeed(u32),
@@ -60,6 +63,8 @@ pub struct App {
     selected: Option<panels::Selected>,
     /// What Tab completes, refreshed after every input and every few ticks.
     completion: std::rc::Rc<simulator::cli::complete::CompletionData>,
+    /// The latest incident, shown as a banner until dismissed.
+    incident_banner: Option<String>,
     _clock: Interval,
 }
 
@@ -143,6 +148,10 @@ impl App {
                         self.events.push(entry);
                     }
                 }
+                Output::Incident { title, .. } => {
+                    self.lines.push(Line { kind: LineKind::Err, text: format!("⚠ Incident: {title}") });
+                    self.incident_banner = Some(title);
+                }
                 Output::TwinTerminal { text, .. } => {
                     for l in text.lines() {
                         self.lines.push(Line { kind: LineKind::Twin, text: format!("push world │ {l}") });
@@ -213,6 +222,7 @@ impl Component for App {
             ticks: 0,
             selected: None,
             completion: Default::default(),
+            incident_banner: None,
             _clock: clock,
         };
         app.drain();
@@ -251,6 +261,8 @@ impl Component for App {
                 self.apply(Input::Command { line });
             }
             Msg::Clear => self.lines.clear(),
+            Msg::Incident(id) => self.apply(Input::Incident { id }),
+            Msg::DismissIncident => self.incident_banner = None,
             Msg::Candidates(words) => self.lines.push(Line { kind: LineKind::Info, text: words.join("  ") }),
             Msg::SetSpeed(s) => {
                 self.speed = s;
@@ -322,7 +334,14 @@ impl Component for App {
                     { panels::clock(world, self.speed, link) }
                 </header>
                 <section class="guide" aria-label="Lab guide">
+                    if let Some(title) = &self.incident_banner {
+                        <div class="incident-banner" role="alert">
+                            <strong>{"⚠ Incident: "}</strong>{title}{" "}
+                            <button type="button" onclick={link.callback(|_| Msg::DismissIncident)}>{"Dismiss"}</button>
+                        </div>
+                    }
                     { panels::guide(lab, world, link) }
+                    { panels::incidents(world, link) }
                     if !lab.quiz.is_empty() && ctx.props().custom.is_none() {
                         <crate::quiz::QuizView selection={closing_quiz(lab)} embedded=true />
                     }

@@ -47,8 +47,15 @@ pub fn clock(world: &World, speed: u32, link: &Scope<App>) -> Html {
 pub fn guide(lab: &Lab, world: &World, link: &Scope<App>) -> Html {
     let reports = world.step_reports();
     let active = world.tracker().map(|t| t.active()).unwrap_or(0);
+    let score = world.tracker().map(|t| t.score());
     html! {
         <>
+            if let Some(s) = score {
+                <p class="score" id="lab-score">{format!(
+                    "{} of {} steps · {} of {} points · {} hints used · {} skipped",
+                    s.passed + s.skipped, s.steps, s.points, s.max_points, s.hints_used, s.skipped
+                )}</p>
+            }
             <div class="story">{ markdown::render(&lab.story) }</div>
             <ol class="steps">
                 { for lab.steps.iter().zip(reports.iter()).map(|(step, r)| {
@@ -142,6 +149,23 @@ pub fn status(world: &World) -> Html {
                 }
             }) }
         </>
+    }
+}
+
+/// The lab's incidents, to set off on purpose (to practise, or as an instructor demonstrating).
+pub fn incidents(world: &World, link: &Scope<App>) -> Html {
+    if world.incidents().is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="incidents" aria-label="Incidents">
+            <h2>{"Incidents"}</h2>
+            <p class="hint">{"The lab sets these off at their moment; you can also set one off now."}</p>
+            { for world.incidents().iter().map(|i| {
+                let id = i.id.clone();
+                html! { <button type="button" id={format!("incident-{}", i.id)} onclick={link.callback(move |_| Msg::Incident(id.clone()))}>{format!("Set off: {}", i.title)}</button> }
+            }) }
+        </section>
     }
 }
 

@@ -38,6 +38,7 @@ fn drain(world: &mut World, transcript: &mut String) {
         match o {
             Output::Terminal { text, .. } => transcript.push_str(&text.replace("\x1b[H\x1b[2J", "")),
             Output::TwinTerminal { text, .. } => transcript.push_str(&twin_lines(&text)),
+            Output::Incident { title, .. } => transcript.push_str(&format!("⚠ incident: {title}\n")),
             Output::Step { report } if report.passed => {
                 transcript.push_str(&format!("✔ step {} passed: {}\n", report.index + 1, report.title))
             }

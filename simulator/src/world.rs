@@ -18,6 +18,8 @@ use crate::time::{SimDuration, SimTime};
 
 /// The most timer firings one `advance_to` may process; a world needing more is stuck.
 const MAX_STEPS_PER_ADVANCE: usize = 1_000_000;
+/// How long after its step becomes active a step's incident happens.
+pub const STEP_INCIDENT_DELAY_SECS: u64 = 30;
 /// The most settle rounds between cluster and agent at one instant.
 const MAX_ROUNDS_PER_INSTANT: usize = 32;
 
@@ -33,6 +35,8 @@ pub enum Input {
     SkipStep,
     /// Reveal the active step's next hint.
     Hint,
+    /// Set off one of the lab's incidents (an instructor's button, or practice).
+    Incident { id: String },
 }
 
 /// Something the world tells its host.
@@ -47,6 +51,8 @@ pub enum Output {
     Step { report: StepReport },
     /// A hint was revealed.
     Hint { step: String, level: usize, text: String },
+    /// An incident happened: the page shows a banner, the terminal a line.
+    Incident { id: String, title: String },
     /// What the same command printed in the push-pipeline twin of a comparison lab.
     TwinTerminal { command: String, text: String, exit_code: i32 },
     /// Something happened in the push-pipeline twin.
@@ -103,6 +109,9 @@ pub struct World {
     pub(crate) pipeline: Option<crate::pipeline::Pipeline>,
     /// Flux's controllers (idle unless the cluster holds Flux objects).
     pub(crate) flux: crate::flux::Flux,
+    /// The lab's incidents, and the ones still to fire by themselves (time, id), soonest first.
+    pub(crate) incidents: Vec<crate::lab::IncidentSpec>,
+    pub(crate) pending_incidents: Vec<(SimTime, String)>,
     /// In a comparison lab, the same world deployed by a push pipeline instead of the agent;
     /// it receives the same inputs.
     pub(crate) twin: Option<Box<World>>,
@@ -128,6 +137,8 @@ impl World {
             rbac_users: Vec::new(),
             pipeline: None,
             flux: Default::default(),
+            incidents: Vec::new(),
+            pending_incidents: Vec::new(),
             twin: None,
             stuck_loops: 0,
             outputs: VecDeque::new(),
@@ -246,14 +257,16 @@ impl World {
             }
             Input::SkipStep => {
                 if let Some(commands) = self.tracker.as_ref().and_then(|t| t.active_solution()) {
+                    let index = self.tracker.as_ref().map(|t| t.active()).unwrap_or_default();
                     for line in commands {
                         let out = cli::run(self, &line);
                         self.record_command(&line, &out);
                         self.outputs.push_back(Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
                         self.settle();
                     }
+                    let now = self.now;
                     if let Some(t) = self.tracker.as_mut() {
-                        t.mark_skipped();
+                        t.mark_skipped(index, now);
                     }
                 }
             }
@@ -262,6 +275,7 @@ impl World {
                     self.outputs.push_back(Output::Hint { step, level, text });
                 }
             }
+            Input::Incident { id } => self.fire_incident(&id),
         }
         self.settle();
     }
@@ -277,6 +291,7 @@ impl World {
                 Some(t) if t <= now => {
                     self.now = t.max(self.now);
                     self.settle();
+                    self.fire_due_incidents();
                 }
                 _ => break,
             }
@@ -294,11 +309,41 @@ impl World {
             self.agent.next_timer(),
             self.pipeline.as_ref().and_then(|p| p.next_timer()),
             self.flux.next_timer(),
+            self.pending_incidents.first().map(|(t, _)| *t),
             self.twin.as_ref().and_then(|t| t.poll_timeout()),
         ]
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// The lab's incidents, for an instructor's or a trainee's buttons.
+    pub fn incidents(&self) -> &[crate::lab::IncidentSpec] {
+        &self.incidents
+    }
+
+    fn fire_due_incidents(&mut self) {
+        while let Some((at, id)) = self.pending_incidents.first().cloned() {
+            if at > self.now {
+                break;
+            }
+            self.pending_incidents.remove(0);
+            self.fire_incident(&id);
+        }
+    }
+
+    /// Runs an incident's commands as someone other than the trainee.
+    fn fire_incident(&mut self, id: &str) {
+        let Some(incident) = self.incidents.iter().find(|i| i.id == id).cloned() else { return };
+        self.journal.push(Event { at: self.now, kind: EventKind::Incident { name: incident.title.clone() } });
+        self.outputs.push_back(Output::Incident { id: incident.id.clone(), title: incident.title.clone() });
+        let shell = self.shell.clone();
+        self.shell.cwd = self.shell.home.clone();
+        for line in &incident.commands {
+            let _ = cli::run(self, line);
+            self.settle();
+        }
+        self.shell = shell;
     }
 
     /// The twin's outputs, tagged as the twin's.
@@ -407,12 +452,20 @@ impl World {
         let Some(mut tracker) = self.tracker.take() else {
             return;
         };
+        let before = tracker.active();
         let reports = tracker.evaluate(self);
         for r in reports {
             if r.passed {
                 self.journal.push(Event { at: self.now, kind: EventKind::StepPassed { step: r.step.clone() } });
             }
             self.outputs.push_back(Output::Step { report: r });
+        }
+        // A step that starts with an incident schedules it.
+        if tracker.active() != before {
+            if let Some(id) = tracker.active_incident() {
+                self.pending_incidents.push((self.now + SimDuration::secs(STEP_INCIDENT_DELAY_SECS), id));
+                self.pending_incidents.sort();
+            }
         }
         self.tracker = Some(tracker);
     }

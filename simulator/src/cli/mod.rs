@@ -11,7 +11,7 @@ mod kubectl;
 mod kustomize;
 
 pub use kubectl::pod_status;
-mod shell;
+pub mod shell;
 pub mod table;
 mod yq;
 

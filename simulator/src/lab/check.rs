@@ -39,6 +39,12 @@ pub enum Check {
     SyncedToHead { app: String },
     /// The check holds in the comparison lab's push-pipeline twin.
     InPushWorld(Box<Check>),
+    /// After the latest incident disturbed the app, it was Synced and Healthy again within this many seconds.
+    Recovered {
+        app: String,
+        #[serde(rename = "withinSeconds")]
+        within_seconds: u64,
+    },
 }
 
 /// Kinds of event a check can wait for.
@@ -102,6 +108,18 @@ impl Check {
                     found: "this lab has no push world (world.pushTwin)".into(),
                 },
             },
+            Check::Recovered { app, within_seconds } => {
+                let expected = format!("{app} Synced and Healthy again within {within_seconds} s of the incident");
+                match recovery_seconds(world, app) {
+                    Some(Some(s)) => CheckOutcome {
+                        passed: s <= *within_seconds,
+                        expected,
+                        found: format!("recovered {} after the incident", crate::time::go_duration(crate::time::SimDuration::secs(s))),
+                    },
+                    Some(None) => CheckOutcome { passed: false, expected, found: format!("{app} has not recovered yet") },
+                    None => CheckOutcome { passed: false, expected, found: "no incident has disturbed it yet".into() },
+                }
+            }
             Check::CommandRun(shape) => {
                 let ran = world
                     .journal
@@ -225,6 +243,28 @@ impl Check {
             _ => vec![],
         }
     }
+}
+
+/// Seconds from the latest incident to the app being Synced and Healthy again after it was
+/// disturbed: `None` without a disturbing incident, `Some(None)` while it has not recovered.
+fn recovery_seconds(world: &World, app: &str) -> Option<Option<u64>> {
+    let start = world.journal.iter().rposition(|e| matches!(e.kind, EventKind::Incident { .. }))?;
+    let at = world.journal[start].at;
+    let (mut sync, mut health) = ("Synced".to_string(), "Healthy".to_string());
+    let mut disturbed = false;
+    for e in &world.journal[start..] {
+        match &e.kind {
+            EventKind::SyncStatusChanged { app: a, to, .. } if a == app => sync = to.clone(),
+            EventKind::HealthChanged { app: a, to, .. } if a == app => health = to.clone(),
+            _ => continue,
+        }
+        if sync != "Synced" || health != "Healthy" {
+            disturbed = true;
+        } else if disturbed {
+            return Some(Some(e.at.since(at).as_secs()));
+        }
+    }
+    disturbed.then_some(None)
 }
 
 /// Follows a dotted path; numeric segments index lists (`spec.template.spec.containers.0.image`).

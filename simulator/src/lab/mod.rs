@@ -3,6 +3,7 @@
 
 mod check;
 pub mod fleet;
+mod incident;
 pub mod sandbox;
 mod tracker;
 
@@ -10,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use check::{Check, CheckOutcome, EventMatch};
-pub use tracker::{StepReport, Tracker};
+pub use incident::IncidentSpec;
+pub use tracker::{Score, StepReport, Tracker};
 
 use crate::argo::{Agent, AgentConfig, SyncRequest};
 use crate::controllers::{Cluster, ImageBehaviour, ImageCatalog};
@@ -36,6 +38,9 @@ pub struct Lab {
     /// Question ids from the quiz banks, asked when the lab ends.
     #[serde(default)]
     pub quiz: Vec<String>,
+    /// Incidents the lab (at their time) or an instructor (on demand) can set off.
+    #[serde(default)]
+    pub incidents: Vec<IncidentSpec>,
     /// The files of `repo/`, filled in by the loader.
     #[serde(skip)]
     pub repo_files: Snapshot,
@@ -112,6 +117,9 @@ pub struct Step {
     pub hints: Vec<String>,
     /// The reference solution, as terminal commands.
     pub solution: Vec<String>,
+    /// An incident (by id) that happens 30 simulated seconds after this step becomes active.
+    #[serde(default)]
+    pub incident: Option<String>,
 }
 
 fn default_trainee() -> String {
@@ -181,6 +189,22 @@ impl Lab {
     pub(crate) fn validate(&self, file: &str) -> Result<(), ContentError> {
         let err =
             |field: &str, message: String| ContentError { file: file.to_string(), line: None, field: Some(field.to_string()), message };
+        let start = SimTime::parse_rfc3339(&self.world.start).unwrap_or_default();
+        for (i, incident) in self.incidents.iter().enumerate() {
+            if incident.at.is_some() && incident.fires_at(start).is_none() {
+                return Err(err(&format!("incidents[{i}].at"), "give a time as HH:MM, HH:MM:SS or +10m".into()));
+            }
+            if incident.commands.is_empty() {
+                return Err(err(&format!("incidents[{i}].commands"), "an incident needs at least one command".into()));
+            }
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            if let Some(id) = &step.incident {
+                if !self.incidents.iter().any(|inc| &inc.id == id) {
+                    return Err(err(&format!("steps[{i}].incident"), format!("the lab declares no incident `{id}`")));
+                }
+            }
+        }
         if SimTime::parse_rfc3339(&self.world.start).is_none() {
             return Err(err("world.start", format!("`{}` is not an RFC 3339 UTC time such as 2026-03-12T01:58:00Z", self.world.start)));
         }
@@ -370,7 +394,15 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         twin.tracker = None;
         world.twin = Some(Box::new(twin));
     }
-    world.tracker = Some(Tracker::new(lab));
+    world.incidents = lab.incidents.clone();
+    world.pending_incidents = lab.incidents.iter().filter_map(|i| Some((i.fires_at(start)?, i.id.clone()))).collect();
+    world.pending_incidents.sort();
+    let tracker = Tracker::new(lab);
+    if let Some(id) = tracker.active_incident() {
+        world.pending_incidents.push((start + SimDuration::secs(crate::world::STEP_INCIDENT_DELAY_SECS), id));
+        world.pending_incidents.sort();
+    }
+    world.tracker = Some(tracker);
     world.settle();
     Ok(world)
 }

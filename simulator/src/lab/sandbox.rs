@@ -80,6 +80,7 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         },
         steps: vec![],
         quiz: vec![],
+        incidents: vec![],
         repo_files: files,
     };
     lab.validate("sandbox").map_err(|e| e.to_string())?;

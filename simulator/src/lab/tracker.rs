@@ -30,6 +30,19 @@ struct StepState {
     hints_used: usize,
 }
 
+/// How well a lab went: steps passed by the trainee, skipped, hints used, and points
+/// (10 a step passed without hints, 3 fewer per hint, at least 4; none for a skipped step).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Score {
+    pub steps: usize,
+    pub passed: usize,
+    pub skipped: usize,
+    pub hints_used: usize,
+    pub points: u32,
+    pub max_points: u32,
+}
+
 /// Tracks a lab's steps in order.
 #[derive(Clone, Debug)]
 pub struct Tracker {
@@ -50,6 +63,18 @@ impl Tracker {
 
     pub fn finished(&self) -> bool {
         self.active >= self.steps.len()
+    }
+
+    pub fn score(&self) -> Score {
+        let passed = self.state.iter().filter(|s| s.passed_at.is_some() && !s.skipped).count();
+        let skipped = self.state.iter().filter(|s| s.skipped).count();
+        let points = self
+            .state
+            .iter()
+            .filter(|s| s.passed_at.is_some() && !s.skipped)
+            .map(|s| 10u32.saturating_sub(3 * s.hints_used as u32).max(4))
+            .sum();
+        Score { steps: self.steps.len(), passed, skipped, hints_used: self.hints_used(), points, max_points: 10 * self.steps.len() as u32 }
     }
 
     pub fn hints_used(&self) -> usize {
@@ -98,10 +123,20 @@ impl Tracker {
         self.steps.get(self.active).map(|s| s.solution.clone())
     }
 
-    /// Marks the active step skipped (its solution was applied by `SkipStep`).
-    pub fn mark_skipped(&mut self) {
-        if let Some(s) = self.state.get_mut(self.active) {
+    /// The incident the active step starts with, if any.
+    pub fn active_incident(&self) -> Option<String> {
+        self.steps.get(self.active).and_then(|s| s.incident.clone())
+    }
+
+    /// Marks step `index` skipped (its solution was applied by `SkipStep`); a skipped step
+    /// that has not passed by itself is left behind, so the lab moves on.
+    pub fn mark_skipped(&mut self, index: usize, now: SimTime) {
+        if let Some(s) = self.state.get_mut(index) {
             s.skipped = true;
+            s.passed_at.get_or_insert(now);
+        }
+        if self.active == index {
+            self.active += 1;
         }
     }
 

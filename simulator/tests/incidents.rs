@@ -1,0 +1,55 @@
+//! Incidents: set off by a step, by their time, or on demand; run as someone
+//! else; and the recovery check measures the time back to Synced and Healthy.
+
+use simulator::{Input, Output, SimDuration, World, content};
+
+fn drain(world: &mut World) -> Vec<Output> {
+    std::iter::from_fn(|| world.poll_output()).collect()
+}
+
+#[test]
+fn a_steps_incident_fires_thirty_seconds_after_the_step_starts_and_self_heal_recovers() {
+    let lab = content::builtin_lab("rogue-apply").unwrap();
+    let mut world = World::new(4, &lab).unwrap();
+    for line in &lab.steps[0].solution {
+        let now = world.now();
+        world.handle_input(now, Input::Command { line: line.clone() });
+    }
+    drain(&mut world);
+    let started = world.now();
+    world.advance_to(started + SimDuration::secs(29));
+    assert!(!drain(&mut world).iter().any(|o| matches!(o, Output::Incident { .. })), "not yet");
+    world.advance_to(started + SimDuration::secs(30));
+    let outputs = drain(&mut world);
+    assert!(outputs.iter().any(|o| matches!(o, Output::Incident { id, .. } if id == "rogue-apply")), "{outputs:?}");
+    assert!(
+        !world
+            .journal()
+            .iter()
+            .any(|e| matches!(&e.kind, simulator::events::EventKind::Command { line, .. } if line.contains("2.3.0-local"))),
+        "an incident's commands are not the trainee's"
+    );
+    world.advance_to(started + SimDuration::secs(150));
+    let report = &world.step_reports()[1];
+    assert!(report.passed, "{report:?}");
+    assert!(report.found.starts_with("recovered ") && report.found.ends_with("s after the incident"), "{}", report.found);
+}
+
+#[test]
+fn an_incident_on_demand_is_an_input_and_the_score_counts_hints_and_skips() {
+    let lab = content::builtin_lab("drift-2am").unwrap();
+    let mut world = World::new(1, &lab).unwrap();
+    let now = world.now();
+    world.handle_input(now, Input::Incident { id: "nope".into() });
+    assert!(!drain(&mut world).iter().any(|o| matches!(o, Output::Incident { .. })), "an unknown incident does nothing");
+    world.handle_input(now, Input::Hint);
+    world.handle_input(now, Input::Hint);
+    for line in &lab.steps[0].solution {
+        world.handle_input(now, Input::Command { line: line.clone() });
+    }
+    world.handle_input(now, Input::SkipStep);
+    let score = world.tracker().unwrap().score();
+    assert_eq!((score.passed, score.skipped, score.hints_used), (1, 1, 2));
+    assert_eq!(score.points, 4, "a step passed with two hints is worth 4 of 10");
+    assert_eq!(score.max_points, 40);
+}
