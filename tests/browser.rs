@@ -584,11 +584,13 @@ async fn a_change_is_edited_committed_and_pushed_from_the_editor() {
     let text = textarea.prop("value").await.unwrap().unwrap();
     assert!(text.contains("replicas: 3"), "{text}");
     // A broken edit shows its YAML error inline before anything is saved.
-    textarea.clear().await.unwrap();
+    // Select all and delete, as a user does (WebDriver's clear() fires no input event).
+    textarea.send_keys("\u{E009}a\u{E000}\u{E017}").await.unwrap();
     textarea.send_keys("spec: [unclosed").await.unwrap();
     wait_for(&client, ".editor .parse-error", Duration::from_secs(5)).await;
     assert!(text_of(&client, ".editor .parse-error").await.contains("apps/payment-service/deployment.yaml"));
-    textarea.clear().await.unwrap();
+    // Select all and delete, as a user does (WebDriver's clear() fires no input event).
+    textarea.send_keys("\u{E009}a\u{E000}\u{E017}").await.unwrap();
     textarea.send_keys(&text.replace("replicas: 3", "replicas: 4")).await.unwrap();
     client.find(Locator::Css("#save-file")).await.unwrap().click().await.unwrap();
     client.find(Locator::Css("#commit-message")).await.unwrap().send_keys("Run 4 replicas, from the editor").await.unwrap();

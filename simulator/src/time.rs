@@ -81,6 +81,12 @@ impl SimTime {
         format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
+    /// `2026-03-12 01:58:00 +0000`, as `git blame` prints dates.
+    pub fn blame_date(self) -> String {
+        let c = self.civil();
+        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} +0000", c.year, c.month, c.day, c.hour, c.minute, c.second)
+    }
+
     /// `2026-03-12T01:58:00.0000000Z`, as GitHub Actions stamps log lines.
     pub fn rfc3339_nanos(self) -> String {
         let c = self.civil();

@@ -66,6 +66,10 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             }
         }
         "commit" => commit(world, &mut wc, rest),
+        "blame" => {
+            let path = rest.iter().find(|a| !a.starts_with('-')).map(|p| rel_path(world, &wc, p));
+            super::git_blame::blame(&world.git, &wc, path.as_deref(), world.now)
+        }
         "log" => log(&world.git, &wc, rest),
         "show" => show(&world.git, &wc, rest),
         "diff" => diff(&world.git, &wc, rest),

@@ -7,6 +7,7 @@ mod files;
 mod flux;
 mod gh;
 mod git;
+mod git_blame;
 mod kubectl;
 mod kustomize;
 

@@ -325,7 +325,12 @@ pub fn command_matches(shape: &str, line: &str) -> bool {
     };
     let (wp, wf) = canon(&want);
     let (gp, gf) = canon(&got);
-    wp == gp && wf.iter().all(|f| gf.contains(f))
+    // In a shape, `*` stands for any one word and a final `...` for any words.
+    let positional_match = match wp.split_last() {
+        Some((last, head)) if last == "..." => gp.len() >= head.len() && head.iter().zip(&gp).all(|(w, g)| w == "*" || w == g),
+        _ => wp.len() == gp.len() && wp.iter().zip(&gp).all(|(w, g)| w == "*" || w == g),
+    };
+    positional_match && wf.iter().all(|f| gf.contains(f))
 }
 
 fn canonical_flag(flag: &str) -> &str {
@@ -344,6 +349,11 @@ mod tests {
     #[test]
     fn command_shapes_accept_aliases_and_flag_order() {
         assert!(command_matches("kubectl get deploy -n payments", "kubectl -n payments get deployments"));
+        assert!(command_matches("git show *", "git show db98345"));
+        assert!(!command_matches("git show *", "git show"));
+        assert!(command_matches("git log ...", "git log --oneline -n 3"));
+        assert!(command_matches("git log ...", "git log"));
+        assert!(!command_matches("git log ...", "git show"));
         assert!(command_matches("kubectl get deploy -n payments", "kubectl get deployment.apps --namespace=payments -o wide"));
         assert!(command_matches(
             "kubectl scale deployment payment-service --replicas=5 -n payments",
