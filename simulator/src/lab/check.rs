@@ -37,6 +37,10 @@ pub enum Check {
     RemoteFile { path: String, field: String, equals: Value },
     /// The app is synced to the newest commit of its branch.
     SyncedToHead { app: String },
+    /// A command of this shape ran and failed (a refusal the lab wants the trainee to see).
+    CommandFailed(String),
+    /// `argocd` acts as this user (after `argocd login`).
+    LoggedInAs(String),
     /// The check holds in the comparison lab's push-pipeline twin.
     InPushWorld(Box<Check>),
     /// After the latest incident disturbed the app, it was Synced and Healthy again within this many seconds.
@@ -107,6 +111,25 @@ impl Check {
                     expected: "a push world".into(),
                     found: "this lab has no push world (world.pushTwin)".into(),
                 },
+            },
+            Check::CommandFailed(shape) => {
+                let failed = world.journal.iter().find_map(|e| match &e.kind {
+                    EventKind::Command { line, exit_code, .. } if *exit_code != 0 && command_matches(shape, line) => Some(*exit_code),
+                    _ => None,
+                });
+                CheckOutcome {
+                    passed: failed.is_some(),
+                    expected: format!("`{shape}` tried, and refused"),
+                    found: match failed {
+                        Some(code) => format!("`{shape}` was refused (exit code {code})"),
+                        None => format!("`{shape}` not tried yet, or it succeeded"),
+                    },
+                }
+            }
+            Check::LoggedInAs(user) => CheckOutcome {
+                passed: &world.shell.argocd_user == user,
+                expected: format!("argocd logged in as {user}"),
+                found: format!("argocd logged in as {}", world.shell.argocd_user),
             },
             Check::Recovered { app, within_seconds } => {
                 let expected = format!("{app} Synced and Healthy again within {within_seconds} s of the incident");
@@ -296,7 +319,8 @@ pub fn command_matches(shape: &str, line: &str) -> bool {
         while i < words.len() {
             let w = &words[i];
             if w.starts_with('-') {
-                let takes_value = matches!(w.as_str(), "-n" | "--namespace" | "-o" | "--output" | "-l" | "-m" | "--replicas");
+                let takes_value =
+                    matches!(w.as_str(), "-n" | "--namespace" | "-o" | "--output" | "-l" | "-m" | "--replicas" | "--username" | "--password");
                 if takes_value && i + 1 < words.len() && !w.contains('=') {
                     flags.push(format!("{}={}", canonical_flag(w), words[i + 1]));
                     i += 1;
