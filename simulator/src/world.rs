@@ -59,22 +59,26 @@ pub enum Output {
     TwinEvent { event: Event },
 }
 
-/// Which world of a comparison lab a command is for.
+/// Which world of a comparison lab a command is for. Both worlds share one
+/// repository (the twin's Git mirrors the pull world's after every input), so
+/// only commands about a cluster go to both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Twin {
-    /// `argocd`: only the pull world has an agent.
+    /// `git`, files, `argocd`: the shared repository, or the agent only the pull world has.
     PullOnly,
     /// `gh`: only the push world has a pipeline.
     PushOnly,
+    /// `kubectl`: each world has its own cluster.
     Both,
 }
 
 impl Twin {
     fn of(line: &str) -> Twin {
         match line.split_whitespace().next() {
-            Some("argocd") => Twin::PullOnly,
+            // `sleep` is not forwarded: this world's clock drives the twin's, in step.
+            Some("kubectl" | "k") => Twin::Both,
             Some("gh") => Twin::PushOnly,
-            _ => Twin::Both,
+            _ => Twin::PullOnly,
         }
     }
 }
@@ -221,6 +225,10 @@ impl World {
                     .collect(),
                 Input::Hint => Vec::new(),
                 Input::Command { line } if Twin::of(line) == Twin::PullOnly => Vec::new(),
+                // The twin's incidents are set off with this world's (see `fire_incident`).
+                Input::Incident { .. } => Vec::new(),
+                // Files are saved in the shared repository.
+                Input::WriteFile { .. } => Vec::new(),
                 other => vec![other.clone()],
             };
             for i in forwarded {
@@ -278,23 +286,32 @@ impl World {
             Input::Incident { id } => self.fire_incident(&id),
         }
         self.settle();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.git = self.git.clone();
+            twin.shell.cwd = self.shell.cwd.clone();
+        }
     }
 
     /// Runs every timer and controller due up to `now`.
     pub fn advance_to(&mut self, now: SimTime) {
-        if let Some(twin) = self.twin.as_mut() {
-            twin.advance_to(now);
-            self.collect_twin_outputs();
-        }
         for _ in 0..MAX_STEPS_PER_ADVANCE {
             match self.poll_timeout() {
                 Some(t) if t <= now => {
+                    // A comparison lab's twin moves in step, so both worlds' events keep their times.
+                    if let Some(twin) = self.twin.as_mut() {
+                        twin.advance_to(t);
+                        self.collect_twin_outputs();
+                    }
                     self.now = t.max(self.now);
                     self.settle();
                     self.fire_due_incidents();
                 }
                 _ => break,
             }
+        }
+        if let Some(twin) = self.twin.as_mut() {
+            twin.advance_to(now);
+            self.collect_twin_outputs();
         }
         if now > self.now {
             self.now = now;
@@ -332,14 +349,37 @@ impl World {
         }
     }
 
-    /// Runs an incident's commands as someone other than the trainee.
+    /// Runs an incident's commands as someone other than the trainee; in a comparison lab,
+    /// the push world's commands (or the `kubectl` ones) run in the twin.
     fn fire_incident(&mut self, id: &str) {
         let Some(incident) = self.incidents.iter().find(|i| i.id == id).cloned() else { return };
+        if let Some(twin) = self.twin.as_mut() {
+            let mut for_twin = incident.clone();
+            if for_twin.push_commands.is_empty() {
+                for_twin.push_commands = incident.commands.iter().filter(|c| Twin::of(c) == Twin::Both).cloned().collect();
+            }
+            for_twin.followed_by = None;
+            if !for_twin.push_commands.is_empty() {
+                twin.incidents = vec![for_twin];
+                twin.fire_incident(id);
+            }
+            self.collect_twin_outputs();
+        }
+        if let Some(next) = &incident.followed_by {
+            self.pending_incidents.push((self.now + SimDuration::secs(next.after_seconds), next.incident.clone()));
+            self.pending_incidents.sort();
+        }
         self.journal.push(Event { at: self.now, kind: EventKind::Incident { name: incident.title.clone() } });
         self.outputs.push_back(Output::Incident { id: incident.id.clone(), title: incident.title.clone() });
         let shell = self.shell.clone();
-        self.shell.cwd = self.shell.home.clone();
-        for line in &incident.commands {
+        // Incidents run from the repository's folder, whatever the trainee's current one.
+        self.shell.cwd = self.git.clones.first().map(|c| c.dir.clone()).unwrap_or_else(|| self.shell.home.clone());
+        if let Some(actor) = incident.actor.as_deref().and_then(|a| crate::lab::parse_signature(a, self.now)) {
+            self.shell.user = actor;
+        }
+        let commands =
+            if self.pipeline.is_some() && !incident.push_commands.is_empty() { &incident.push_commands } else { &incident.commands };
+        for line in commands {
             let _ = cli::run(self, line);
             self.settle();
         }
@@ -405,6 +445,13 @@ impl World {
         agent.on_push(repo, branch, *now, journal);
         if let Some(p) = pipeline.as_mut() {
             p.on_push(repo, branch, &new, git, *now, journal);
+        }
+        // The push world shares this repository: it sees the push too.
+        if let Some(twin) = self.twin.as_mut() {
+            twin.git = self.git.clone();
+            twin.pushed(repo, branch, None, new);
+            twin.settle();
+            self.collect_twin_outputs();
         }
     }
 

@@ -319,8 +319,10 @@ pub fn command_matches(shape: &str, line: &str) -> bool {
         while i < words.len() {
             let w = &words[i];
             if w.starts_with('-') {
-                let takes_value =
-                    matches!(w.as_str(), "-n" | "--namespace" | "-o" | "--output" | "-l" | "-m" | "--replicas" | "--username" | "--password");
+                let takes_value = matches!(
+                    w.as_str(),
+                    "-n" | "--namespace" | "-o" | "--output" | "-l" | "-m" | "--replicas" | "--username" | "--password"
+                );
                 if takes_value && i + 1 < words.len() && !w.contains('=') {
                     flags.push(format!("{}={}", canonical_flag(w), words[i + 1]));
                     i += 1;

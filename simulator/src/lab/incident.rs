@@ -16,7 +16,24 @@ pub struct IncidentSpec {
     #[serde(default)]
     pub at: Option<String>,
     /// Commands run by someone other than the trainee (they are not the trainee's commands).
+    #[serde(default)]
     pub commands: Vec<String>,
+    /// In a comparison lab's push world, these run instead of `commands` (where they differ).
+    #[serde(default)]
+    pub push_commands: Vec<String>,
+    /// Who runs the commands, as `Name <email>` (their commits carry this name).
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// Another incident this one sets off, some seconds later.
+    #[serde(default)]
+    pub followed_by: Option<FollowUp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FollowUp {
+    pub incident: String,
+    pub after_seconds: u64,
 }
 
 impl IncidentSpec {
@@ -47,7 +64,15 @@ mod tests {
     use super::*;
 
     fn at(text: &str) -> Option<String> {
-        let spec = IncidentSpec { id: "i".into(), title: "t".into(), at: Some(text.into()), commands: vec!["true".into()] };
+        let spec = IncidentSpec {
+            id: "i".into(),
+            title: "t".into(),
+            at: Some(text.into()),
+            commands: vec!["true".into()],
+            push_commands: vec![],
+            actor: None,
+            followed_by: None,
+        };
         spec.fires_at(SimTime::parse_rfc3339("2026-03-12T01:58:00Z").unwrap()).map(|t| t.rfc3339())
     }
 

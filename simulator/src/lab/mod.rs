@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use check::{Check, CheckOutcome, EventMatch};
-pub use incident::IncidentSpec;
+pub use incident::{FollowUp, IncidentSpec};
 pub use tracker::{Score, StepReport, Tracker};
 
 use crate::argo::{Agent, AgentConfig, SyncRequest};
@@ -194,8 +194,19 @@ impl Lab {
             if incident.at.is_some() && incident.fires_at(start).is_none() {
                 return Err(err(&format!("incidents[{i}].at"), "give a time as HH:MM, HH:MM:SS or +10m".into()));
             }
-            if incident.commands.is_empty() {
+            if incident.actor.as_deref().is_some_and(|a| parse_signature(a, start).is_none()) {
+                return Err(err(&format!("incidents[{i}].actor"), "give the actor as `Name <email>`".into()));
+            }
+            if incident.commands.is_empty() && incident.push_commands.is_empty() {
                 return Err(err(&format!("incidents[{i}].commands"), "an incident needs at least one command".into()));
+            }
+            if let Some(next) = &incident.followed_by {
+                if !self.incidents.iter().any(|inc| inc.id == next.incident) {
+                    return Err(err(
+                        &format!("incidents[{i}].followedBy.incident"),
+                        format!("the lab declares no incident `{}`", next.incident),
+                    ));
+                }
             }
         }
         for (i, step) in self.steps.iter().enumerate() {
@@ -392,6 +403,9 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         push.steps.clear();
         let mut twin = build_world(seed, &push).map_err(|e| format!("world.pushTwin: {e}"))?;
         twin.tracker = None;
+        // The twin's incidents are set off together with this world's.
+        twin.incidents.clear();
+        twin.pending_incidents.clear();
         world.twin = Some(Box::new(twin));
     }
     world.incidents = lab.incidents.clone();
