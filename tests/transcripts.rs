@@ -68,3 +68,8 @@ fn gh_and_the_push_world() {
 fn flux() {
     check("flux");
 }
+
+#[test]
+fn az_acr_and_image_updater() {
+    check("az");
+}

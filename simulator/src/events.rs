@@ -51,6 +51,8 @@ pub enum EventKind {
     StepPassed { step: String },
     /// A lab incident was injected.
     Incident { name: String },
+    /// Argo CD Image Updater wrote a newer image tag back to Git.
+    ImageUpdated { app: String, image: String, from: String, to: String },
     /// Flux's source-controller fetched a new revision.
     FluxFetched { source: String, revision: String },
     /// Flux's kustomize-controller applied a revision (every interval, drift or not).
@@ -67,7 +69,7 @@ impl EventKind {
     /// The loop phase this event belongs to, if any.
     pub fn loop_phase(&self) -> Option<LoopPhase> {
         match self {
-            EventKind::Push { .. } => Some(LoopPhase::Commit),
+            EventKind::Push { .. } | EventKind::ImageUpdated { .. } => Some(LoopPhase::Commit),
             EventKind::Poll { .. } | EventKind::Webhook { .. } | EventKind::WatchTriggered { .. } | EventKind::FluxFetched { .. } => {
                 Some(LoopPhase::Detect)
             }
@@ -107,6 +109,7 @@ impl EventKind {
             EventKind::SyncFinished { app, phase, message, .. } => format!("{app}: sync {phase}: {message}"),
             EventKind::StepPassed { step } => format!("step passed: {step}"),
             EventKind::Incident { name } => format!("incident: {name}"),
+            EventKind::ImageUpdated { app, image, from, to } => format!("image updater: {app}: {image} {from} → {to}, written back to Git"),
             EventKind::FluxFetched { source, revision } => format!("flux: GitRepository {source} fetched {revision}"),
             EventKind::FluxApplied { kustomization, revision, changed, pruned } => {
                 format!("flux: Kustomization {kustomization} applied {revision} ({changed} changed, {pruned} pruned)")

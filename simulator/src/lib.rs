@@ -18,6 +18,7 @@ pub mod kustomize;
 pub mod lab;
 pub mod pipeline;
 pub mod quiz;
+pub mod registry;
 pub mod replay;
 pub mod rng;
 pub mod script;

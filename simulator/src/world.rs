@@ -111,6 +111,9 @@ pub struct World {
     pub(crate) rbac_users: Vec<String>,
     /// The push pipeline, in a world deployed by one.
     pub(crate) pipeline: Option<crate::pipeline::Pipeline>,
+    /// The container registry's tags, and Argo CD Image Updater where a lab runs it.
+    pub(crate) registry: crate::registry::Registry,
+    pub(crate) image_updater: Option<crate::argo::image_updater::ImageUpdater>,
     /// Flux's controllers (idle unless the cluster holds Flux objects).
     pub(crate) flux: crate::flux::Flux,
     /// The lab's incidents, and the ones still to fire by themselves (time, id), soonest first.
@@ -141,6 +144,8 @@ impl World {
             rbac_users: Vec::new(),
             pipeline: None,
             flux: Default::default(),
+            registry: Default::default(),
+            image_updater: None,
             incidents: Vec::new(),
             pending_incidents: Vec::new(),
             twin: None,
@@ -168,6 +173,10 @@ impl World {
 
     pub fn agent(&self) -> &Agent {
         &self.agent
+    }
+
+    pub fn registry(&self) -> &crate::registry::Registry {
+        &self.registry
     }
 
     pub fn flux(&self) -> &crate::flux::Flux {
@@ -326,6 +335,7 @@ impl World {
             self.agent.next_timer(),
             self.pipeline.as_ref().and_then(|p| p.next_timer()),
             self.flux.next_timer(),
+            self.image_updater.as_ref().and_then(|u| u.next_timer()),
             self.pending_incidents.first().map(|(t, _)| *t),
             self.twin.as_ref().and_then(|t| t.poll_timeout()),
         ]
@@ -468,6 +478,22 @@ impl World {
             let mut worked = self.agent.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
             if let Some(p) = self.pipeline.as_mut() {
                 worked |= p.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
+            }
+            if let Some(updater) = self.image_updater.as_mut() {
+                let written = updater.run_due(self.now, &self.cluster, &mut self.git, &self.registry);
+                for w in written {
+                    self.journal.push(Event {
+                        at: self.now,
+                        kind: EventKind::ImageUpdated {
+                            app: w.app.clone(),
+                            image: w.image.clone(),
+                            from: w.from.clone(),
+                            to: w.to.clone(),
+                        },
+                    });
+                    self.pushed(&w.repo, &w.branch, Some(w.old), w.new);
+                    worked = true;
+                }
             }
             self.flux.discover(&self.cluster, self.now);
             worked |= self.flux.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod diff;
 pub mod health;
+pub mod image_updater;
 pub mod project;
 pub mod rbac;
 pub mod render;

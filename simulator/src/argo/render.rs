@@ -19,9 +19,29 @@ pub fn source_type(app: &AppSpec, files: &Snapshot) -> &'static str {
 /// Renders an app's source at one revision. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
     if source_type(app, files) == "Kustomize" {
-        return render_kustomize(app, files);
+        return render_kustomize(&with_parameter_overrides(app, files), files);
     }
     render_directory(app, files)
+}
+
+/// Argo CD's parameter override files in the app's path: `.argocd-source.yaml`, then
+/// `.argocd-source-<app>.yaml` (which Argo CD Image Updater writes back), merged over
+/// `spec.source.kustomize`.
+fn with_parameter_overrides(app: &AppSpec, files: &Snapshot) -> AppSpec {
+    let mut app = app.clone();
+    let dir = if app.path.is_empty() || app.path == "." { String::new() } else { format!("{}/", app.path) };
+    for name in [".argocd-source.yaml".to_string(), format!(".argocd-source-{}.yaml", app.name)] {
+        let Some(text) = files.get(&format!("{dir}{name}")) else { continue };
+        let Some(overrides) = yaml::parse_documents(text, &name).ok().and_then(|d| d.into_iter().next()) else { continue };
+        let Some(images) = overrides["kustomize"]["images"].as_array() else { continue };
+        let mut opts = app.kustomize.clone().unwrap_or_else(|| serde_json::json!({}));
+        let list = opts.as_object_mut().expect("kustomize options are a map").entry("images").or_insert(Value::Array(vec![]));
+        if let Some(existing) = list.as_array_mut() {
+            existing.extend(images.iter().cloned());
+        }
+        app.kustomize = Some(opts);
+    }
+    app
 }
 
 /// Argo CD runs `kustomize edit` with `spec.source.kustomize` before building.

@@ -2,6 +2,7 @@
 //! would, output and exit code. A user's mistake is output, never an `Err`.
 
 mod argocd;
+mod az;
 pub mod complete;
 mod files;
 mod flux;
@@ -56,6 +57,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
     ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
     ("flux", "get kustomizations|sources git, reconcile kustomization NAME [--with-source], suspend|resume kustomization NAME"),
+    ("az acr", "repository show-tags --name REGISTRY --repository REPO, import: the container registry's tags"),
     ("gh", "run list, run view [ID] [--log]: the push pipeline's runs, where a lab has one"),
     ("cat, ls, cd, pwd", "look at the repository's files"),
     ("sleep N", "let N seconds of simulated time pass (also 2m, 1h)"),
@@ -94,6 +96,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "kustomize" => kustomize::run(world, &args[1..]),
         "gh" => gh::run(world, &args[1..]),
         "flux" => flux::run(world, &args[1..]),
+        "az" => az::run(world, &args[1..]),
         "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
         other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }

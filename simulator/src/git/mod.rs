@@ -105,6 +105,24 @@ impl Git {
         parent
     }
 
+    /// Commits `changes` (path to new content) straight onto a remote branch, as a bot with its
+    /// own clone would; returns the old and the new tip.
+    pub fn commit_to_remote(&mut self, url: &str, branch: &str, changes: &Snapshot, sig: &Signature, message: &str) -> Option<(Oid, Oid)> {
+        let old = self.remotes.get(url)?.branches.get(branch)?.clone();
+        let mut files = self.db.snapshot(&old);
+        files.extend(changes.iter().map(|(p, c)| (p.clone(), c.clone())));
+        let tree = self.db.write_tree(&files);
+        let new = self.db.write_commit(Commit {
+            tree,
+            parents: vec![old.clone()],
+            author: sig.clone(),
+            committer: sig.clone(),
+            message: normalize_message(message),
+        });
+        self.remotes.get_mut(url)?.branches.insert(branch.into(), new.clone());
+        Some((old, new))
+    }
+
     /// Resolves a revision (`HEAD`, `main`, a SHA or its prefix) on a remote.
     pub fn resolve_remote(&self, url: &str, revision: &str) -> Option<Oid> {
         let remote = self.remotes.get(url)?;

@@ -71,6 +71,12 @@ pub struct WorldSpec {
     /// Argo CD's RBAC settings and local users; the trainee starts logged in as `admin`.
     #[serde(default)]
     pub rbac: crate::argo::rbac::RbacConfig,
+    /// The container registry's tags (for `az acr` and Argo CD Image Updater).
+    #[serde(default)]
+    pub registry: crate::registry::Registry,
+    /// Run Argo CD Image Updater (every two minutes) beside the agent.
+    #[serde(default)]
+    pub image_updater: bool,
     /// Paths in the repo of Flux objects (GitRepository, Kustomization) installed into `flux-system`.
     #[serde(default)]
     pub flux: Vec<String>,
@@ -383,6 +389,7 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         };
         world.start_sync(&name, req)?;
     }
+    world.registry = lab.world.registry.clone();
     if let Some(spec) = &lab.world.pipeline {
         let mut pipeline = crate::pipeline::Pipeline::new(spec.clone(), &lab.world.repo.url, &mut world.rng);
         let head = world.git.resolve_remote(&lab.world.repo.url, &spec.branch).ok_or("the pipeline's branch does not exist")?;
@@ -407,6 +414,9 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         twin.incidents.clear();
         twin.pending_incidents.clear();
         world.twin = Some(Box::new(twin));
+    }
+    if lab.world.image_updater {
+        world.image_updater = Some(crate::argo::image_updater::ImageUpdater::start(start));
     }
     world.incidents = lab.incidents.clone();
     world.pending_incidents = lab.incidents.iter().filter_map(|i| Some((i.fires_at(start)?, i.id.clone()))).collect();

@@ -75,6 +75,8 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
             kube_namespace: "default".into(),
             rbac: Default::default(),
             flux: Vec::new(),
+            registry: Default::default(),
+            image_updater: false,
             pipeline: None,
             push_twin: None,
         },
