@@ -73,3 +73,8 @@ fn flux() {
 fn az_acr_and_image_updater() {
     check("az");
 }
+
+#[test]
+fn git_branches_merges_and_resets() {
+    check("git-branches");
+}

@@ -98,9 +98,8 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "pull" | "fetch" => {
             if *sub == "fetch" {
-                if let Some(oid) = world.git.remotes.get(&wc.remote_url).and_then(|r| r.branches.get(&wc.branch)).cloned() {
-                    wc.tracking.insert(wc.branch.clone(), oid);
-                }
+                let branches = world.git.remotes.get(&wc.remote_url).map(|r| r.branches.clone()).unwrap_or_default();
+                wc.tracking.extend(branches);
                 CommandOutput::default()
             } else {
                 match wc.pull(&world.git) {
@@ -127,13 +126,16 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                 CommandOutput::ok("origin\n")
             }
         }
-        "branch" => {
-            let mut text = String::new();
-            for b in wc.branches.keys() {
-                text.push_str(&format!("{} {b}\n", if *b == wc.branch { "*" } else { " " }));
-            }
-            CommandOutput::ok(text)
+        "branch" => super::git_branch::branch(&world.git, &mut wc, rest),
+        "switch" | "checkout" => {
+            let checkout = *sub == "checkout";
+            super::git_branch::switch(&world.git.clone(), &mut wc, rest, checkout, |p| rel_path(world, &world.git.clones[idx], p))
         }
+        "merge" => {
+            let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
+            super::git_branch::merge(&mut world.git, &mut wc, rest, &sig)
+        }
+        "reset" => super::git_branch::reset(&world.git, &mut wc, rest),
         "--version" | "version" => CommandOutput::ok("git version 2.47.3\n"),
         s if KNOWN.contains(&s) => CommandOutput::err(format!("git {s}: not available in this lab yet\n"), 1),
         s => not_a_command(s),
@@ -168,6 +170,14 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
         (0, b) => format!("Your branch is behind 'origin/{}' by {b} commit{}, and can be fast-forwarded.\n  (use \"git pull\" to update your local branch)\n", wc.branch, plural(b)),
         (a, b) => format!("Your branch and 'origin/{}' have diverged,\nand have {a} and {b} different commits each, respectively.\n  (use \"git pull\" if you want to integrate the remote branch with yours)\n", wc.branch),
     });
+    if wc.merge_head.is_some() {
+        let conflicted = wc.worktree.values().any(|c| c.contains("<<<<<<< "));
+        text.push_str(if conflicted {
+            "\nYou have unmerged paths.\n  (fix conflicts and run \"git commit\")\n  (use \"git merge --abort\" to abort the merge)\n"
+        } else {
+            "\nAll conflicts fixed but you are still merging.\n  (use \"git commit\" to conclude merge)\n"
+        });
+    }
     let staged = changes(&head, &wc.index);
     let unstaged: Vec<(String, &str)> = changes(&wc.index, &wc.worktree).into_iter().filter(|(_, k)| *k != "new file").collect();
     let untracked: Vec<String> = wc.worktree.keys().filter(|p| !wc.index.contains_key(*p)).cloned().collect();
@@ -251,7 +261,7 @@ fn changes<'a>(from: &Snapshot, to: &Snapshot) -> Vec<(String, &'a str)> {
     out
 }
 
-fn stat_lines(s: &crate::git::CommitSummary) -> String {
+pub(crate) fn stat_lines(s: &crate::git::CommitSummary) -> String {
     let mut text = format!(" {} file{} changed", s.files_changed, plural(s.files_changed));
     if s.insertions > 0 || s.deletions == 0 {
         text.push_str(&format!(", {} insertion{}(+)", s.insertions, plural(s.insertions)));
@@ -289,7 +299,9 @@ fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> Com
     if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
         return CommandOutput::err(format!("error: unknown option `{}'\n", flag.trim_start_matches('-')), 129);
     }
-    let Some(message) = message.filter(|m| !m.trim().is_empty()) else {
+    // Concluding a merge without -m takes the message git prepared (`Merge branch 'x'`).
+    let prepared = wc.merge_head.as_ref().map(|m| m.1.clone());
+    let Some(message) = message.filter(|m| !m.trim().is_empty()).or(prepared) else {
         return CommandOutput::err("Aborting commit due to empty commit message.\n", 1);
     };
     if all {

@@ -9,6 +9,7 @@ mod flux;
 mod gh;
 mod git;
 mod git_blame;
+mod git_branch;
 mod kubectl;
 mod kustomize;
 

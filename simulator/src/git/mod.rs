@@ -1,7 +1,9 @@
 //! In-memory Git: an object database, a remote ("origin") that the agent
 //! reads, and the trainee's clone with its working tree and index.
 
+pub mod branch;
 pub mod diff;
+pub mod merge;
 pub mod object;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +30,8 @@ pub struct WorkingCopy {
     pub tracking: BTreeMap<String, Oid>,
     pub index: Snapshot,
     pub worktree: Snapshot,
+    /// While a merge waits for its conflicts to be resolved: the commit being merged, and its name.
+    pub merge_head: Option<(Oid, String)>,
 }
 
 /// A failed Git operation, in Git's words, with its exit code.
@@ -101,6 +105,7 @@ impl Git {
             tracking: [("main".to_string(), tip.clone())].into(),
             index: snapshot.clone(),
             worktree: snapshot,
+            merge_head: None,
         });
         parent
     }
@@ -264,18 +269,14 @@ impl WorkingCopy {
     pub fn commit_with(&mut self, git: &mut Git, message: &str, sig: &Signature, allow_empty: bool) -> Result<CommitSummary, GitError> {
         let head = self.head().cloned();
         let head_snapshot = self.head_snapshot(git);
-        if head_snapshot == self.index && !allow_empty {
+        if head_snapshot == self.index && !allow_empty && self.merge_head.is_none() {
             return Err(GitError { message: String::new(), exit_code: 1 });
         }
         let summary = change_summary(&head_snapshot, &self.index);
         let tree = git.db.write_tree(&self.index);
-        let oid = git.db.write_commit(Commit {
-            tree,
-            parents: head.into_iter().collect(),
-            author: sig.clone(),
-            committer: sig.clone(),
-            message: normalize_message(message),
-        });
+        // Concluding a merge records both parents.
+        let parents: Vec<Oid> = head.into_iter().chain(self.merge_head.take().map(|(oid, _)| oid)).collect();
+        let oid = git.db.write_commit(Commit { tree, parents, author: sig.clone(), committer: sig.clone(), message: normalize_message(message) });
         self.branches.insert(self.branch.clone(), oid.clone());
         Ok(CommitSummary { oid, ..summary })
     }
