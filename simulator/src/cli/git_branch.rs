@@ -59,9 +59,13 @@ pub fn switch(git: &Git, wc: &mut WorkingCopy, mut args: Vec<String>, checkout: 
         };
     }
     let Some(target) = args.first().cloned() else {
-        return CommandOutput::err(if checkout { "error: you must specify path(s) to restore\n" } else { "fatal: missing branch or commit argument\n" }, 128);
+        return CommandOutput::err(
+            if checkout { "error: you must specify path(s) to restore\n" } else { "fatal: missing branch or commit argument\n" },
+            128,
+        );
     };
-    let is_branch = wc.branches.contains_key(&target) || wc.tracking.contains_key(&target)
+    let is_branch = wc.branches.contains_key(&target)
+        || wc.tracking.contains_key(&target)
         || git.remotes.get(&wc.remote_url).is_some_and(|r| r.branches.contains_key(&target));
     if checkout && (dashes || ours || theirs || !is_branch) {
         let path = paths(&target);
@@ -103,7 +107,9 @@ pub fn merge(git: &mut Git, wc: &mut WorkingCopy, mut args: Vec<String>, sig: &S
         Ok(Merged::FastForward { old, new, summary }) => {
             CommandOutput::ok(format!("Updating {}..{}\nFast-forward\n{}", short(&old), short(&new), super::git::stat_lines(&summary)))
         }
-        Ok(Merged::Commit { summary }) => CommandOutput::ok(format!("Merge made by the 'ort' strategy.\n{}", super::git::stat_lines(&summary))),
+        Ok(Merged::Commit { summary }) => {
+            CommandOutput::ok(format!("Merge made by the 'ort' strategy.\n{}", super::git::stat_lines(&summary)))
+        }
         Ok(Merged::Conflicts { merged, conflicts }) => {
             let mut text: String = merged.iter().map(|p| format!("Auto-merging {p}\n")).collect();
             for p in &conflicts {
@@ -133,9 +139,10 @@ pub fn reset(git: &Git, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandO
                 let subject = git.db.commit(&head).map(|c| c.subject().to_string()).unwrap_or_default();
                 CommandOutput::ok(format!("HEAD is now at {} {subject}\n", short(&head)))
             }
-            "mixed" if !dirty.is_empty() => {
-                CommandOutput::ok(format!("Unstaged changes after reset:\n{}", dirty.iter().map(|p| format!("M\t{p}\n")).collect::<String>()))
-            }
+            "mixed" if !dirty.is_empty() => CommandOutput::ok(format!(
+                "Unstaged changes after reset:\n{}",
+                dirty.iter().map(|p| format!("M\t{p}\n")).collect::<String>()
+            )),
             _ => CommandOutput::default(),
         },
         Err(e) => fail(e),

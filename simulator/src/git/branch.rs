@@ -4,17 +4,26 @@
 use std::collections::BTreeSet;
 
 use super::merge::merge_text;
-use super::{Git, GitError, Oid, Signature, Snapshot, WorkingCopy, change_summary, CommitSummary};
+use super::{CommitSummary, Git, GitError, Oid, Signature, Snapshot, WorkingCopy, change_summary};
 
 /// What a merge did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Merged {
     UpToDate,
-    FastForward { old: Oid, new: Oid, summary: CommitSummary },
+    FastForward {
+        old: Oid,
+        new: Oid,
+        summary: CommitSummary,
+    },
     /// A merge commit was made.
-    Commit { summary: CommitSummary },
+    Commit {
+        summary: CommitSummary,
+    },
     /// The merge stopped on conflicts in these paths (the worktree holds git's markers).
-    Conflicts { merged: Vec<String>, conflicts: Vec<String> },
+    Conflicts {
+        merged: Vec<String>,
+        conflicts: Vec<String>,
+    },
 }
 
 impl WorkingCopy {
@@ -52,7 +61,11 @@ impl WorkingCopy {
         let target = match self.branches.get(name) {
             Some(t) => t.clone(),
             None => {
-                let remote = self.tracking.get(name).cloned().or_else(|| git.remotes.get(&self.remote_url).and_then(|r| r.branches.get(name)).cloned());
+                let remote = self
+                    .tracking
+                    .get(name)
+                    .cloned()
+                    .or_else(|| git.remotes.get(&self.remote_url).and_then(|r| r.branches.get(name)).cloned());
                 match remote {
                     Some(t) => {
                         self.tracking.insert(name.into(), t.clone());
@@ -60,7 +73,10 @@ impl WorkingCopy {
                         t
                     }
                     None if checkout_words => {
-                        return Err(GitError { message: format!("error: pathspec '{name}' did not match any file(s) known to git"), exit_code: 1 });
+                        return Err(GitError {
+                            message: format!("error: pathspec '{name}' did not match any file(s) known to git"),
+                            exit_code: 1,
+                        });
                     }
                     None => return Err(GitError::fatal(format!("invalid reference: {name}"))),
                 }
@@ -113,14 +129,22 @@ impl WorkingCopy {
         if self.merge_head.is_some() {
             return Err(GitError { message: "error: Merging is not possible because you have unmerged files.\nhint: Fix them up in the work tree, and then use 'git add/rm <file>'\nhint: as appropriate to mark resolution and make a commit.\nfatal: Exiting because of an unresolved conflict.".into(), exit_code: 128 });
         }
-        let theirs = self.resolve(git, rev).ok_or_else(|| GitError { message: format!("merge: {rev} - not something we can merge"), exit_code: 1 })?;
+        let theirs = self
+            .resolve(git, rev)
+            .ok_or_else(|| GitError { message: format!("merge: {rev} - not something we can merge"), exit_code: 1 })?;
         let ours = self.head().cloned().ok_or_else(|| GitError::fatal("no HEAD"))?;
         let our_history: BTreeSet<Oid> = git.history(&ours).into_iter().collect();
         if our_history.contains(&theirs) {
             return Ok(Merged::UpToDate);
         }
         if !self.dirty_paths(git).is_empty() {
-            return Err(GitError { message: format!("error: Your local changes to the following files would be overwritten by merge:\n{}Please commit your changes or stash them before you merge.\nAborting", self.dirty_paths(git).iter().map(|p| format!("\t{p}\n")).collect::<String>()), exit_code: 1 });
+            return Err(GitError {
+                message: format!(
+                    "error: Your local changes to the following files would be overwritten by merge:\n{}Please commit your changes or stash them before you merge.\nAborting",
+                    self.dirty_paths(git).iter().map(|p| format!("\t{p}\n")).collect::<String>()
+                ),
+                exit_code: 1,
+            });
         }
         let their_history = git.history(&theirs);
         if their_history.contains(&ours) {
@@ -143,7 +167,8 @@ impl WorkingCopy {
             } else if x == o {
                 y.cloned()
             } else {
-                let (text, conflict) = merge_text(o.map_or("", String::as_str), x.map_or("", String::as_str), y.map_or("", String::as_str), "HEAD", rev);
+                let (text, conflict) =
+                    merge_text(o.map_or("", String::as_str), x.map_or("", String::as_str), y.map_or("", String::as_str), "HEAD", rev);
                 merged.push(path.clone());
                 if conflict {
                     conflicts.push(path.clone());
@@ -160,7 +185,12 @@ impl WorkingCopy {
                 index.insert(path.clone(), content);
             }
         }
-        let message = if self.branch == "main" || self.branch == "master" { format!("Merge branch '{rev}'") } else { format!("Merge branch '{rev}' into {}", self.branch) };
+        let what = if rev.starts_with("origin/") { format!("remote-tracking branch '{rev}'") } else { format!("branch '{rev}'") };
+        let message = if self.branch == "main" || self.branch == "master" {
+            format!("Merge {what}")
+        } else {
+            format!("Merge {what} into {}", self.branch)
+        };
         self.merge_head = Some((theirs, message));
         self.worktree = result;
         self.index = index;
@@ -188,7 +218,9 @@ impl WorkingCopy {
 
     /// `git reset [--soft|--mixed|--hard] REV`; returns the paths left modified (for mixed).
     pub fn reset(&mut self, git: &Git, rev: &str, mode: &str) -> Result<Vec<String>, GitError> {
-        let target = self.resolve(git, rev).ok_or_else(|| GitError::fatal(format!("ambiguous argument '{rev}': unknown revision or path not in the working tree.")))?;
+        let target = self
+            .resolve(git, rev)
+            .ok_or_else(|| GitError::fatal(format!("ambiguous argument '{rev}': unknown revision or path not in the working tree.")))?;
         self.branches.insert(self.branch.clone(), target.clone());
         self.merge_head = None;
         let snap = git.db.snapshot(&target);

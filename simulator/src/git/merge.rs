@@ -95,7 +95,9 @@ fn changes(base: &str, new: &str) -> Vec<(usize, usize, String)> {
         match *op {
             DiffOp::Equal { .. } => {}
             DiffOp::Delete { old_index, old_len, .. } => out.push((old_index, old_index + old_len, String::new())),
-            DiffOp::Insert { old_index, new_index, new_len } => out.push((old_index, old_index, new_lines[new_index..new_index + new_len].concat())),
+            DiffOp::Insert { old_index, new_index, new_len } => {
+                out.push((old_index, old_index, new_lines[new_index..new_index + new_len].concat()))
+            }
             DiffOp::Replace { old_index, old_len, new_index, new_len } => {
                 out.push((old_index, old_index + old_len, new_lines[new_index..new_index + new_len].concat()))
             }
@@ -128,7 +130,19 @@ mod tests {
         let theirs = "replicas: 1\nimage: app:2.3.1\nlog: debug\n";
         let (text, conflict) = merge_text(BASE, ours, theirs, "HEAD", "dev");
         assert!(conflict);
-        assert_eq!(text, "replicas: 2\nimage: app:2.3.1\n<<<<<<< HEAD\nlog: warn\n=======\nlog: debug\n>>>>>>> dev\n");
+        // Their change to the image and the log level is one hunk, which overlaps ours, so git's
+        // conflict covers both lines.
+        assert_eq!(text, "replicas: 2\n<<<<<<< HEAD\nimage: app:2.2.9\nlog: warn\n=======\nimage: app:2.3.1\nlog: debug\n>>>>>>> dev\n");
+    }
+
+    #[test]
+    fn separate_hunks_merge_and_only_the_overlap_conflicts() {
+        let base = "a\nb\nc\nd\ne\n";
+        let ours = "a\nb\nc\nd\nE-ours\n";
+        let theirs = "A\nb\nc\nd\nE-theirs\n";
+        let (text, conflict) = merge_text(base, ours, theirs, "HEAD", "dev");
+        assert!(conflict);
+        assert_eq!(text, "A\nb\nc\nd\n<<<<<<< HEAD\nE-ours\n=======\nE-theirs\n>>>>>>> dev\n");
     }
 
     #[test]

@@ -128,6 +128,27 @@ impl Git {
         Some((old, new))
     }
 
+    /// Adds a branch to a remote: `history` (oldest first) on top of `from`; the clones learn of it
+    /// as `origin/<name>`, as after a fetch.
+    pub fn add_remote_branch(&mut self, url: &str, name: &str, from: &str, history: &[(Signature, String, Snapshot)]) -> Option<Oid> {
+        let mut parent = from.to_string();
+        for (sig, message, snapshot) in history {
+            let tree = self.db.write_tree(snapshot);
+            parent = self.db.write_commit(Commit {
+                tree,
+                parents: vec![parent],
+                author: sig.clone(),
+                committer: sig.clone(),
+                message: normalize_message(message),
+            });
+        }
+        self.remotes.get_mut(url)?.branches.insert(name.into(), parent.clone());
+        for wc in self.clones.iter_mut().filter(|c| c.remote_url == url) {
+            wc.tracking.insert(name.into(), parent.clone());
+        }
+        Some(parent)
+    }
+
     /// Resolves a revision (`HEAD`, `main`, a SHA or its prefix) on a remote.
     pub fn resolve_remote(&self, url: &str, revision: &str) -> Option<Oid> {
         let remote = self.remotes.get(url)?;
@@ -276,7 +297,8 @@ impl WorkingCopy {
         let tree = git.db.write_tree(&self.index);
         // Concluding a merge records both parents.
         let parents: Vec<Oid> = head.into_iter().chain(self.merge_head.take().map(|(oid, _)| oid)).collect();
-        let oid = git.db.write_commit(Commit { tree, parents, author: sig.clone(), committer: sig.clone(), message: normalize_message(message) });
+        let oid =
+            git.db.write_commit(Commit { tree, parents, author: sig.clone(), committer: sig.clone(), message: normalize_message(message) });
         self.branches.insert(self.branch.clone(), oid.clone());
         Ok(CommitSummary { oid, ..summary })
     }

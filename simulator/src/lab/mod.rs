@@ -97,6 +97,9 @@ pub struct RepoSpec {
     pub dir: String,
     /// The repo's history, oldest first; the last commit must equal `repo/`.
     pub history: Vec<CommitSpec>,
+    /// Other branches, each growing from the last commit of `history` (files given in full).
+    #[serde(default)]
+    pub branches: BTreeMap<String, Vec<CommitSpec>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +214,16 @@ impl Lab {
                     return Err(err(
                         &format!("incidents[{i}].followedBy.incident"),
                         format!("the lab declares no incident `{}`", next.incident),
+                    ));
+                }
+            }
+        }
+        for (branch, commits) in &self.world.repo.branches {
+            for (i, c) in commits.iter().enumerate() {
+                if c.files.values().any(|v| v.as_deref() == Some("@repo")) {
+                    return Err(err(
+                        &format!("world.repo.branches.{branch}[{i}].files"),
+                        "a branch's files are given in full (`@repo` is main's last commit)".into(),
                     ));
                 }
             }
@@ -334,7 +347,24 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
     }
 
     let mut git = Git::default();
-    git.init_with_history(&lab.world.repo.url, &lab.world.repo.dir, &history);
+    let main_tip = git.init_with_history(&lab.world.repo.url, &lab.world.repo.dir, &history).ok_or("the lab has no history")?;
+    for (branch, commits) in &lab.world.repo.branches {
+        let mut snap = history.last().map(|h| h.2.clone()).unwrap_or_default();
+        let mut branch_history = Vec::new();
+        for c in commits {
+            for (path, content) in &c.files {
+                match content.as_deref() {
+                    None => snap.remove(path),
+                    Some(text) => snap.insert(path.clone(), text.to_string()),
+                };
+            }
+            let t = SimTime::parse_rfc3339(&c.date).unwrap_or_default();
+            let sig =
+                parse_signature(&c.author, t).ok_or_else(|| format!("world.repo.branches.{branch}: an author is not `Name <email>`"))?;
+            branch_history.push((sig, c.message.clone(), snap.clone()));
+        }
+        git.add_remote_branch(&lab.world.repo.url, branch, &main_tip, &branch_history);
+    }
     let nodes: Vec<String> = (0..3).map(|i| format!("aks-userpool-31415926-vmss00000{i}")).collect();
     let mut cluster = Cluster::new(ImageCatalog { images: lab.world.images.clone() }, nodes.clone());
     let cluster_created = first_commit - SimDuration::mins(60 * 24);

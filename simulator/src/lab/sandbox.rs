@@ -66,7 +66,7 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         world: WorldSpec {
             start: SANDBOX_START.into(),
             installed_at: None,
-            repo: RepoSpec { url: repo_url, dir: format!("/home/trainee/{name}"), history },
+            repo: RepoSpec { url: repo_url, dir: format!("/home/trainee/{name}"), history, branches: Default::default() },
             namespaces: namespaces.into_iter().collect(),
             applications,
             agent: Default::default(),
