@@ -469,6 +469,10 @@ async fn the_drift_lab_can_be_finished_with_the_keyboard_alone() {
     // Back to the terminal through the skip link.
     shift_tab_to(&client, "skip-to-terminal").await;
     client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    for line in ["argocd app set payment-service --self-heal=false", "kubectl scale deployment payment-service -n payments --replicas=5"] {
+        type_focused(&client, line).await;
+    }
+    wait_for(&client, "#step-without-self-heal.passed", Duration::from_secs(30)).await;
     for line in [
         "yq -i '.spec.replicas = 5' apps/payment-service/deployment.yaml",
         "git commit -am \"Scale payment-service to 5 replicas\"",
@@ -548,7 +552,7 @@ async fn the_site_works_as_plain_static_files() {
     client.find(Locator::Css(".lab-header .home")).await.unwrap().click().await.unwrap();
     wait_for(&client, "#lab-drift-2am .progress", Duration::from_secs(20)).await;
     assert!(
-        text_of(&client, "#lab-drift-2am .progress").await.starts_with("◐ In progress: 0 of 4 steps"),
+        text_of(&client, "#lab-drift-2am .progress").await.starts_with("◐ In progress: 0 of 5 steps"),
         "the static catalog shows saved progress"
     );
     client.goto(&format!("{base}/?quiz=principles")).await.unwrap();

@@ -26,13 +26,13 @@ fn labs_lists_the_catalog() {
 fn solution_replay_exits_zero_and_a_partial_script_exits_one() {
     let (code, out, _) = gitops_lab(&["play", "drift-2am", "--solution", "--seed", "3"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("4 of 4 steps passed (seed 3)."), "{out}");
+    assert!(out.contains("5 of 5 steps passed (seed 3)."), "{out}");
     let dir = temp_dir("script");
     let script = dir.join("partial.txt");
     std::fs::write(&script, "kubectl get deploy -n payments\n").unwrap();
     let (code, out, _) = gitops_lab(&["play", "drift-2am", "--script", script.to_str().unwrap(), "--seed", "3"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("0 of 4 steps passed"), "{out}");
+    assert!(out.contains("0 of 5 steps passed"), "{out}");
 }
 
 #[test]
