@@ -78,3 +78,8 @@ fn az_acr_and_image_updater() {
 fn git_branches_merges_and_resets() {
     check("git-branches");
 }
+
+#[test]
+fn kubectl_describe_events_logs_and_explain() {
+    check("kubectl-inspect");
+}

@@ -100,6 +100,21 @@ impl SimTime {
         format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 
+    /// `Thu, 12 Mar 2026 01:58:00 +0000`, as `kubectl describe` prints timestamps (RFC 1123Z).
+    pub fn rfc1123z(self) -> String {
+        let c = self.civil();
+        format!(
+            "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
+            WEEKDAYS[c.weekday as usize],
+            c.day,
+            MONTHS[c.month as usize - 1],
+            c.year,
+            c.hour,
+            c.minute,
+            c.second
+        )
+    }
+
     /// `Thu Mar 12 01:58:00 2026 +0000`, as `git log` prints dates.
     pub fn git_date(self) -> String {
         let c = self.civil();

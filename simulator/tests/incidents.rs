@@ -51,5 +51,5 @@ fn an_incident_on_demand_is_an_input_and_the_score_counts_hints_and_skips() {
     let score = world.tracker().unwrap().score();
     assert_eq!((score.passed, score.skipped, score.hints_used), (1, 1, 2));
     assert_eq!(score.points, 4, "a step passed with two hints is worth 4 of 10");
-    assert_eq!(score.max_points, 40);
+    assert_eq!(score.max_points, 50);
 }

@@ -48,6 +48,13 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     let ns = namespace.unwrap_or_else(|| world.shell.kube_namespace.clone());
     let ctx = Ctx { ns, all_namespaces };
     match verb.as_str() {
+        "get" if args.first().is_some_and(|a| matches!(a.as_str(), "events" | "event" | "ev")) => {
+            super::kubectl_describe::events(world, &ctx.ns, ctx.all_namespaces, args[1..].to_vec())
+        }
+        "events" => super::kubectl_describe::events(world, &ctx.ns, ctx.all_namespaces, args),
+        "describe" => super::kubectl_describe::describe(world, &ctx.ns, &args),
+        "logs" => super::kubectl_describe::logs(world, &ctx.ns, args),
+        "explain" => super::kubectl_describe::explain(&args),
         "get" => get(world, &ctx, args),
         "scale" => scale(world, &ctx, args),
         "apply" => apply_files(world, &ctx, args),

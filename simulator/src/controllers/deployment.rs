@@ -22,7 +22,7 @@ pub fn deadline(d: &Value) -> Option<SimTime> {
 }
 
 /// Reconciles one Deployment. Returns whether anything changed.
-pub fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng) -> bool {
+pub fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut SimRng, events: &mut super::events::Events) -> bool {
     let Some(deploy) = store.get(key).cloned() else {
         return false;
     };
@@ -75,9 +75,19 @@ pub fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut Sim
     let (max_surge, max_unavailable) = surge_and_unavailable(&deploy, desired);
 
     let mut scale = |store: &mut Store, rs: &Value, replicas: i64| -> bool {
-        if spec_replicas(rs) == replicas {
+        let from = spec_replicas(rs);
+        if from == replicas {
             return false;
         }
+        let direction = if replicas > from { "up" } else { "down" };
+        events.record(
+            &deploy,
+            false,
+            "ScalingReplicaSet",
+            format!("Scaled {direction} replica set {} from {from} to {replicas}", meta::name(rs)),
+            "deployment-controller",
+            now,
+        );
         let mut rs = rs.clone();
         rs["spec"]["replicas"] = json!(replicas);
         meta::set_annotation(&mut rs, "deployment.kubernetes.io/desired-replicas", &desired.to_string());

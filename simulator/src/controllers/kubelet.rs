@@ -61,6 +61,7 @@ impl Kubelet {
         touched: &BTreeSet<ObjectKey>,
         now: SimTime,
         rng: &mut SimRng,
+        events: &mut super::events::Events,
     ) -> bool {
         let mut changed = false;
         for key in touched {
@@ -81,10 +82,23 @@ impl Kubelet {
                         _ => 500,
                     };
                     let due = now + SimDuration::millis(pull + start);
+                    events.record(
+                        &pod,
+                        false,
+                        "Scheduled",
+                        format!("Successfully assigned {}/{} to {node}", key.namespace, key.name),
+                        "default-scheduler",
+                        now,
+                    );
+                    if !cached {
+                        events.record(&pod, false, "Pulling", format!("Pulling image \"{image}\""), "kubelet", now);
+                    }
                     self.pods.insert(key.clone(), PodRuntime { stage: Stage::Creating, due });
                     changed |= write_status(store, key, &pod, &Stage::Creating, now, rng);
                 }
                 Some(rt) if terminating && rt.stage != Stage::Terminating => {
+                    let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or_default().to_string();
+                    events.record(&pod, false, "Killing", format!("Stopping container {container}"), "kubelet", now);
                     let grace = meta::i64_at(&pod, &["metadata", "deletionGracePeriodSeconds"]).unwrap_or(30).max(0) as u64;
                     let exit = SimDuration::millis(rng.between(500, 2500).min(grace * 1000));
                     self.pods.insert(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + exit });
@@ -116,6 +130,7 @@ impl Kubelet {
             }
             let policy = meta::str_at(&pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
             let (stage, after) = next_stage(&rt.stage, &images.behaviour_for(&image, &policy), restart_count(&pod), now);
+            record_transition(events, &pod, &rt, &stage, &image, now);
             changed |= write_status(store, &key, &pod, &stage, now, rng);
             let due = after.map_or(SimTime(u64::MAX), |d| now + d);
             self.pods.insert(key, PodRuntime { stage, due });
@@ -141,6 +156,53 @@ fn next_stage(stage: &Stage, behaviour: &ImageBehaviour, restarts: u64, now: Sim
         (Stage::Creating, _) => (Stage::Running { started: now }, None),
         (other, _) => (other.clone(), None),
     }
+}
+
+/// The events the kubelet reports as a pod's container moves to `stage`.
+fn record_transition(events: &mut super::events::Events, pod: &Value, rt: &PodRuntime, stage: &Stage, image: &str, now: SimTime) {
+    let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or_default();
+    let pod_ref = format!("{}_{}({})", meta::name(pod), meta::namespace(pod), meta::uid(pod));
+    match (&rt.stage, stage) {
+        (Stage::Creating, Stage::PullFailed { .. }) | (Stage::PullFailed { .. }, Stage::PullFailed { .. }) => {
+            events.record(pod, true, "Failed", format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"), "kubelet", now);
+            events.record(pod, true, "Failed", "Error: ErrImagePull".into(), "kubelet", now);
+            events.record(pod, false, "BackOff", format!("Back-off pulling image \"{image}\""), "kubelet", now);
+            events.record(pod, true, "Failed", "Error: ImagePullBackOff".into(), "kubelet", now);
+        }
+        (Stage::Creating | Stage::Crashed { .. }, Stage::Running { .. }) => {
+            if rt.stage == Stage::Creating {
+                let pull = now.since(pod_created(pod).unwrap_or(now)).0;
+                let took = format!("{}.{:03}s", pull / 1000, pull % 1000);
+                events.record(
+                    pod,
+                    false,
+                    "Pulled",
+                    format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: 52435622 bytes."),
+                    "kubelet",
+                    now,
+                );
+            } else {
+                events.record(pod, false, "Pulled", format!("Container image \"{image}\" already present on machine"), "kubelet", now);
+            }
+            events.record(pod, false, "Created", format!("Created container: {container}"), "kubelet", now);
+            events.record(pod, false, "Started", format!("Started container {container}"), "kubelet", now);
+        }
+        (_, Stage::Crashed { .. }) => {
+            events.record(
+                pod,
+                true,
+                "BackOff",
+                format!("Back-off restarting failed container {container} in pod {pod_ref}"),
+                "kubelet",
+                now,
+            );
+        }
+        _ => {}
+    }
+}
+
+fn pod_created(pod: &Value) -> Option<SimTime> {
+    meta::str_at(pod, &["metadata", "creationTimestamp"]).and_then(SimTime::parse_rfc3339)
 }
 
 fn backoff(restarts: u64) -> SimDuration {

@@ -5,6 +5,7 @@
 //! writes what differs from what it wants, and is safe to run again.
 
 mod deployment;
+pub mod events;
 pub mod images;
 mod job;
 mod kubelet;
@@ -28,6 +29,8 @@ pub struct Cluster {
     pub images: ImageCatalog,
     pub nodes: Vec<String>,
     kubelet: Kubelet,
+    /// The Kubernetes Events the controllers and the kubelet recorded.
+    pub events: events::Events,
     /// When each Deployment's rollout passes its progress deadline.
     deadlines: BTreeMap<ObjectKey, SimTime>,
 }
@@ -55,7 +58,7 @@ impl WorkQueue {
 
 impl Cluster {
     pub fn new(images: ImageCatalog, nodes: Vec<String>) -> Self {
-        Cluster { store: Store::new(), images, nodes, kubelet: Kubelet::default(), deadlines: BTreeMap::new() }
+        Cluster { store: Store::new(), images, nodes, kubelet: Kubelet::default(), events: Default::default(), deadlines: BTreeMap::new() }
     }
 
     /// Runs controllers and the kubelet until nothing more changes at `now`.
@@ -77,16 +80,16 @@ impl Cluster {
             for (key, _) in self.deadlines.iter().filter(|(_, t)| **t <= now) {
                 work.deployments.insert(key.clone());
             }
-            let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &work.pods, now, rng);
+            let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &work.pods, now, rng, &mut self.events);
             for key in &work.deployments {
-                changed |= deployment::reconcile(&mut self.store, key, now, rng);
+                changed |= deployment::reconcile(&mut self.store, key, now, rng, &mut self.events);
                 match self.store.get(key).and_then(deployment::deadline) {
                     Some(t) => self.deadlines.insert(key.clone(), t),
                     None => self.deadlines.remove(key),
                 };
             }
             for key in &work.replica_sets {
-                changed |= replicaset::reconcile(&mut self.store, key, &self.nodes, now, rng);
+                changed |= replicaset::reconcile(&mut self.store, key, &self.nodes, now, rng, &mut self.events);
             }
             for key in &work.jobs {
                 changed |= job::reconcile(&mut self.store, key, &self.nodes, now, rng);

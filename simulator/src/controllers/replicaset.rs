@@ -9,7 +9,14 @@ use crate::rng::SimRng;
 use crate::time::SimTime;
 
 /// Reconciles one object. Returns whether anything changed.
-pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimTime, rng: &mut SimRng) -> bool {
+pub fn reconcile(
+    store: &mut Store,
+    key: &ObjectKey,
+    nodes: &[String],
+    now: SimTime,
+    rng: &mut SimRng,
+    events: &mut super::events::Events,
+) -> bool {
     let Some(rs) = store.get(key).cloned() else {
         return false;
     };
@@ -20,7 +27,15 @@ pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimT
     if pods.len() < desired {
         for _ in pods.len()..desired {
             let pod = new_pod(&rs, nodes, store, rng);
-            if store.create(pod, now, rng).is_ok() {
+            if let Ok(created) = store.create(pod, now, rng) {
+                events.record(
+                    &rs,
+                    false,
+                    "SuccessfulCreate",
+                    format!("Created pod: {}", meta::name(&created)),
+                    "replicaset-controller",
+                    now,
+                );
                 changed = true;
             }
         }
@@ -35,7 +50,17 @@ pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimT
         });
         for pod in pods.iter().take(pods.len() - desired) {
             if let Some(k) = ObjectKey::of(pod) {
-                changed |= store.delete(&k, now).is_ok();
+                if store.delete(&k, now).is_ok() {
+                    events.record(
+                        &rs,
+                        false,
+                        "SuccessfulDelete",
+                        format!("Deleted pod: {}", meta::name(pod)),
+                        "replicaset-controller",
+                        now,
+                    );
+                    changed = true;
+                }
             }
         }
     }
