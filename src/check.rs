@@ -43,6 +43,7 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
                 }
             }
         }
+        errors.extend(objects_never_created(lab, &file));
         match script::run_script(lab, 1, &script::solution(lab)) {
             Ok(run) if run.all_passed => {}
             Ok(run) => errors.push(format!(
@@ -64,6 +65,34 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// Checks that name an object the lab never has, neither at its start nor after its solution.
+fn objects_never_created(lab: &simulator::lab::Lab, file: &str) -> Vec<String> {
+    let Ok(mut world) = simulator::World::new(1, lab) else { return Vec::new() };
+    let exists = |world: &simulator::World, kind: &str, ns: &str, name: &str| {
+        simulator::kube::resource_type(kind).is_some_and(|rt| {
+            let key = simulator::kube::ObjectKey::new(rt.group, rt.kind, if rt.namespaced { ns } else { "" }, name);
+            world.cluster().store.get(&key).is_some()
+        })
+    };
+    let named: Vec<(usize, String, String, String)> = lab
+        .steps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.check.objects().into_iter().map(move |(k, n, m)| (i, k.to_string(), n.to_string(), m.to_string())))
+        .collect();
+    let at_start: Vec<bool> = named.iter().map(|(_, k, n, m)| exists(&world, k, n, m)).collect();
+    for line in script::solution(lab) {
+        let now = world.now();
+        world.handle_input(now, simulator::Input::Command { line });
+    }
+    named
+        .iter()
+        .zip(at_start)
+        .filter(|((_, k, n, m), start)| !start && !exists(&world, k, n, m))
+        .map(|((i, k, n, m), _)| format!("{file}: field `steps[{i}].check`: names {k} {n}/{m}, which the lab never creates"))
+        .collect()
 }
 
 /// Runs every "predict the outcome" question and compares the author's key with what the simulator produced.

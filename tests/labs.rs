@@ -137,3 +137,34 @@ fn malformed_lab_yaml_names_file_line_and_field() {
     assert_eq!(err.file, "labs/drift-2am/lab.yaml");
     assert!(err.line.is_some(), "a syntax error names its line: {err}");
 }
+
+#[test]
+fn gitops_lab_check_rejects_dangling_names_wrong_keys_and_bad_incidents() {
+    let files = content::builtin();
+    // A check naming a Deployment the lab never has.
+    let mut bad = files.clone();
+    let flux = files["labs/flux-vs-argo/lab.yaml"].replace(
+        "liveField: {kind: deployment, namespace: payments-flux, name: payment-service, path: spec.replicas, equals: 5}",
+        "liveField: {kind: deployment, namespace: payments-flux, name: paymnet-service, path: spec.replicas, equals: 5}",
+    );
+    bad.insert("labs/flux-vs-argo/lab.yaml".into(), flux);
+    let errors = gitops_lab::check::validate(&bad).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.contains("names deployment payments-flux/paymnet-service, which the lab never creates")),
+        "{errors:#?}"
+    );
+    // A prediction whose key the simulator contradicts.
+    let mut bad = files.clone();
+    let tools = files["quizzes/tools.yaml"].clone();
+    let at = tools.find("id: flux-predict-drift").unwrap();
+    let answer = at + tools[at..].find("answer: [0]").unwrap();
+    bad.insert("quizzes/tools.yaml".into(), format!("{}answer: [2]{}", &tools[..answer], &tools[answer + "answer: [0]".len()..]));
+    let errors = gitops_lab::check::validate(&bad).unwrap_err();
+    assert!(errors.iter().any(|e| e.starts_with("quizzes/tools.yaml:") && e.contains("the simulator produced [0]")), "{errors:#?}");
+    // A step that names an incident the lab does not declare.
+    let mut bad = files;
+    let rogue = bad["labs/rogue-apply/lab.yaml"].replacen("    incident: rogue-apply", "    incident: rouge-apply", 1);
+    bad.insert("labs/rogue-apply/lab.yaml".into(), rogue);
+    let err = content::labs(&bad).unwrap_err();
+    assert!(err.to_string().contains("steps[1].incident") && err.message.contains("no incident `rouge-apply`"), "{err}");
+}

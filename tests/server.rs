@@ -98,7 +98,7 @@ async fn api_lists_labs_as_json() {
     assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/json"));
     let labs: serde_json::Value = serde_json::from_str(&body).unwrap();
     let drift = labs.as_array().unwrap().iter().find(|l| l["id"] == "drift-2am").expect("the drift lab is listed");
-    assert_eq!(drift["steps"], 4);
+    assert_eq!(drift["steps"], 5);
 }
 
 #[tokio::test]

@@ -80,6 +80,12 @@ pub fn guide(lab: &Lab, world: &World, link: &Scope<App>) -> Html {
                     <button type="button" onclick={link.callback(|_| Msg::Hint)}>{"Hint"}</button>
                     <button type="button" onclick={link.callback(|_| Msg::Skip)}>{"Skip step (apply its solution)"}</button>
                 </div>
+                if let Some(step) = lab.steps.get(active) {
+                    <details class="solution">
+                        <summary>{"Show the solution"}</summary>
+                        <pre>{ step.solution.iter().map(|l| format!("$ {l}")).collect::<Vec<_>>().join("\n") }</pre>
+                    </details>
+                }
             }
         </>
     }

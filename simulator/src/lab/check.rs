@@ -259,6 +259,17 @@ impl Check {
     }
 
     /// Object names and kinds a check refers to, for `gitops-lab check`.
+    /// The objects this check names in the world it runs in, as (kind as written, namespace, name);
+    /// checks about the push twin are left out.
+    pub fn objects(&self) -> Vec<(&str, &str, &str)> {
+        match self {
+            Check::AllOf(c) | Check::AnyOf(c) => c.iter().flat_map(Check::objects).collect(),
+            Check::LiveField { kind, namespace, name, .. } => vec![(kind.as_str(), namespace.as_str(), name.as_str())],
+            Check::ReadyReplicas { namespace, deployment, .. } => vec![("deployment", namespace.as_str(), deployment.as_str())],
+            _ => vec![],
+        }
+    }
+
     pub fn apps(&self) -> Vec<&str> {
         match self {
             Check::AllOf(c) | Check::AnyOf(c) => c.iter().flat_map(Check::apps).collect(),
