@@ -33,6 +33,8 @@ pub struct SourceState {
     pub revision: Option<String>,
     pub commit: Option<String>,
     pub next_fetch: SimTime,
+    /// Why the last fetch failed, while it fails.
+    pub fetch_error: Option<String>,
 }
 
 /// A `Kustomization`'s runtime state.
@@ -81,6 +83,7 @@ impl Flux {
                 revision: None,
                 commit: None,
                 next_fetch: now,
+                fetch_error: None,
             });
             state.url = url;
             state.branch = branch;
@@ -162,6 +165,16 @@ impl Flux {
     pub fn fetch(&mut self, name: &str, now: SimTime, git: &Git, journal: &mut Vec<Event>) -> Option<String> {
         let source = self.sources.get_mut(name)?;
         source.next_fetch = now + source.interval;
+        if !git.reachable(&source.url) {
+            // Flux keeps serving the last artifact; only the source reports the failure.
+            let host = source.url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default().to_string();
+            source.fetch_error = Some(format!(
+                "failed to checkout and determine revision: unable to clone '{}': dial tcp: lookup {host}: no such host",
+                source.url
+            ));
+            return None;
+        }
+        source.fetch_error = None;
         let commit = git.resolve_remote(&source.url, &source.branch)?;
         let revision = format!("{}@sha1:{commit}", source.branch);
         if source.revision.as_ref() != Some(&revision) {
@@ -257,9 +270,12 @@ impl Flux {
     pub fn publish(&self, cluster: &mut Cluster, now: SimTime) {
         for s in self.sources.values() {
             let key = ObjectKey::new(SOURCE_GROUP, "GitRepository", FLUX_NAMESPACE, &s.name);
-            let ready = s.revision.is_some();
-            let message =
-                s.revision.as_ref().map(|r| format!("stored artifact for revision '{r}'")).unwrap_or_else(|| "building artifact".into());
+            let ready = s.revision.is_some() && s.fetch_error.is_none();
+            let message = match (&s.fetch_error, &s.revision) {
+                (Some(e), _) => e.clone(),
+                (None, Some(r)) => format!("stored artifact for revision '{r}'"),
+                (None, None) => "building artifact".into(),
+            };
             let status = json!({
                 "artifact": s.revision.as_ref().map(|r| json!({"revision": r})),
                 "conditions": [condition(ready, if ready { "Succeeded" } else { "Progressing" }, &message)],

@@ -125,6 +125,16 @@ impl Pipeline {
                 journal.push(Event { at: now, kind: EventKind::PipelineStarted { run: run.id } });
                 worked = true;
             }
+            if run.status == RunStatus::InProgress && !git.reachable(&self.repo_url) {
+                run.log.push(crate::git::Git::unreachable_error(&self.repo_url));
+                run.log.push("Error: The process '/usr/bin/git' failed with exit code 128".into());
+                run.status = RunStatus::Failure;
+                run.finished_at = Some(now);
+                journal
+                    .push(Event { at: now, kind: EventKind::PipelineFinished { run: run.id, commit: run.commit.clone(), success: false } });
+                worked = true;
+                continue;
+            }
             if run.status == RunStatus::InProgress && run.started_at.is_some_and(|s| s + SimDuration::secs(spec.run_seconds) <= now) {
                 run.log.push(format!(
                     "Run kubectl apply {} {}",

@@ -380,6 +380,11 @@ impl World {
             self.pending_incidents.sort();
         }
         self.journal.push(Event { at: self.now, kind: EventKind::Incident { name: incident.title.clone() } });
+        if let Some(down) = incident.repo_unreachable {
+            for remote in self.git.remotes.values_mut() {
+                remote.unreachable = down;
+            }
+        }
         self.outputs.push_back(Output::Incident { id: incident.id.clone(), title: incident.title.clone() });
         let shell = self.shell.clone();
         // Incidents run from the repository's folder, whatever the trainee's current one.

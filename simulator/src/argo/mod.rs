@@ -594,6 +594,17 @@ fn compare(
             return;
         }
     };
+    if level >= Level::Latest && !git.reachable(&rt.spec.repo_url) {
+        let host = rt.spec.repo_url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default().to_string();
+        let message = format!(
+            "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = failed to list refs: Get \"{}/info/refs?service=git-upload-pack\": dial tcp: lookup {host} on 10.0.0.10:53: no such host",
+            rt.spec.repo_url
+        );
+        rt.status.sync_status = "Unknown".into();
+        set_condition(rt, "ComparisonError", &message, now);
+        emit_changes(rt, &old_sync, &old_health, now, journal);
+        return;
+    }
     let desired = match desired_for(rt, &revision, git) {
         Ok(d) => d,
         Err(message) => {

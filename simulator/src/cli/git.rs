@@ -54,6 +54,9 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         return CommandOutput::err("fatal: not a git repository (or any of the parent directories): .git\n", 128);
     };
     let mut wc = world.git.clones[idx].clone();
+    if matches!(*sub, "push" | "pull" | "fetch") && !world.git.reachable(&wc.remote_url) {
+        return CommandOutput::err(format!("{}\n", Git::unreachable_error(&wc.remote_url)), 128);
+    }
     let out = match *sub {
         "status" => status(&world.git, &wc),
         "add" => {

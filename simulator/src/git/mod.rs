@@ -16,6 +16,8 @@ pub struct Remote {
     pub url: String,
     pub branches: BTreeMap<String, Oid>,
     pub default_branch: String,
+    /// The Git server cannot be reached (an incident): clones, fetches and pushes fail.
+    pub unreachable: bool,
 }
 
 /// The trainee's clone of a remote.
@@ -95,7 +97,12 @@ impl Git {
         let snapshot = self.db.snapshot(&tip);
         self.remotes.insert(
             url.to_string(),
-            Remote { url: url.to_string(), branches: [("main".to_string(), tip.clone())].into(), default_branch: "main".into() },
+            Remote {
+                url: url.to_string(),
+                branches: [("main".to_string(), tip.clone())].into(),
+                default_branch: "main".into(),
+                unreachable: false,
+            },
         );
         self.clones.push(WorkingCopy {
             dir: dir.to_string(),
@@ -147,6 +154,17 @@ impl Git {
             wc.tracking.insert(name.into(), parent.clone());
         }
         Some(parent)
+    }
+
+    /// Whether the Git server for `url` can be reached now.
+    pub fn reachable(&self, url: &str) -> bool {
+        self.remotes.get(url).is_some_and(|r| !r.unreachable)
+    }
+
+    /// The error a client gets from an unreachable Git server, in git's words.
+    pub fn unreachable_error(url: &str) -> String {
+        let host = url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or(url);
+        format!("fatal: unable to access '{url}/': Could not resolve host: {host}")
     }
 
     /// Resolves a revision (`HEAD`, `main`, a SHA or its prefix) on a remote.

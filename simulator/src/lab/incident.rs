@@ -24,6 +24,10 @@ pub struct IncidentSpec {
     /// Who runs the commands, as `Name <email>` (their commits carry this name).
     #[serde(default)]
     pub actor: Option<String>,
+    /// `true` takes the Git server down (clones, fetches, pushes and the agents' polls fail);
+    /// `false` brings it back.
+    #[serde(default)]
+    pub repo_unreachable: Option<bool>,
     /// Another incident this one sets off, some seconds later.
     #[serde(default)]
     pub followed_by: Option<FollowUp>,
@@ -71,6 +75,7 @@ mod tests {
             commands: vec!["true".into()],
             push_commands: vec![],
             actor: None,
+            repo_unreachable: None,
             followed_by: None,
         };
         spec.fires_at(SimTime::parse_rfc3339("2026-03-12T01:58:00Z").unwrap()).map(|t| t.rfc3339())
