@@ -197,6 +197,9 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
                 Output::Terminal { text, .. } => print!("{}", text),
                 Output::TwinTerminal { text, .. } => print!("{}", script::twin_lines(&text)),
                 Output::Incident { title, .. } => println!("⚠ Incident: {title}"),
+                Output::Edit { .. } => println!(
+                    "error: kubectl edit needs an editor, which this terminal lab does not have: use the lab page, or kubectl scale, kubectl set image or kubectl apply -f"
+                ),
                 Output::Event { event } if event.kind.timeline_label().is_some() => {
                     println!("  · {} {}", event.at.clock(), event.kind.describe())
                 }

@@ -610,3 +610,30 @@ async fn a_change_is_edited_committed_and_pushed_from_the_editor() {
     assert!(text_of(&client, ".git-history").await.contains("Run 4 replicas, from the editor"));
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_edit_opens_the_object_in_the_editor_and_saving_applies_it() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    client.find(Locator::Css("#speed-0")).await.unwrap().click().await.unwrap();
+    type_command(&client, "kubectl edit deploy/payment-service -n payments").await;
+    wait_for(&client, ".kubectl-edit textarea", Duration::from_secs(5)).await;
+    let textarea = client.find(Locator::Css(".kubectl-edit textarea")).await.unwrap();
+    let yaml = textarea.prop("value").await.unwrap().unwrap();
+    assert!(yaml.contains("  replicas: 3\n"), "{yaml}");
+    textarea.send_keys("\u{E009}a\u{E000}\u{E017}").await.unwrap();
+    textarea.send_keys(&yaml.replace("  replicas: 3\n", "  replicas: 4\n")).await.unwrap();
+    client.find(Locator::Css(".kubectl-edit #save-file")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !text_of(&client, ".scrollback").await.contains("deployment.apps/payment-service edited") {
+        assert!(Instant::now() < deadline, "{}", text_of(&client, ".scrollback").await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(client.find(Locator::Css(".kubectl-edit")).await.is_err(), "the editor closes after saving");
+    // The agent sees the edit as drift, like any manual change.
+    step_until(&client, "OutOfSync").await;
+    client.close().await.unwrap();
+}

@@ -29,6 +29,8 @@ pub enum Msg {
     /// Set off one of the lab's incidents (practice, or an instructor's demonstration).
     Incident(String),
     DismissIncident,
+    /// Save what `kubectl edit` opened, or cancel it (`None`).
+    SaveEdit(Option<String>),
     /// Tab found several completions: list them, as a shell does.
     Candidates(Vec<String>),
     SetSpeed(u32),
@@ -63,6 +65,8 @@ pub struct App {
     selected: Option<panels::Selected>,
     /// What Tab completes, refreshed after every input and every few ticks.
     completion: std::rc::Rc<simulator::cli::complete::CompletionData>,
+    /// The object `kubectl edit` opened: (target, namespace, YAML).
+    editing: Option<(String, String, String)>,
     /// The latest incident, shown as a banner until dismissed.
     incident_banner: Option<String>,
     _clock: Interval,
@@ -148,6 +152,7 @@ impl App {
                         self.events.push(entry);
                     }
                 }
+                Output::Edit { target, namespace, yaml } => self.editing = Some((target, namespace, yaml)),
                 Output::Incident { title, .. } => {
                     self.lines.push(Line { kind: LineKind::Err, text: format!("⚠ Incident: {title}") });
                     self.incident_banner = Some(title);
@@ -223,6 +228,7 @@ impl Component for App {
             selected: None,
             completion: Default::default(),
             incident_banner: None,
+            editing: None,
             _clock: clock,
         };
         app.drain();
@@ -263,6 +269,14 @@ impl Component for App {
             Msg::Clear => self.lines.clear(),
             Msg::Incident(id) => self.apply(Input::Incident { id }),
             Msg::DismissIncident => self.incident_banner = None,
+            Msg::SaveEdit(content) => {
+                if let Some((target, namespace, _)) = self.editing.take() {
+                    match content {
+                        Some(content) => self.apply(Input::SaveEdit { target, namespace, content }),
+                        None => self.lines.push(Line { kind: LineKind::Info, text: "Edit cancelled, no changes made.".into() }),
+                    }
+                }
+            }
             Msg::Candidates(words) => self.lines.push(Line { kind: LineKind::Info, text: words.join("  ") }),
             Msg::SetSpeed(s) => {
                 self.speed = s;
@@ -348,7 +362,14 @@ impl Component for App {
                 </section>
                 <section class="workspace">
                     <Terminal lines={self.lines.clone()} prompt={world.prompt()} {on_command} {on_clear} completion={self.completion.clone()} {on_candidates} />
-                    if let Some(sel) = &self.selected {
+                    if let Some((target, namespace, yaml)) = &self.editing {
+                        <div class="editor kubectl-edit" aria-label="kubectl edit">
+                            <p class="world-title">{format!("kubectl edit {target} -n {namespace}: save to apply, as kubectl does when the editor closes")}</p>
+                            <crate::editor::FileEditor path={target.clone()} saved={yaml.clone()} yaml=true
+                                on_save={link.callback(|(_, content): (String, String)| Msg::SaveEdit(Some(content)))} />
+                            <button type="button" id="cancel-edit" onclick={link.callback(|_| Msg::SaveEdit(None))}>{"Cancel"}</button>
+                        </div>
+                    } else if let Some(sel) = &self.selected {
                         { panels::detail(world, sel, link) }
                     } else {
                         { panels::editor(world, self.open_file.as_deref(), link) }

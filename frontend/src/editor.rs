@@ -10,6 +10,9 @@ pub struct Props {
     /// The file as the working copy has it now.
     pub saved: AttrValue,
     pub on_save: Callback<(String, String)>,
+    /// Check the draft as YAML whatever its name (a `kubectl edit` object).
+    #[prop_or_default]
+    pub yaml: bool,
 }
 
 pub enum Msg {
@@ -47,7 +50,7 @@ impl Component for FileEditor {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let path = ctx.props().path.to_string();
-        let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+        let yaml = ctx.props().yaml || path.ends_with(".yaml") || path.ends_with(".yml");
         let error = yaml.then(|| simulator::yaml::parse_documents(&self.draft, &path).err()).flatten().map(|e| e.to_string());
         let oninput = ctx.link().callback(|e: InputEvent| Msg::Input(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
         let unsaved = self.draft != ctx.props().saved.as_str();

@@ -37,6 +37,8 @@ pub enum Input {
     Hint,
     /// Set off one of the lab's incidents (an instructor's button, or practice).
     Incident { id: String },
+    /// The object `kubectl edit` opened, as saved from the editor (`target` as `deployment/name`).
+    SaveEdit { target: String, namespace: String, content: String },
 }
 
 /// Something the world tells its host.
@@ -51,6 +53,8 @@ pub enum Output {
     Step { report: StepReport },
     /// A hint was revealed.
     Hint { step: String, level: usize, text: String },
+    /// `kubectl edit` opened an object: the host shows its YAML in an editor and sends `SaveEdit`.
+    Edit { target: String, namespace: String, yaml: String },
     /// An incident happened: the page shows a banner, the terminal a line.
     Incident { id: String, title: String },
     /// What the same command printed in the push-pipeline twin of a comparison lab.
@@ -116,6 +120,8 @@ pub struct World {
     pub(crate) image_updater: Option<crate::argo::image_updater::ImageUpdater>,
     /// Flux's controllers (idle unless the cluster holds Flux objects).
     pub(crate) flux: crate::flux::Flux,
+    /// What `kubectl edit` asked the host to open.
+    pub(crate) pending_edit: Option<(String, String, String)>,
     /// The lab's incidents, and the ones still to fire by themselves (time, id), soonest first.
     pub(crate) incidents: Vec<crate::lab::IncidentSpec>,
     pub(crate) pending_incidents: Vec<(SimTime, String)>,
@@ -148,6 +154,7 @@ impl World {
             image_updater: None,
             incidents: Vec::new(),
             pending_incidents: Vec::new(),
+            pending_edit: None,
             twin: None,
             stuck_loops: 0,
             outputs: VecDeque::new(),
@@ -265,6 +272,9 @@ impl World {
                 self.outputs.retain(|o| !matches!(o, Output::TwinTerminal { command, text: t, .. } if *command == line && *t == text));
                 let position = position.min(self.outputs.len());
                 self.outputs.insert(position, Output::Terminal { command: line, text, exit_code: out.exit_code });
+                if let Some((target, namespace, yaml)) = self.pending_edit.take() {
+                    self.outputs.push_back(Output::Edit { target, namespace, yaml });
+                }
             }
             Input::WriteFile { path, content } => {
                 if let Some(i) = self.git.clone_at(&self.shell.cwd).or(if self.git.clones.is_empty() { None } else { Some(0) }) {
@@ -293,6 +303,11 @@ impl World {
                 }
             }
             Input::Incident { id } => self.fire_incident(&id),
+            Input::SaveEdit { target, namespace, content } => {
+                let line = format!("kubectl edit {target} -n {namespace}");
+                let out = cli::save_edit(self, &target, &namespace, &content);
+                self.outputs.push_back(Output::Terminal { command: line, text: out.text(), exit_code: out.exit_code });
+            }
         }
         self.settle();
         if let Some(twin) = self.twin.as_mut() {

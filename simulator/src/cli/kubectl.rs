@@ -56,6 +56,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         "logs" => super::kubectl_describe::logs(world, &ctx.ns, args),
         "explain" => super::kubectl_describe::explain(&args),
         "get" => get(world, &ctx, args),
+        "edit" => open_edit(world, &ctx, args),
         "scale" => scale(world, &ctx, args),
         "apply" => apply_files(world, &ctx, args),
         "delete" => delete(world, &ctx, args),
@@ -675,6 +676,59 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
     }
     world.settle();
     out
+}
+
+/// `kubectl edit TYPE/NAME`: asks the host to open the live object in its editor.
+fn open_edit(world: &mut World, ctx: &Ctx, args: Vec<String>) -> CommandOutput {
+    let targets = match targets(&args) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    let Some((rt, Some(name))) = targets.first().cloned() else {
+        return CommandOutput::err("error: you must provide one or more resources by argument or filename (.json|.yaml|.yml|stdin)\n", 1);
+    };
+    let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { &ctx.ns } else { "" }, &name);
+    let Some(obj) = world.cluster.store.get(&key) else {
+        return CommandOutput::err(format!("Error from server (NotFound): {} \"{name}\" not found\n", rt.qualified_plural()), 1);
+    };
+    let header = "# Please edit the object below. Lines beginning with a '#' will be ignored,\n# and an empty file will abort the edit. If an error occurs while saving this file will be\n# reopened with the relevant failures.\n#\n";
+    world.pending_edit = Some((format!("{}/{name}", rt.singular), ctx.ns.clone(), format!("{header}{}", crate::yaml::to_yaml(obj))));
+    CommandOutput::default()
+}
+
+/// Saves an edited object, as `kubectl edit` does when the editor closes.
+pub fn save_edit(world: &mut World, target: &str, namespace: &str, content: &str) -> CommandOutput {
+    let Some((ty, name)) = target.split_once('/') else { return CommandOutput::err("error: no object to edit\n", 1) };
+    let Some(rt) = resource_type(ty) else {
+        return CommandOutput::err(format!("error: the server doesn't have a resource type \"{ty}\"\n"), 1);
+    };
+    let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { namespace } else { "" }, name);
+    let Some(live) = world.cluster.store.get(&key).cloned() else {
+        return CommandOutput::err(format!("Error from server (NotFound): {} \"{name}\" not found\n", rt.qualified_plural()), 1);
+    };
+    let text: String = content.lines().filter(|l| !l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
+    if text.trim().is_empty() {
+        return CommandOutput::err("Edit cancelled, no changes made.\n", 0);
+    }
+    let edited = match crate::yaml::parse_documents(&text, "edit").map(|d| d.into_iter().next()) {
+        Ok(Some(v)) => v,
+        Ok(None) => return CommandOutput::err("Edit cancelled, no changes made.\n", 0),
+        Err(e) => return CommandOutput::err(format!("error: {}\n", e.message), 1),
+    };
+    if ObjectKey::of(&edited).as_ref() != Some(&key) {
+        return CommandOutput::err("error: At least one of apiVersion, kind and name was changed\n", 1);
+    }
+    if edited == live {
+        return CommandOutput::err("Edit cancelled, no changes made.\n", 0);
+    }
+    let now = world.now;
+    match world.cluster.store.update(edited, now, &mut world.rng) {
+        Ok(_) => {
+            world.settle();
+            CommandOutput::ok(format!("{} edited\n", key.kubectl_ref()))
+        }
+        Err(e) => CommandOutput::err(format!("error: {e}\n"), 1),
+    }
 }
 
 fn delete(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {

@@ -66,6 +66,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("clear", "clear the terminal"),
 ];
 
+/// Applies what the editor saved for `kubectl edit`.
+pub fn save_edit(world: &mut World, target: &str, namespace: &str, content: &str) -> CommandOutput {
+    kubectl::save_edit(world, target, namespace, content)
+}
+
 /// Runs one command line against the world.
 pub fn run(world: &mut World, line: &str) -> CommandOutput {
     let line = line.trim();
