@@ -155,7 +155,7 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
         }
     };
     println!("{}\n\n{}", lab.title, lab.story.trim_end());
-    println!("\nType commands as in a real terminal. Also: `hint`, `skip`, `steps`, `quit`. (seed {seed})");
+    println!("\nType commands as in a real terminal. Also: `hint`, `skip`, `steps`, `incidents`, `incident ID`, `quit`. (seed {seed})");
     print_step(lab, &world);
     let stdin = std::io::stdin();
     let mut last = Instant::now();
@@ -176,6 +176,16 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
             "quit" | "exit" => break,
             "hint" => Input::Hint,
             "skip" => Input::SkipStep,
+            "incidents" => {
+                for i in world.incidents() {
+                    println!("  incident {:<22} {}", i.id, i.title);
+                }
+                if world.incidents().is_empty() {
+                    println!("This lab declares no incidents.");
+                }
+                continue;
+            }
+            other if other.starts_with("incident ") => Input::Incident { id: other["incident ".len()..].trim().to_string() },
             "steps" => {
                 for r in world.step_reports() {
                     let mark = if r.passed {

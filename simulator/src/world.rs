@@ -374,6 +374,21 @@ impl World {
         }
     }
 
+    /// A node by name, or for `any` the first node that runs a pod outside kube-system.
+    fn node_named(&self, name: &str) -> Option<String> {
+        if name != "any" {
+            return self.cluster.nodes.iter().find(|n| *n == name).cloned();
+        }
+        let busy: std::collections::BTreeSet<&str> = self
+            .cluster
+            .store
+            .list("", "Pod", None)
+            .filter(|p| crate::kube::meta::namespace(p) != "kube-system")
+            .filter_map(|p| crate::kube::meta::str_at(p, &["spec", "nodeName"]))
+            .collect();
+        self.cluster.nodes.iter().find(|n| busy.contains(n.as_str())).cloned()
+    }
+
     /// Runs an incident's commands as someone other than the trainee; in a comparison lab,
     /// the push world's commands (or the `kubectl` ones) run in the twin.
     fn fire_incident(&mut self, id: &str) {
@@ -399,6 +414,13 @@ impl World {
             for remote in self.git.remotes.values_mut() {
                 remote.unreachable = down;
             }
+        }
+        if let Some(node) = incident.node_down.as_deref().and_then(|n| self.node_named(n)) {
+            self.cluster.node_health.stop(&node, self.now);
+        }
+        let back = |w: &World, n: &str| if n == "any" { w.cluster.node_health.down.keys().next().cloned() } else { w.node_named(n) };
+        if let Some(node) = incident.node_up.as_deref().and_then(|n| back(self, n)) {
+            self.cluster.node_health.start(&node, &mut self.cluster.store, self.now);
         }
         self.outputs.push_back(Output::Incident { id: incident.id.clone(), title: incident.title.clone() });
         let shell = self.shell.clone();

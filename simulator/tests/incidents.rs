@@ -53,3 +53,48 @@ fn an_incident_on_demand_is_an_input_and_the_score_counts_hints_and_skips() {
     assert_eq!(score.points, 4, "a step passed with two hints is worth 4 of 10");
     assert_eq!(score.max_points, 50);
 }
+
+#[test]
+fn a_node_going_down_makes_its_pods_unready_then_evicts_and_replaces_them() {
+    use simulator::lab::IncidentSpec;
+    let mut lab = content::builtin_lab("drift-2am").unwrap();
+    lab.incidents.push(IncidentSpec {
+        id: "node-down".into(),
+        title: "A node goes down".into(),
+        at: None,
+        commands: vec![],
+        push_commands: vec![],
+        actor: None,
+        repo_unreachable: None,
+        node_down: Some("any".into()),
+        node_up: None,
+        followed_by: None,
+    });
+    let mut world = World::new(6, &lab).unwrap();
+    let start = world.now();
+    let key = simulator::kube::ObjectKey::new("apps", "Deployment", "payments", "payment-service");
+    let ready = |w: &World| w.cluster().store.get(&key).unwrap()["status"]["readyReplicas"].as_i64().unwrap_or(0);
+    world.handle_input(start, Input::Incident { id: "node-down".into() });
+    let down = world.cluster().node_health.down.keys().next().cloned().expect("a node is down");
+    let on_down = |w: &World| {
+        w.cluster()
+            .store
+            .list("", "Pod", Some("payments"))
+            .filter(|p| p["spec"]["nodeName"] == down.as_str() && !simulator::kube::meta::is_terminating(p))
+            .count()
+    };
+    let stranded = on_down(&world);
+    assert!(stranded > 0);
+    assert_eq!(ready(&world), 3, "nothing changes during the grace period");
+    world.advance_to(start + SimDuration::secs(41));
+    assert_eq!(ready(&world) as usize, 3 - stranded, "the node's pods are no longer ready after 40 s");
+    let now = world.now();
+    world.handle_input(now, Input::Command { line: "kubectl get nodes".into() });
+    let text: String =
+        drain(&mut world).into_iter().filter_map(|o| if let Output::Terminal { text, .. } = o { Some(text) } else { None }).collect();
+    assert!(text.lines().any(|l| l.starts_with(&down) && l.contains(" NotReady ")), "{text}");
+    world.advance_to(start + SimDuration::secs(400));
+    assert_eq!(on_down(&world), 0, "evicted after the 300 s toleration");
+    assert_eq!(ready(&world), 3, "replaced on the nodes that are up");
+    assert_eq!(world.stuck_loops(), 0);
+}

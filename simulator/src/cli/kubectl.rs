@@ -377,7 +377,13 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
         }
         "Namespace" => vec![name, if meta::is_terminating(o) { "Terminating".into() } else { "Active".into() }, age(o, now)],
         "ConfigMap" => vec![name, o.get("data").and_then(Value::as_object).map_or(0, |m| m.len()).to_string(), age(o, now)],
-        "Node" => vec![name, "Ready".into(), "<none>".into(), age(o, now), "v1.33.3".into()],
+        "Node" => {
+            // A node without a Ready condition yet is taken as Ready (the simulator's nodes start so).
+            let has_ready =
+                at(o, &["status", "conditions"]).and_then(Value::as_array).is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready"));
+            let ready = !has_ready || ready_condition(o).0 == "True";
+            vec![name, if ready { "Ready".into() } else { "NotReady".into() }, "<none>".into(), age(o, now), "v1.33.3".into()]
+        }
         "Application" => {
             let status = world
                 .agent

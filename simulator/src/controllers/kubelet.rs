@@ -62,13 +62,19 @@ impl Kubelet {
         now: SimTime,
         rng: &mut SimRng,
         events: &mut super::events::Events,
+        nodes: &super::nodes::NodeHealth,
     ) -> bool {
         let mut changed = false;
+        let on_down_node = |pod: &Value| meta::str_at(pod, &["spec", "nodeName"]).is_some_and(|n| nodes.is_down(n));
         for key in touched {
             let Some(pod) = store.get(key).cloned() else {
                 self.pods.remove(key);
                 continue;
             };
+            // A node whose kubelet is down does nothing for its pods, not even terminate them.
+            if on_down_node(&pod) {
+                continue;
+            }
             let terminating = meta::is_terminating(&pod);
             match self.pods.get(key) {
                 None if !terminating => {
@@ -117,6 +123,11 @@ impl Kubelet {
             let Some(pod) = store.get(&key).cloned() else {
                 continue;
             };
+            if on_down_node(&pod) {
+                // Frozen: nothing happens to it until the node is back (or it is evicted).
+                self.pods.insert(key, PodRuntime { stage: rt.stage, due: SimTime(u64::MAX) });
+                continue;
+            }
             if rt.stage == Stage::Terminating {
                 store.remove(&key, now);
                 self.pods.remove(&key);

@@ -9,6 +9,7 @@ pub mod events;
 pub mod images;
 mod job;
 mod kubelet;
+pub mod nodes;
 mod replicaset;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +32,8 @@ pub struct Cluster {
     kubelet: Kubelet,
     /// The Kubernetes Events the controllers and the kubelet recorded.
     pub events: events::Events,
+    /// Nodes that went down (an incident), and what the node lifecycle controller did about it.
+    pub node_health: nodes::NodeHealth,
     /// When each Deployment's rollout passes its progress deadline.
     deadlines: BTreeMap<ObjectKey, SimTime>,
 }
@@ -58,7 +61,15 @@ impl WorkQueue {
 
 impl Cluster {
     pub fn new(images: ImageCatalog, nodes: Vec<String>) -> Self {
-        Cluster { store: Store::new(), images, nodes, kubelet: Kubelet::default(), events: Default::default(), deadlines: BTreeMap::new() }
+        Cluster {
+            store: Store::new(),
+            images,
+            nodes,
+            kubelet: Kubelet::default(),
+            events: Default::default(),
+            node_health: Default::default(),
+            deadlines: BTreeMap::new(),
+        }
     }
 
     /// Runs controllers and the kubelet until nothing more changes at `now`.
@@ -80,7 +91,9 @@ impl Cluster {
             for (key, _) in self.deadlines.iter().filter(|(_, t)| **t <= now) {
                 work.deployments.insert(key.clone());
             }
-            let mut changed = self.kubelet.run_due(&mut self.store, &self.images, &work.pods, now, rng, &mut self.events);
+            let mut changed = self.node_health.run_due(&mut self.store, &mut self.events, now);
+            changed |= self.kubelet.run_due(&mut self.store, &self.images, &work.pods, now, rng, &mut self.events, &self.node_health);
+            let schedulable: Vec<String> = self.nodes.iter().filter(|n| !self.node_health.is_down(n)).cloned().collect();
             for key in &work.deployments {
                 changed |= deployment::reconcile(&mut self.store, key, now, rng, &mut self.events);
                 match self.store.get(key).and_then(deployment::deadline) {
@@ -89,10 +102,10 @@ impl Cluster {
                 };
             }
             for key in &work.replica_sets {
-                changed |= replicaset::reconcile(&mut self.store, key, &self.nodes, now, rng, &mut self.events);
+                changed |= replicaset::reconcile(&mut self.store, key, &schedulable, now, rng, &mut self.events);
             }
             for key in &work.jobs {
-                changed |= job::reconcile(&mut self.store, key, &self.nodes, now, rng);
+                changed |= job::reconcile(&mut self.store, key, &schedulable, now, rng);
             }
             changed |= self.store.collect_garbage(now);
             if !changed && !self.store.has_touched() {
@@ -107,7 +120,7 @@ impl Cluster {
     pub fn next_timer(&self) -> Option<SimTime> {
         let kubelet = self.kubelet.next_due();
         let deadlines = self.deadlines.values().min().copied();
-        [kubelet, deadlines].into_iter().flatten().min()
+        [kubelet, deadlines, self.node_health.next_timer()].into_iter().flatten().min()
     }
 }
 

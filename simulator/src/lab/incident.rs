@@ -28,6 +28,12 @@ pub struct IncidentSpec {
     /// `false` brings it back.
     #[serde(default)]
     pub repo_unreachable: Option<bool>,
+    /// Stops a node's kubelet (`any` picks the first node running a lab pod).
+    #[serde(default)]
+    pub node_down: Option<String>,
+    /// Brings a node back.
+    #[serde(default)]
+    pub node_up: Option<String>,
     /// Another incident this one sets off, some seconds later.
     #[serde(default)]
     pub followed_by: Option<FollowUp>,
@@ -76,6 +82,8 @@ mod tests {
             push_commands: vec![],
             actor: None,
             repo_unreachable: None,
+            node_down: None,
+            node_up: None,
             followed_by: None,
         };
         spec.fires_at(SimTime::parse_rfc3339("2026-03-12T01:58:00Z").unwrap()).map(|t| t.rfc3339())

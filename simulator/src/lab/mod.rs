@@ -206,7 +206,12 @@ impl Lab {
             if incident.actor.as_deref().is_some_and(|a| parse_signature(a, start).is_none()) {
                 return Err(err(&format!("incidents[{i}].actor"), "give the actor as `Name <email>`".into()));
             }
-            if incident.commands.is_empty() && incident.push_commands.is_empty() && incident.repo_unreachable.is_none() {
+            if incident.commands.is_empty()
+                && incident.push_commands.is_empty()
+                && incident.repo_unreachable.is_none()
+                && incident.node_down.is_none()
+                && incident.node_up.is_none()
+            {
                 return Err(err(&format!("incidents[{i}].commands"), "an incident needs at least one command".into()));
             }
             if let Some(next) = &incident.followed_by {
