@@ -29,9 +29,11 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
     let question_ids: BTreeSet<&str> = banks.iter().flat_map(|b| b.questions.iter().map(|q| q.id.as_str())).collect();
     for lab in &labs {
         let file = format!("labs/{}/lab.yaml", lab.id);
+        let text = files.get(&file).map(String::as_str).unwrap_or_default();
+        let at = |field: &str, message: String| simulator::lab::ContentError::at(&file, text, field, message).to_string();
         for (i, q) in lab.quiz.iter().enumerate() {
             if !question_ids.contains(q.as_str()) {
-                errors.push(format!("{file}: field `quiz[{i}]`: no quiz bank has a question `{q}`"));
+                errors.push(at(&format!("quiz[{i}]"), format!("no quiz bank has a question `{q}`")));
             }
         }
         let apps: BTreeSet<String> =
@@ -39,19 +41,18 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
         for (i, step) in lab.steps.iter().enumerate() {
             for app in step.check.apps() {
                 if !apps.contains(app) {
-                    errors.push(format!("{file}: field `steps[{i}].check`: names the application `{app}`, which the lab never creates"));
+                    errors.push(at(&format!("steps[{i}].check"), format!("names the application `{app}`, which the lab never creates")));
                 }
             }
         }
-        errors.extend(objects_never_created(lab, &file));
+        errors.extend(objects_never_created(lab).into_iter().map(|(field, message)| at(&field, message)));
         match script::run_script(lab, 1, &script::solution(lab)) {
             Ok(run) if run.all_passed => {}
-            Ok(run) => errors.push(format!(
-                "{file}: field `steps`: the reference solution passes only {} of {} steps",
-                run.steps_passed,
-                lab.steps.len()
+            Ok(run) => errors.push(at(
+                &format!("steps[{}].solution", run.steps_passed.min(lab.steps.len().saturating_sub(1))),
+                format!("the reference solution passes only {} of {} steps", run.steps_passed, lab.steps.len()),
             )),
-            Err(e) => errors.push(format!("{file}: field `world`: {e}")),
+            Err(e) => errors.push(at("world", e)),
         }
     }
     errors.extend(check_predictions(files, &labs));
@@ -68,7 +69,7 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
 }
 
 /// Checks that name an object the lab never has, neither at its start nor after its solution.
-fn objects_never_created(lab: &simulator::lab::Lab, file: &str) -> Vec<String> {
+fn objects_never_created(lab: &simulator::lab::Lab) -> Vec<(String, String)> {
     let Ok(mut world) = simulator::World::new(1, lab) else { return Vec::new() };
     let exists = |world: &simulator::World, kind: &str, ns: &str, name: &str| {
         simulator::kube::resource_type(kind).is_some_and(|rt| {
@@ -91,7 +92,7 @@ fn objects_never_created(lab: &simulator::lab::Lab, file: &str) -> Vec<String> {
         .iter()
         .zip(at_start)
         .filter(|((_, k, n, m), start)| !start && !exists(&world, k, n, m))
-        .map(|((i, k, n, m), _)| format!("{file}: field `steps[{i}].check`: names {k} {n}/{m}, which the lab never creates"))
+        .map(|((i, k, n, m), _)| (format!("steps[{i}].check"), format!("names {k} {n}/{m}, which the lab never creates")))
         .collect()
 }
 
