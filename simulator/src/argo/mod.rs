@@ -535,7 +535,11 @@ fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git) -> Result<Vec<Val
             return result.clone();
         }
     }
-    let result = render::render(&rt.spec, &git.db.snapshot(revision));
+    let files = git.db.snapshot(revision);
+    let result = render::render(&rt.spec, &files);
+    // The source type only changes with the revision, so it is worked out with the render
+    // (snapshotting the repository for every app on every compare made large fleets quadratic).
+    rt.status.source_type = render::source_type(&rt.spec, &files).into();
     rt.desired = Some((revision.to_string(), result.clone()));
     result
 }
@@ -661,7 +665,6 @@ fn compare(
     rt.status.health = HealthStatus { status: app_health.word().into(), message: String::new() };
     rt.status.resources = resources;
     rt.status.images = images.into_iter().collect();
-    rt.status.source_type = render::source_type(&rt.spec, &git.db.snapshot(&revision)).into();
     if level >= Level::Latest {
         rt.status.reconciled_at = now.rfc3339();
     }
