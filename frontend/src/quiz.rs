@@ -55,7 +55,13 @@ impl QuizView {
     fn draw(selection: &Selection, seed: u64, number: u32) -> Result<Attempt, String> {
         let files = content::builtin();
         let banks = content::banks(&files).map_err(|e| e.to_string())?;
-        let labs = content::labs(&files).map_err(|e| e.to_string())?;
+        // Only the labs the predictions run in: parsing every lab would slow the page down.
+        let labs = selection
+            .labs_needed(&banks)
+            .iter()
+            .map(|id| content::lab(&files, id))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         Attempt::new(selection, &banks, &labs, seed, number)
     }
 

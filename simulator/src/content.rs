@@ -21,26 +21,38 @@ pub fn builtin() -> ContentFiles {
 /// Every lab in `files`, in id order.
 pub fn labs(files: &ContentFiles) -> Result<Vec<Lab>, ContentError> {
     let mut labs = Vec::new();
-    for (path, text) in files {
+    for path in files.keys() {
         let Some(dir) = path.strip_prefix("labs/").and_then(|p| p.strip_suffix("/lab.yaml")) else {
             continue;
         };
-        let repo_prefix = format!("labs/{dir}/repo/");
-        let repo: Snapshot =
-            files.iter().filter_map(|(p, t)| p.strip_prefix(&repo_prefix).map(|rel| (rel.to_string(), t.clone()))).collect();
-        let lab = Lab::load(text, path, repo)?;
-        if lab.id != dir {
-            return Err(ContentError {
-                file: path.clone(),
-                line: None,
-                field: Some("id".into()),
-                message: format!("the id `{}` must match the folder name `{dir}`", lab.id),
-            });
-        }
-        labs.push(lab);
+        labs.push(lab(files, dir)?);
     }
     labs.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(labs)
+}
+
+/// One lab, loading only its own files (a page that opens one lab need not parse them all).
+pub fn lab(files: &ContentFiles, dir: &str) -> Result<Lab, ContentError> {
+    let path = format!("labs/{dir}/lab.yaml");
+    let Some(text) = files.get(&path) else {
+        return Err(ContentError { file: path, line: None, field: None, message: format!("there is no lab `{dir}`") });
+    };
+    let repo_prefix = format!("labs/{dir}/repo/");
+    let repo: Snapshot = files
+        .range(repo_prefix.clone()..)
+        .take_while(|(p, _)| p.starts_with(&repo_prefix))
+        .map(|(p, t)| (p[repo_prefix.len()..].to_string(), t.clone()))
+        .collect();
+    let lab = Lab::load(text, &path, repo)?;
+    if lab.id != dir {
+        return Err(ContentError {
+            file: path,
+            line: None,
+            field: Some("id".into()),
+            message: format!("the id `{}` must match the folder name `{dir}`", lab.id),
+        });
+    }
+    Ok(lab)
 }
 
 /// Every quiz bank in `files`.
@@ -54,5 +66,5 @@ pub fn banks(files: &ContentFiles) -> Result<Vec<Bank>, ContentError> {
 
 /// Finds one built-in lab by id.
 pub fn builtin_lab(id: &str) -> Option<Lab> {
-    labs(&builtin()).ok()?.into_iter().find(|l| l.id == id)
+    lab(&builtin(), id).ok()
 }

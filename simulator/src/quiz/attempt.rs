@@ -101,6 +101,16 @@ impl Selection {
         }
     }
 
+    /// The labs whose worlds this selection's predictions may run in, so a host loads only those.
+    pub fn labs_needed(&self, banks: &[Bank]) -> std::collections::BTreeSet<String> {
+        let questions: Vec<&Question> = match self {
+            Selection::Topic { topic } => banks.iter().filter(|b| &b.topic == topic).flat_map(|b| &b.questions).collect(),
+            Selection::Final => banks.iter().flat_map(|b| &b.questions).collect(),
+            Selection::Questions { ids, .. } => banks.iter().flat_map(|b| &b.questions).filter(|q| ids.contains(&q.id)).collect(),
+        };
+        questions.iter().filter_map(|q| q.simulation.as_ref().map(|s| s.lab.clone())).collect()
+    }
+
     /// A topic's quiz, or the final check for `final`.
     pub fn named(name: &str) -> Selection {
         if name == FINAL_QUIZ { Selection::Final } else { Selection::Topic { topic: name.into() } }
