@@ -136,13 +136,7 @@ pub fn status(world: &World) -> Html {
                         <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(&app.status.sync_status) }{" "}{ badge(&app.status.health.status) }</p>
                         <p class="revision">{format!("to {revision} ({})", app.spec.sync_policy_label())}</p>
                         <h3>{"Deployments"}</h3>
-                        <ul class="deployments">
-                            { for deployments.iter().map(|d| {
-                                let desired = meta::i64_at(d, &["spec", "replicas"]).unwrap_or(1);
-                                let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
-                                html! { <li class="deployment">{meta::name(d)}{": "}<span class="replicas">{format!("{ready}/{desired} ready")}</span></li> }
-                            }) }
-                        </ul>
+                        { deployment_list(&deployments, None) }
                         <h3>{format!("Pods ({})", pods.len())}</h3>
                         <ul class="pods">
                             { for pods.iter().map(|p| {
@@ -213,6 +207,19 @@ pub fn timeline(events: &[TimelineEntry]) -> Html {
     }
 }
 
+/// Each Deployment with its ready and desired replicas.
+fn deployment_list(deployments: &[&serde_json::Value], id: Option<&str>) -> Html {
+    html! {
+        <ul class="deployments" id={id.map(String::from)}>
+            { for deployments.iter().map(|d| {
+                let desired = meta::i64_at(d, &["spec", "replicas"]).unwrap_or(1);
+                let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
+                html! { <li class="deployment">{meta::name(d)}{": "}<span class="replicas">{format!("{ready}/{desired} ready")}</span></li> }
+            }) }
+        </ul>
+    }
+}
+
 /// The push-pipeline twin of a comparison lab: its Deployments, Pods and pipeline runs.
 pub fn push_world(twin: &World) -> Html {
     let store = &twin.cluster().store;
@@ -225,13 +232,7 @@ pub fn push_world(twin: &World) -> Html {
             <p class="world-title">{"Push world: a CI pipeline holding the cluster's credentials"}</p>
             <p class="hint">{"Runs kubectl apply on every push; never looks at the cluster again."}</p>
             <h3>{"Deployments"}</h3>
-            <ul class="deployments" id="push-deployments">
-                { for deployments.iter().map(|d| {
-                    let desired = meta::i64_at(d, &["spec", "replicas"]).unwrap_or(1);
-                    let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
-                    html! { <li class="deployment">{meta::name(d)}{": "}<span class="replicas">{format!("{ready}/{desired} ready")}</span></li> }
-                }) }
-            </ul>
+            { deployment_list(&deployments, Some("push-deployments")) }
             <h3>{format!("Pods ({})", pods.len())}</h3>
             <ul class="pods">
                 { for pods.iter().map(|p| html! { <li class="pod">{ badge(&simulator::cli::pod_status(p)) }{" "}<code>{meta::name(p)}</code></li> }) }

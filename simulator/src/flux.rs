@@ -199,22 +199,8 @@ impl Flux {
             self.kustomizations.insert(name.into(), ks_next);
             return;
         };
-        let spec = AppSpec {
-            name: name.into(),
-            namespace: FLUX_NAMESPACE.into(),
-            project: String::new(),
-            repo_url: source.map(|s| s.url).unwrap_or_default(),
-            path: ks.path.clone(),
-            target_revision: commit.clone(),
-            recurse: true,
-            dest_server: String::new(),
-            dest_namespace: ks.target_namespace.clone().unwrap_or_else(|| "default".into()),
-            automated: None,
-            sync_options: Vec::new(),
-            ignore_differences: Vec::new(),
-            retry: None,
-            kustomize: None,
-        };
+        let target = ks.target_namespace.clone().unwrap_or_else(|| "default".into());
+        let spec = AppSpec::for_path(name, &source.map(|s| s.url).unwrap_or_default(), &ks.path, &commit, &target, true);
         let objects = match crate::argo::render::render(&spec, &git.db.snapshot(&commit)) {
             Ok(o) => o,
             Err(e) => {

@@ -194,22 +194,7 @@ fn deploy(
     now: SimTime,
     rng: &mut SimRng,
 ) -> (Vec<String>, bool) {
-    let source = AppSpec {
-        name: spec.name.clone(),
-        namespace: String::new(),
-        project: String::new(),
-        repo_url: repo.into(),
-        path: spec.path.clone(),
-        target_revision: commit.into(),
-        recurse: false,
-        dest_server: String::new(),
-        dest_namespace: spec.namespace.clone(),
-        automated: None,
-        sync_options: Vec::new(),
-        ignore_differences: Vec::new(),
-        retry: None,
-        kustomize: None,
-    };
+    let source = AppSpec::for_path(&spec.name, repo, &spec.path, commit, &spec.namespace, false);
     let objects = match crate::argo::render::render(&source, &git.db.snapshot(commit)) {
         Ok(o) => o,
         Err(e) => return (vec![format!("error: {e}"), "Error: Process completed with exit code 1.".into()], false),

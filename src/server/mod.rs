@@ -52,18 +52,30 @@ struct CatalogPage {
     site_missing: bool,
 }
 
+/// The page a lab, the sandbox or a quiz runs in: the bundle mounts on `#app`, told what to show
+/// by one data attribute.
 #[derive(Template, WebTemplate)]
-#[template(path = "quiz.html")]
-struct QuizPage {
-    quiz: QuizCard,
+#[template(path = "app.html")]
+struct AppPage {
+    title: String,
+    /// `data-lab` or `data-quiz`.
+    attribute: &'static str,
+    id: String,
+    /// The same thing in a terminal, for the no-bundle and no-JavaScript cases.
+    terminal: String,
     site_missing: bool,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "lab.html")]
-struct LabPage {
-    lab: LabCard,
-    site_missing: bool,
+impl AppPage {
+    fn lab(lab: &LabCard, site: &Site) -> AppPage {
+        AppPage {
+            title: lab.title.clone(),
+            attribute: "data-lab",
+            id: lab.id.clone(),
+            terminal: if lab.id == "sandbox" { "gitops-lab sandbox --repo DIR".into() } else { format!("gitops-lab play {}", lab.id) },
+            site_missing: !site.has_bundle(),
+        }
+    }
 }
 
 /// The router, for the binary and for tests.
@@ -110,7 +122,14 @@ async fn catalog(State(state): State<Arc<AppState>>) -> CatalogPage {
 
 async fn quiz_page(State(state): State<Arc<AppState>>, Path(topic): Path<String>) -> Response {
     match state.quizzes.iter().find(|q| q.topic == topic) {
-        Some(quiz) => QuizPage { quiz: quiz.clone(), site_missing: !state.site.has_bundle() }.into_response(),
+        Some(quiz) => AppPage {
+            title: quiz.title.clone(),
+            attribute: "data-quiz",
+            id: quiz.topic.clone(),
+            terminal: format!("gitops-lab quiz {}", quiz.topic),
+            site_missing: !state.site.has_bundle(),
+        }
+        .into_response(),
         None => (StatusCode::NOT_FOUND, format!("There is no quiz called `{topic}`.")).into_response(),
     }
 }
@@ -121,12 +140,12 @@ async fn api_quizzes(State(state): State<Arc<AppState>>) -> Json<Vec<QuizCard>> 
 
 async fn lab_page(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     match state.labs.iter().find(|l| l.id == id) {
-        Some(lab) => LabPage { lab: lab.clone(), site_missing: !state.site.has_bundle() }.into_response(),
+        Some(lab) => AppPage::lab(lab, &state.site).into_response(),
         None => (StatusCode::NOT_FOUND, format!("There is no lab called `{id}`.")).into_response(),
     }
 }
 
-async fn sandbox_page(State(state): State<Arc<AppState>>) -> LabPage {
+async fn sandbox_page(State(state): State<Arc<AppState>>) -> AppPage {
     let lab = LabCard {
         id: "sandbox".into(),
         title: "Sandbox: your own GitOps repo".into(),
@@ -135,7 +154,7 @@ async fn sandbox_page(State(state): State<Arc<AppState>>) -> LabPage {
         steps: 0,
         course_section: String::new(),
     };
-    LabPage { lab, site_missing: !state.site.has_bundle() }
+    AppPage::lab(&lab, &state.site)
 }
 
 async fn api_labs(State(state): State<Arc<AppState>>) -> Json<Vec<LabCard>> {

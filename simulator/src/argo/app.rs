@@ -58,6 +58,27 @@ pub struct Automated {
 }
 
 impl AppSpec {
+    /// A plain source: `path` of `repo_url` at `revision`, objects without a namespace going to
+    /// `dest_namespace`; what the push pipeline and Flux render with.
+    pub fn for_path(name: &str, repo_url: &str, path: &str, revision: &str, dest_namespace: &str, recurse: bool) -> AppSpec {
+        AppSpec {
+            name: name.into(),
+            namespace: String::new(),
+            project: String::new(),
+            repo_url: repo_url.into(),
+            path: path.into(),
+            target_revision: revision.into(),
+            recurse,
+            dest_server: String::new(),
+            dest_namespace: dest_namespace.into(),
+            automated: None,
+            sync_options: Vec::new(),
+            ignore_differences: Vec::new(),
+            retry: None,
+            kustomize: None,
+        }
+    }
+
     /// Reads an Application object. Errors name the missing field.
     pub fn from_object(obj: &Value) -> Result<AppSpec, String> {
         let spec = obj.get("spec").ok_or("spec is missing")?;

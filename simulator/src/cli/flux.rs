@@ -45,55 +45,48 @@ fn not_found(kind: &str, name: &str) -> CommandOutput {
 }
 
 fn get_kustomizations(world: &World, name: Option<&str>, all: bool) -> CommandOutput {
-    let mut rows = vec![vec!["NAME".to_string(), "REVISION".into(), "SUSPENDED".into(), "READY".into(), "MESSAGE".into()]];
-    if all {
-        rows[0].insert(0, "NAMESPACE".into());
-    }
-    for k in world.flux().kustomizations.values().filter(|k| name.is_none_or(|n| n == k.name)) {
+    let rows = world.flux().kustomizations.values().filter(|k| name.is_none_or(|n| n == k.name)).map(|k| {
         let ready = match k.ready {
             Some(true) => "True",
             Some(false) => "False",
             None => "Unknown",
         };
-        let mut row =
-            vec![k.name.clone(), k.last_applied_revision.clone().unwrap_or_default(), title(k.suspended), ready.into(), k.message.clone()];
-        if all {
-            row.insert(0, FLUX_NAMESPACE.into());
-        }
-        rows.push(row);
-    }
-    if rows.len() == 1 {
-        return match name {
-            Some(n) => not_found("Kustomization", n),
-            None => CommandOutput::err(format!("no Kustomization objects found in \"{FLUX_NAMESPACE}\" namespace\n"), 0),
-        };
-    }
-    CommandOutput::ok(flux_table(&rows))
+        [k.name.clone(), k.last_applied_revision.clone().unwrap_or_default(), title(k.suspended), ready.into(), k.message.clone()]
+    });
+    listing("Kustomization", name, all, rows.collect())
 }
 
 fn get_sources(world: &World, name: Option<&str>, all: bool) -> CommandOutput {
-    let mut rows = vec![vec!["NAME".to_string(), "REVISION".into(), "SUSPENDED".into(), "READY".into(), "MESSAGE".into()]];
-    if all {
-        rows[0].insert(0, "NAMESPACE".into());
-    }
-    for s in world.flux().sources.values().filter(|s| name.is_none_or(|n| n == s.name)) {
+    let rows = world.flux().sources.values().filter(|s| name.is_none_or(|n| n == s.name)).map(|s| {
         let revision = s.revision.clone().unwrap_or_default();
-        let message =
-            if revision.is_empty() { "building artifact".to_string() } else { format!("stored artifact for revision '{revision}'") };
-        let mut row =
-            vec![s.name.clone(), revision.clone(), title(s.suspended), if revision.is_empty() { "False" } else { "True" }.into(), message];
-        if all {
-            row.insert(0, FLUX_NAMESPACE.into());
-        }
-        rows.push(row);
-    }
-    if rows.len() == 1 {
+        let (ready, message) = match (&s.fetch_error, revision.is_empty()) {
+            (Some(e), _) => ("False", e.clone()),
+            (None, true) => ("False", "building artifact".to_string()),
+            (None, false) => ("True", format!("stored artifact for revision '{revision}'")),
+        };
+        [s.name.clone(), revision, title(s.suspended), ready.into(), message]
+    });
+    listing("GitRepository", name, all, rows.collect())
+}
+
+/// `flux get`'s table of NAME, REVISION, SUSPENDED, READY, MESSAGE (NAMESPACE first with -A), or its "not found".
+fn listing(kind: &str, name: Option<&str>, all: bool, rows: Vec<[String; 5]>) -> CommandOutput {
+    if rows.is_empty() {
         return match name {
-            Some(n) => not_found("GitRepository", n),
-            None => CommandOutput::err(format!("no GitRepository objects found in \"{FLUX_NAMESPACE}\" namespace\n"), 0),
+            Some(n) => not_found(kind, n),
+            None => CommandOutput::err(format!("no {kind} objects found in \"{FLUX_NAMESPACE}\" namespace\n"), 0),
         };
     }
-    CommandOutput::ok(flux_table(&rows))
+    let header = ["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"].map(String::from);
+    let table: Vec<Vec<String>> = std::iter::once(header)
+        .chain(rows)
+        .enumerate()
+        .map(|(i, row)| {
+            let first = if i == 0 { "NAMESPACE" } else { FLUX_NAMESPACE };
+            all.then(|| first.to_string()).into_iter().chain(row).collect()
+        })
+        .collect();
+    CommandOutput::ok(flux_table(&table))
 }
 
 fn title(b: bool) -> String {
