@@ -83,10 +83,10 @@ fn reachable(start: &Path) -> Vec<PathBuf> {
         for field in ["resources", "bases", "components"] {
             for entry in docs.first().and_then(|d| d.get(field)).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str())
             {
-                if let Ok(p) = dir.join(entry).canonicalize() {
-                    if p.is_dir() {
-                        queue.push(p);
-                    }
+                if let Ok(p) = dir.join(entry).canonicalize()
+                    && p.is_dir()
+                {
+                    queue.push(p);
                 }
             }
         }

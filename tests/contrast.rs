@@ -50,7 +50,8 @@ fn every_text_colour_meets_aa_on_its_background() {
     // Every literal background in the stylesheet carries the page's text colour, or the terminal's.
     for rule in CSS.lines().filter(|l| l.contains("background: #")) {
         let bg = rule.split("background: ").nth(1).unwrap().split([';', ' ']).next().unwrap();
-        let fg = if rule.contains("color: #") { rule.split("color: ").nth(1).unwrap().split([';', ' ']).next().unwrap() } else { c("text") };
+        let fg =
+            if rule.contains("color: #") { rule.split("color: ").nth(1).unwrap().split([';', ' ']).next().unwrap() } else { c("text") };
         pairs.push((format!("text on {bg} ({})", rule.trim().split('{').next().unwrap().trim()), fg, bg));
     }
     let failing: Vec<String> = pairs

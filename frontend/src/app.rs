@@ -252,7 +252,7 @@ impl Component for App {
                 let target = world.now() + SimDuration::millis(elapsed);
                 world.advance_to(target);
                 self.ticks += 1;
-                if self.ticks % 25 == 0 {
+                if self.ticks.is_multiple_of(25) {
                     self.save();
                     self.refresh_completion();
                 }

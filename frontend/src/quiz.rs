@@ -179,12 +179,14 @@ impl Component for QuizView {
             }
         }
         // A quiz with feedback per question finishes when its last question is checked.
-        if let Ok(attempt) = &self.attempt {
-            if attempt.feedback == Feedback::EachQuestion && !self.saved.finished && self.saved.checked.iter().all(|c| *c) {
-                let result = self.result(attempt);
-                self.saved.results.push(result);
-                self.saved.finished = true;
-            }
+        if let Ok(attempt) = &self.attempt
+            && attempt.feedback == Feedback::EachQuestion
+            && !self.saved.finished
+            && self.saved.checked.iter().all(|c| *c)
+        {
+            let result = self.result(attempt);
+            self.saved.results.push(result);
+            self.saved.finished = true;
         }
         self.store(&quiz);
         true

@@ -67,22 +67,22 @@ pub enum Output {
 /// repository (the twin's Git mirrors the pull world's after every input), so
 /// only commands about a cluster go to both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Twin {
+enum Route {
     /// `git`, files, `argocd`: the shared repository, or the agent only the pull world has.
-    PullOnly,
+    ThisWorld,
     /// `gh`: only the push world has a pipeline.
-    PushOnly,
+    TwinOnly,
     /// `kubectl`: each world has its own cluster.
     Both,
 }
 
-impl Twin {
-    fn of(line: &str) -> Twin {
+impl Route {
+    fn of(line: &str) -> Route {
         match line.split_whitespace().next() {
             // `sleep` is not forwarded: this world's clock drives the twin's, in step.
-            Some("kubectl" | "k") => Twin::Both,
-            Some("gh") => Twin::PushOnly,
-            _ => Twin::PullOnly,
+            Some("kubectl" | "k") => Route::Both,
+            Some("gh") => Route::TwinOnly,
+            _ => Route::ThisWorld,
         }
     }
 }
@@ -236,11 +236,11 @@ impl World {
                     .and_then(|t| t.active_solution())
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|line| Twin::of(line) != Twin::PullOnly)
+                    .filter(|line| Route::of(line) != Route::ThisWorld)
                     .map(|line| Input::Command { line })
                     .collect(),
                 Input::Hint => Vec::new(),
-                Input::Command { line } if Twin::of(line) == Twin::PullOnly => Vec::new(),
+                Input::Command { line } if Route::of(line) == Route::ThisWorld => Vec::new(),
                 // The twin's incidents are set off with this world's (see `fire_incident`).
                 Input::Incident { .. } => Vec::new(),
                 // Files are saved in the shared repository.
@@ -254,7 +254,7 @@ impl World {
         }
         match input {
             // A push-pipeline command (`gh`) is answered by the twin, which has the pipeline.
-            Input::Command { line } if self.twin.is_some() && Twin::of(&line) == Twin::PushOnly => {
+            Input::Command { line } if self.twin.is_some() && Route::of(&line) == Route::TwinOnly => {
                 let position = self.outputs.iter().rposition(|o| matches!(o, Output::TwinTerminal { .. }));
                 if let Some(Output::TwinTerminal { command, text, exit_code }) = position.and_then(|p| self.outputs.remove(p)) {
                     let out = CommandOutput { stdout: text.clone(), stderr: String::new(), exit_code };
@@ -396,7 +396,7 @@ impl World {
         if let Some(twin) = self.twin.as_mut() {
             let mut for_twin = incident.clone();
             if for_twin.push_commands.is_empty() {
-                for_twin.push_commands = incident.commands.iter().filter(|c| Twin::of(c) == Twin::Both).cloned().collect();
+                for_twin.push_commands = incident.commands.iter().filter(|c| Route::of(c) == Route::Both).cloned().collect();
             }
             for_twin.followed_by = None;
             if !for_twin.push_commands.is_empty() {

@@ -1,11 +1,10 @@
 //! Incidents: set off by a step, by their time, or on demand; run as someone
 //! else; and the recovery check measures the time back to Synced and Healthy.
 
-use simulator::{Input, Output, SimDuration, World, content};
+mod support;
 
-fn drain(world: &mut World) -> Vec<Output> {
-    std::iter::from_fn(|| world.poll_output()).collect()
-}
+use simulator::{Input, Output, SimDuration, World, content};
+use support::drain;
 
 #[test]
 fn a_steps_incident_fires_thirty_seconds_after_the_step_starts_and_self_heal_recovers() {

@@ -1,11 +1,10 @@
 //! `kubectl edit`: the world asks its host to open the live object, and
 //! applies what the editor saves, as kubectl does when the editor closes.
 
-use simulator::{Input, Output, World, content};
+mod support;
 
-fn outputs(world: &mut World) -> Vec<Output> {
-    std::iter::from_fn(|| world.poll_output()).collect()
-}
+use simulator::{Input, Output, World, content};
+use support::{drain, terminal_text};
 
 #[test]
 fn edit_opens_the_live_object_and_saving_applies_it() {
@@ -13,7 +12,7 @@ fn edit_opens_the_live_object_and_saving_applies_it() {
     let mut world = World::new(2, &lab).unwrap();
     let now = world.now();
     world.handle_input(now, Input::Command { line: "kubectl edit deploy/payment-service -n payments".into() });
-    let out = outputs(&mut world);
+    let out = drain(&mut world);
     let Some(Output::Edit { target, namespace, yaml }) = out.iter().find(|o| matches!(o, Output::Edit { .. })).cloned() else {
         panic!("no editor was opened: {out:?}");
     };
@@ -21,7 +20,7 @@ fn edit_opens_the_live_object_and_saving_applies_it() {
     assert!(yaml.starts_with("# Please edit the object below.") && yaml.contains("  replicas: 3\n"), "{yaml}");
 
     world.handle_input(now, Input::SaveEdit { target: target.clone(), namespace: namespace.clone(), content: yaml.clone() });
-    let text = terminal(&mut world);
+    let text = terminal_text(&mut world);
     assert_eq!(text, "Edit cancelled, no changes made.\n");
 
     world.handle_input(
@@ -32,7 +31,7 @@ fn edit_opens_the_live_object_and_saving_applies_it() {
             content: yaml.replace("  replicas: 3\n", "  replicas: 4\n"),
         },
     );
-    assert_eq!(terminal(&mut world), "deployment.apps/payment-service edited\n");
+    assert_eq!(terminal_text(&mut world), "deployment.apps/payment-service edited\n");
     let key = simulator::kube::ObjectKey::new("apps", "Deployment", "payments", "payment-service");
     assert_eq!(world.cluster().store.get(&key).unwrap()["spec"]["replicas"], 4, "applied at once; self-heal will follow");
 
@@ -44,11 +43,7 @@ fn edit_opens_the_live_object_and_saving_applies_it() {
             content: yaml.replace("name: payment-service\n", "name: other\n"),
         },
     );
-    assert!(terminal(&mut world).starts_with("error: At least one of apiVersion, kind and name was changed"));
+    assert!(terminal_text(&mut world).starts_with("error: At least one of apiVersion, kind and name was changed"));
     world.handle_input(now, Input::Command { line: "kubectl edit deploy/nope -n payments".into() });
-    assert_eq!(terminal(&mut world), "Error from server (NotFound): deployments.apps \"nope\" not found\n");
-}
-
-fn terminal(world: &mut World) -> String {
-    outputs(world).into_iter().filter_map(|o| if let Output::Terminal { text, .. } = o { Some(text) } else { None }).collect()
+    assert_eq!(terminal_text(&mut world), "Error from server (NotFound): deployments.apps \"nope\" not found\n");
 }

@@ -47,10 +47,11 @@ fn check_invariants(world: &World, last_rv: &mut u64) -> Result<(), String> {
         if obj_rv > rv {
             return Err(format!("{key} has resourceVersion {obj_rv} above the store's {rv}"));
         }
-        if let Some(owner) = meta::controller_uid(obj) {
-            if store.get_by_uid(owner).is_none() && !meta::is_terminating(obj) {
-                return Err(format!("{key} points at a missing owner {owner}"));
-            }
+        if let Some(owner) = meta::controller_uid(obj)
+            && store.get_by_uid(owner).is_none()
+            && !meta::is_terminating(obj)
+        {
+            return Err(format!("{key} points at a missing owner {owner}"));
         }
     }
     if world.stuck_loops() > 0 {
@@ -69,10 +70,10 @@ fn check_invariants(world: &World, last_rv: &mut u64) -> Result<(), String> {
             let Some(rev) = git.db.commit(&app.status.revision).map(|_| app.status.revision.clone()) else { continue };
             let files = git.db.snapshot(&rev);
             let desired = simulator::argo::render::render(&app.spec, &files).unwrap_or_default();
-            if let Some(want) = desired.iter().find(|d| ObjectKey::of(d).as_ref() == Some(&key)) {
-                if !diff::is_synced_ignoring(want, live, &app.spec.ignore_differences) {
-                    return Err(format!("{} reports Synced but {key} differs from Git", app.spec.name));
-                }
+            if let Some(want) = desired.iter().find(|d| ObjectKey::of(d).as_ref() == Some(&key))
+                && !diff::is_synced_ignoring(want, live, &app.spec.ignore_differences)
+            {
+                return Err(format!("{} reports Synced but {key} differs from Git", app.spec.name));
             }
         }
     }

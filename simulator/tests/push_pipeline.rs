@@ -1,18 +1,15 @@
 //! The push model, as the course describes it: the pipeline deploys each
 //! pushed commit with `kubectl apply` and never looks at the cluster again.
 
+mod support;
+
 use simulator::content;
 use simulator::pipeline::RunStatus;
 use simulator::{Input, SimDuration, World};
+use support::run;
 
 fn twin_lab_world(seed: u64) -> World {
     World::new(seed, &content::builtin_lab("push-vs-pull").unwrap()).unwrap()
-}
-
-fn run(world: &mut World, line: &str) {
-    let now = world.now();
-    world.handle_input(now, Input::Command { line: line.into() });
-    while world.poll_output().is_some() {}
 }
 
 fn replicas(world: &World) -> i64 {

@@ -99,13 +99,17 @@ world:
 pub fn run(world: &mut World, line: &str) -> String {
     let now = world.now();
     world.handle_input(now, Input::Command { line: line.into() });
-    let mut text = String::new();
-    while let Some(o) = world.poll_output() {
-        if let simulator::Output::Terminal { text: t, .. } = o {
-            text.push_str(&t);
-        }
-    }
-    text
+    terminal_text(world)
+}
+
+/// Everything the world has to tell its host, in order.
+pub fn drain(world: &mut World) -> Vec<simulator::Output> {
+    std::iter::from_fn(|| world.poll_output()).collect()
+}
+
+/// What the terminal printed since the last look.
+pub fn terminal_text(world: &mut World) -> String {
+    drain(world).into_iter().filter_map(|o| if let simulator::Output::Terminal { text, .. } = o { Some(text) } else { None }).collect()
 }
 
 pub fn wait(world: &mut World, secs: u64) {
@@ -125,7 +129,7 @@ pub fn replicas(world: &World) -> i64 {
 }
 
 pub fn commit_and_push(world: &mut World, edit: &str, message: &str) {
-    for line in [edit.to_string(), format!("git add -A"), format!("git commit -m \"{message}\""), "git push".to_string()] {
+    for line in [edit.to_string(), "git add -A".to_string(), format!("git commit -m \"{message}\""), "git push".to_string()] {
         run(world, &line);
     }
 }
