@@ -3,7 +3,9 @@
 
 pub mod check;
 pub mod content_dir;
+pub mod kubeapi;
 pub mod kustomize_cmd;
 pub mod play;
 pub mod quiz_cmd;
+pub mod real_tools;
 pub mod server;

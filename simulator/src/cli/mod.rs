@@ -11,10 +11,10 @@ mod git;
 mod git_blame;
 mod git_branch;
 mod kubectl;
-mod kubectl_describe;
+pub(crate) mod kubectl_describe;
 mod kustomize;
 
-pub use kubectl::pod_status;
+pub use crate::kube::printers::pod_status;
 pub mod shell;
 pub mod table;
 mod yq;
