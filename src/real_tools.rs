@@ -329,42 +329,52 @@ fn handle_line(host: &Host, line: &str) {
     });
 }
 
-/// `gitops-lab play LAB --real-tools DIR`.
-pub fn run(files: &simulator::content::ContentFiles, id: &str, dir: &Path, speed: f64, seed: Option<u64>) -> ExitCode {
-    let fail = |e: String| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    };
+/// Builds the lab's world, makes its repositories real in `dir` and serves its API, with
+/// `dir/kubeconfig` written. The caller runs `RealRepo::sync` to carry pushes across.
+pub fn start(
+    files: &simulator::content::ContentFiles,
+    id: &str,
+    dir: &Path,
+    speed: f64,
+    seed: Option<u64>,
+) -> Result<(ApiServer, Vec<RealRepo>), String> {
+    let (_, server, repos, _) = start_lab(files, id, dir, speed, seed)?;
+    Ok((server, repos))
+}
+
+fn start_lab(
+    files: &simulator::content::ContentFiles,
+    id: &str,
+    dir: &Path,
+    speed: f64,
+    seed: Option<u64>,
+) -> Result<(Lab, ApiServer, Vec<RealRepo>, u64), String> {
     if !(speed > 0.0 && speed <= 3600.0) {
-        return fail(format!("--speed {speed}: give a number between 0 and 3600"));
+        return Err(format!("--speed {speed}: give a number between 0 and 3600"));
     }
-    let lab = match find_lab(files, id) {
-        Ok(l) => l,
-        Err(e) => return fail(e),
-    };
+    let lab = find_lab(files, id)?;
     let seed = seed.unwrap_or_else(rand::random);
-    let world = match World::new(seed, &lab) {
-        Ok(w) => w,
-        Err(e) => return fail(e),
-    };
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        return fail(format!("{}: {e}", dir.display()));
-    }
+    let world = World::new(seed, &lab)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let trainee = world.shell().user.clone();
-    let repos = match materialize(&world, &dir, &trainee) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
+    let repos = materialize(&world, &dir, &trainee)?;
     let namespace = lab.world.kube_namespace.clone();
-    let server = match ApiServer::start(world, Options { addr: "127.0.0.1:0".into(), speed, namespace, keep_outputs: true }) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
+    let server = ApiServer::start(world, Options { addr: "127.0.0.1:0".into(), speed, namespace, keep_outputs: true })?;
+    kubeconfig::write(&dir.join("kubeconfig"), &server.kubeconfig)?;
+    Ok((lab, server, repos, seed))
+}
+
+/// `gitops-lab play LAB --real-tools DIR`.
+pub fn run(files: &simulator::content::ContentFiles, id: &str, dir: &Path, speed: f64, seed: Option<u64>) -> ExitCode {
+    let (lab, server, repos, seed) = match start_lab(files, id, dir, speed, seed) {
+        Ok(started) => started,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
-    let kubeconfig_path = dir.join("kubeconfig");
-    if let Err(e) = kubeconfig::write(&kubeconfig_path, &server.kubeconfig) {
-        return fail(e);
-    }
+    let kubeconfig_path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).join("kubeconfig");
     println!("{}\n\n{}", lab.title, lab.story.trim_end());
     println!("\nThe lab's cluster is serving the Kubernetes API on https://{} (simulated time runs at {speed}× wall time).", server.addr);
     println!("In another terminal, use your own kubectl and git:\n\n  export KUBECONFIG={}", kubeconfig_path.display());

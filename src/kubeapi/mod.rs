@@ -121,6 +121,8 @@ pub struct ApiServer {
     pub host: Arc<Host>,
     pub addr: SocketAddr,
     pub kubeconfig: String,
+    /// The session's CA certificate (PEM), for clients other than kubectl.
+    pub ca_pem: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -139,6 +141,7 @@ impl ApiServer {
         let token: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
         let server = format!("https://{addr}");
         let kubeconfig = kubeconfig::render(&server, &tls.ca_pem, &token, &options.namespace);
+        let ca_pem = tls.ca_pem.clone();
         let clock = Clock::new(world.now(), options.speed);
         let cache = WatchCache::new(&world.cluster().store);
         let rv = world.api_resource_version();
@@ -173,7 +176,7 @@ impl ApiServer {
                 });
             })
             .map_err(|e| e.to_string())?;
-        Ok(ApiServer { host, addr, kubeconfig, shutdown: Some(shutdown_tx), thread: Some(thread) })
+        Ok(ApiServer { host, addr, kubeconfig, ca_pem, shutdown: Some(shutdown_tx), thread: Some(thread) })
     }
 
     /// Stops serving and waits for the server's thread.
