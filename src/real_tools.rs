@@ -222,6 +222,8 @@ impl RealRepo {
                     self.synced.insert(branch.clone(), tip.clone());
                 }
             }
+            // What the world holds now, the pushes just received included.
+            let simulated = s.world.git().remotes.get(&self.url).map(|r| r.branches.clone()).unwrap_or_default();
             for (branch, tip) in &simulated {
                 if real.get(branch) != Some(tip) && self.synced.get(branch) != Some(tip) {
                     export_commit(&repo, &s.world, tip)?;

@@ -250,7 +250,8 @@ fn record_command(host: &Host, headers: &HeaderMap, method: &Method, target: &Ta
     }
     let mut s = host.lock();
     match &target.namespace {
-        Some(ns) if *ns != s.default_namespace => line.push_str(&format!(" -n {ns}")),
+        // Shapes match when their flags are a subset, so the namespace is always written.
+        Some(ns) => line.push_str(&format!(" -n {ns}")),
         None if target.rt.namespaced && *method == Method::GET => line.push_str(" -A"),
         _ => {}
     }
