@@ -115,7 +115,6 @@ const KNOWN_IDENTICAL: &[&str] = &[
     "kubectl get deploy -n nowhere",
     "kubectl get widgets",
     "kubectl scale deployment payment-service --replicas=4 -n payments",
-    "git log --oneline",
 ];
 
 #[test]
