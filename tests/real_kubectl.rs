@@ -123,7 +123,7 @@ fn requests_without_the_sessions_token_are_refused() {
     let path = cluster.write("wrong-kubeconfig", &wrong);
     let r = cluster.run_with(&["get", "pods"], &[("KUBECONFIG", &path)]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("error: You must be logged in to the server (Unauthorized)"), "{}", r.stderr);
+    assert!(r.stderr.contains("error: You must be logged in to the server (the server has asked for the client to provide credentials)"), "{}", r.stderr);
 }
 
 #[test]
