@@ -272,6 +272,8 @@ impl Agent {
                 let (revision, request) = (op.revision.clone(), op.sync.request.clone());
                 let desired = desired_for(rt, &revision, git).unwrap_or_default();
                 let extras = extras(rt, &self.tracked, &desired, cluster);
+                let started = rt.status.operation_state.as_ref().and_then(|s| SimTime::parse_rfc3339(&s.started_at)).unwrap_or(now);
+                let desired = sync::hook_names::name_hooks(&desired, &revision, started);
                 let project = project_of(&rt.spec, cluster).unwrap_or_else(|_| project::Project::default_project());
                 let op = rt.op.as_mut().expect("checked above");
                 op.sync = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, request);
@@ -366,6 +368,7 @@ impl Agent {
             resources: vec![],
         };
         rt.status.operation_state = Some(state);
+        let desired = sync::hook_names::name_hooks(&desired, &revision, now);
         let op = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, req);
         rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None, retries: 0, retry_at: None });
         // The first step runs now; completion is reported when the finish timer fires.
