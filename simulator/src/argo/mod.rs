@@ -4,6 +4,7 @@
 //! jitter, watch-driven comparison, webhooks, manual and partial syncs).
 
 pub mod app;
+pub mod deletion;
 pub mod diff;
 pub mod health;
 pub mod image_updater;
@@ -258,7 +259,7 @@ impl Agent {
 
     /// Runs every timer due at `now`. Returns whether anything happened.
     pub fn run_due(&mut self, now: SimTime, cluster: &mut Cluster, git: &Git, rng: &mut SimRng, journal: &mut Vec<Event>) -> bool {
-        let mut worked = false;
+        let mut worked = deletion::finalize(&self.tracked, &mut cluster.store, now, rng);
         let names: Vec<String> = self.apps.keys().cloned().collect();
         for name in names {
             let jitter = self.jitter(rng);
@@ -612,6 +613,17 @@ fn compare(
         emit_changes(rt, &old_sync, &old_health, now, journal);
         return;
     }
+    if revision.is_empty() && git.reachable(&rt.spec.repo_url) {
+        // A branch, tag or commit the repository does not have: the repo server cannot resolve it.
+        let message = format!(
+            "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = unable to resolve '{}' to a commit SHA",
+            rt.spec.target_revision
+        );
+        rt.status.sync_status = "Unknown".into();
+        set_condition(rt, "ComparisonError", &message, now);
+        emit_changes(rt, &old_sync, &old_health, now, journal);
+        return;
+    }
     let desired = match desired_for(rt, &revision, git) {
         Ok(d) => d,
         Err(message) => {
@@ -656,7 +668,8 @@ fn compare(
         resources.push(resource_status(&key, live, "OutOfSync", health.as_ref(), true));
     }
     resources.sort_by(|a, b| (&a.group, &a.kind, &a.namespace, &a.name).cmp(&(&b.group, &b.kind, &b.namespace, &b.name)));
-    let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
+    // An app with no resources at all is Healthy (there is nothing to be missing).
+    let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live || resources.is_empty());
     rt.managed = resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
     rt.namespaces = resources.iter().map(|r| r.namespace.clone()).chain([rt.spec.dest_namespace.clone()]).collect();
     let sync_status = if resources.iter().any(|r| r.status != "Synced") { "OutOfSync" } else { "Synced" };
