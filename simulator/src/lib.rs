@@ -25,6 +25,7 @@ pub mod script;
 pub mod time;
 pub mod world;
 pub mod yaml;
+pub mod yaml_key_order;
 
 pub use lab::Lab;
 pub use time::{SimDuration, SimTime};

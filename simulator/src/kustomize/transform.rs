@@ -347,13 +347,52 @@ fn labels(resources: &mut [Res], pairs: &Map<String, Value>, selectors: bool, te
                     }
                 }
                 "NetworkPolicy" => {
-                    if let Some(m) = r.obj.pointer_mut("/spec/podSelector/matchLabels").and_then(Value::as_object_mut) {
-                        set_all(m, pairs);
+                    for path in [&["spec", "podSelector"][..], &["spec", "ingress", "from", "podSelector"], &["spec", "egress", "to", "podSelector"]] {
+                        set_existing_match_labels(&mut r.obj, path, pairs);
                     }
                 }
                 _ => {}
             }
+            // kustomize's commonLabels field specs reach pod (anti-)affinity and topology
+            // spread selectors of Deployments and StatefulSets, where a matchLabels exists.
+            if matches!(kind.as_str(), "Deployment" | "StatefulSet") {
+                for path in POD_SELECTOR_PATHS {
+                    set_existing_match_labels(&mut r.obj, path, pairs);
+                }
+            }
         }
+    }
+}
+
+/// The label selectors inside a pod template that commonLabels reaches (kustomize's `commonlabels.go`).
+const POD_SELECTOR_PATHS: &[&[&str]] = &[
+    &["spec", "template", "spec", "affinity", "podAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "labelSelector"],
+    &["spec", "template", "spec", "affinity", "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "labelSelector"],
+    &["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "labelSelector"],
+    &["spec", "template", "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "labelSelector"],
+    &["spec", "template", "spec", "topologySpreadConstraints", "labelSelector"],
+];
+
+/// Adds `pairs` to `<path>/matchLabels` wherever it already exists (a field spec with
+/// `create: false`), stepping into every item of a list on the way.
+fn set_existing_match_labels(node: &mut Value, path: &[&str], pairs: &Map<String, Value>) {
+    match (node, path.split_first()) {
+        (Value::Array(items), _) => {
+            for item in items {
+                set_existing_match_labels(item, path, pairs);
+            }
+        }
+        (Value::Object(map), Some((first, rest))) => {
+            if let Some(child) = map.get_mut(*first) {
+                set_existing_match_labels(child, rest, pairs);
+            }
+        }
+        (node @ Value::Object(_), None) => {
+            if let Some(m) = node.get_mut("matchLabels").and_then(Value::as_object_mut) {
+                set_all(m, pairs);
+            }
+        }
+        _ => {}
     }
 }
 
