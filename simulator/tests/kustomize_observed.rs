@@ -75,7 +75,21 @@ const CASES: &[&str] = &[
     "error-empty-inline-patch",
     "error-ambiguous-patch-target",
     "error-patch-target-not-found",
+    "typed-list-expanded",
+    "patch-allow-name-change",
+    "patch-name-change-not-allowed",
+    "patch-allow-kind-change",
 ];
+
+#[test]
+fn typed_lists_are_expanded_into_their_items() {
+    assert_cases(&["typed-list-expanded"]);
+}
+
+#[test]
+fn patch_options_allow_name_and_kind_changes() {
+    assert_cases(&["patch-allow-name-change", "patch-name-change-not-allowed", "patch-allow-kind-change"]);
+}
 
 #[test]
 fn generated_data_keys_sort_as_kustomize_sorts_them() {

@@ -14,7 +14,8 @@ pub fn generate(files: &Snapshot, dir: &str, g: &Value, kind: &str, global: &Val
     let mut data = Map::new();
     let mut add = |k: String, v: String| -> Result<(), KustomizeError> {
         if data.contains_key(&k) {
-            return Err(err(format!("cannot add key {k}, another key by that name already exists")));
+            // kustomize says "configmap" for Secrets too.
+            return Err(err(format!("configmap {name} illegally repeats the key `{k}`")));
         }
         data.insert(k, Value::String(v));
         Ok(())

@@ -8,12 +8,14 @@ use super::{KustomizeError, Res, err};
 use crate::kube::meta;
 
 /// Applies a `patches[]` entry: a list of operations is JSON 6902, anything else a strategic merge.
-pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
+/// `options` are the entry's `allowNameChange` and `allowKindChange`.
+pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&Value>, options: Option<&Value>) -> Result<(), KustomizeError> {
     let docs = crate::yaml::parse_documents(text, "patch").map_err(|e| err(format!("unable to parse patch: {}", e.message)))?;
     if docs.len() == 1 && docs[0].is_array() {
         return apply_json6902(resources, &docs[0], target);
     }
-    apply_smp_docs(resources, docs, target)
+    let allow = |flag: &str| options.and_then(|o| o.get(flag)).and_then(Value::as_bool).unwrap_or(false);
+    apply_smp_docs_with(resources, docs, target, allow("allowNameChange"), allow("allowKindChange"))
 }
 
 pub fn apply_smp_text(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
@@ -28,6 +30,17 @@ pub fn apply_json6902_text(resources: &mut [Res], text: &str, target: Option<&Va
 }
 
 fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Value>) -> Result<(), KustomizeError> {
+    apply_smp_docs_with(resources, docs, target, false, false)
+}
+
+/// Strategic merge patches; a patch's own name (or kind) replaces its target's only where allowed.
+fn apply_smp_docs_with(
+    resources: &mut Vec<Res>,
+    docs: Vec<Value>,
+    target: Option<&Value>,
+    allow_name_change: bool,
+    allow_kind_change: bool,
+) -> Result<(), KustomizeError> {
     for patch in docs {
         let indexes: Vec<usize> = match target {
             Some(t) => resources.iter().enumerate().filter(|(_, r)| selected(r, t)).map(|(i, _)| i).collect(),
@@ -37,10 +50,11 @@ fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Va
                 let hit: Vec<usize> = resources
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.kind() == kind && r.had_name(&name) && (ns.is_empty() || r.had_namespace(&ns)))
+                    .filter(|(_, r)| r.kind() == kind && r.had_name(&name) && same_namespace(r, &ns))
                     .map(|(i, _)| i)
                     .collect();
-                if hit.is_empty() {
+                // kustomize needs exactly one target for a patch without one of its own.
+                if hit.len() != 1 {
                     let (group, version) = crate::kube::split_api_version(patch.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
                     let id = format!(
                         "{kind}.{version}.{}/{name}.{}",
@@ -77,9 +91,30 @@ fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Va
                 md.remove("namespace");
             }
             merge(&mut r.obj, &p, "");
+            if allow_kind_change && !meta::kind(&patch).is_empty() && meta::kind(&patch) != r.kind() {
+                for field in ["apiVersion", "kind"] {
+                    if let Some(v) = patch.get(field) {
+                        r.obj[field] = v.clone();
+                    }
+                }
+            }
+            let new_name = meta::name(&patch);
+            if allow_name_change && !new_name.is_empty() && new_name != r.name() {
+                r.rename(new_name.to_string());
+            }
         }
     }
     Ok(())
+}
+
+/// Whether a resource has (or had) the namespace of a patch's id; kustomize takes no
+/// namespace and `default` to be the same.
+fn same_namespace(r: &Res, ns: &str) -> bool {
+    if ns.is_empty() || ns == "default" {
+        r.had_namespace("") || r.had_namespace("default")
+    } else {
+        r.had_namespace(ns)
+    }
 }
 
 fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) -> Result<(), KustomizeError> {

@@ -50,7 +50,7 @@ fn accumulate_into(
         return Err(err(format!("cycle detected: '{dir}' includes itself")));
     }
     visiting.push(dir.to_string());
-    let (path, k) = load_kustomization(files, dir)?;
+    let (_path, k) = load_kustomization(files, dir)?;
     let kind = k.get("kind").and_then(Value::as_str).unwrap_or("Kustomization");
     if as_component && kind != "Component" {
         return Err(err(format!("expected kind 'Component' for path '{dir}' but got '{kind}'")));
@@ -79,9 +79,11 @@ fn accumulate_into(
                     e.message
                 ))
             })?;
+            super::duplicate_keys::check(text)?;
             let mut loaded = Vec::new();
             for doc in docs {
-                if meta::kind(&doc) == "List" {
+                // `List` and typed lists (`ConfigMapList`, …) with items are expanded into their items.
+                if meta::kind(&doc).ends_with("List") && doc.get("items").is_some_and(Value::is_array) {
                     loaded.extend(doc.get("items").and_then(Value::as_array).cloned().unwrap_or_default());
                 } else {
                     loaded.push(doc);
@@ -108,7 +110,7 @@ fn accumulate_into(
     let options = k.get("generatorOptions").cloned().unwrap_or(Value::Null);
     for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
         for g in k.get(field).and_then(Value::as_array).into_iter().flatten() {
-            let generated = generators::generate(files, dir, g, kind, &options).map_err(|e| err(format!("{path}: {}", e.message)))?;
+            let generated = generators::generate(files, dir, g, kind, &options)?;
             generators::add_generated(resources, generated)?;
         }
     }
@@ -149,7 +151,12 @@ fn apply_transformers(files: &Snapshot, dir: &str, k: &Value, resources: &mut Ve
     }
     for p in k.get("patches").and_then(Value::as_array).into_iter().flatten() {
         let text = patch_text(files, dir, p)?;
-        patches::apply_patch_entry(resources, &text, p.get("target"))?;
+        if text.trim().is_empty() && p.get("target").is_none() {
+            // An empty patch is read as an empty JSON 6902 patch, which needs a target.
+            let path = p.get("path").and_then(Value::as_str).unwrap_or_default();
+            return Err(err(format!("must specify a target for JSON patch [path: \"{path}\"]")));
+        }
+        patches::apply_patch_entry(resources, &text, p.get("target"), p.get("options"))?;
     }
     if let Some(ns) = k.get("namespace").and_then(Value::as_str) {
         namespace(resources, ns);
@@ -207,8 +214,19 @@ fn patch_text(files: &Snapshot, dir: &str, entry: &Value) -> Result<String, Kust
         (Some(path), _) => {
             files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))
         }
-        (None, Some(inline)) => Ok(inline.to_string()),
-        _ => Err(err("patch requires either path or patch")),
+        (None, Some(inline)) if !inline.is_empty() => Ok(inline.to_string()),
+        _ => {
+            // kustomize quotes the entry as its PatchTransformer config, without the empty patch.
+            let mut config = entry.clone();
+            if let Some(m) = config.as_object_mut() {
+                m.remove("patch");
+            }
+            let config = crate::yaml::to_yaml(&config);
+            Err(err(format!(
+                "trouble configuring builtin PatchTransformer with config: `\n{config}`: must specify one of patch and path in\n{}",
+                config.trim_end()
+            )))
+        }
     }
 }
 
