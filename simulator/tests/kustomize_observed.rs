@@ -79,7 +79,19 @@ const CASES: &[&str] = &[
     "patch-allow-name-change",
     "patch-name-change-not-allowed",
     "patch-allow-kind-change",
+    "json6902-rename-reaches-roleref",
+    "same-base-twice-with-different-prefixes",
 ];
+
+#[test]
+fn json6902_renames_reach_role_refs_and_subjects() {
+    assert_cases(&["json6902-rename-reaches-roleref"]);
+}
+
+#[test]
+fn the_same_base_twice_with_different_prefixes_resolves_references_per_inclusion() {
+    assert_cases(&["same-base-twice-with-different-prefixes"]);
+}
 
 #[test]
 fn typed_lists_are_expanded_into_their_items() {

@@ -121,7 +121,12 @@ fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) ->
     let target = target.ok_or_else(|| err("must specify a target for patch"))?;
     let patch: json_patch::Patch = serde_json::from_value(ops.clone()).map_err(|e| err(format!("unable to parse JSON patch: {e}")))?;
     for r in resources.iter_mut().filter(|r| selected(r, target)) {
+        let before = (r.name().to_string(), r.namespace().to_string());
         json_patch::patch(&mut r.obj, &patch).map_err(|e| err(format!("failed to apply json patch: {e}")))?;
+        // A patch that renames its target is a rename like any other: references follow it.
+        if (r.name(), r.namespace()) != (before.0.as_str(), before.1.as_str()) {
+            r.previous.push(before);
+        }
     }
     Ok(())
 }

@@ -70,6 +70,9 @@ fn accumulate_into(
             }
             let mut sub = Vec::new();
             accumulate_into(files, &target, depth + 1, &mut sub, false, visiting)?;
+            // References inside an included kustomization resolve there, per inclusion: the same
+            // base included twice under different prefixes keeps each copy's references its own.
+            super::nameref::fix(&mut sub);
             add_all(&mut own, sub)?;
         } else if let Some(text) = files.get(&target) {
             let docs = crate::yaml::parse_documents(text, &target).map_err(|e| {
