@@ -133,7 +133,7 @@ pub fn status(world: &World) -> Html {
                 html! {
                     <section class="app-status" aria-label={format!("Application {}", app.spec.name)}>
                         <h2>{"Application "}{&app.spec.name}</h2>
-                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(&app.status.sync_status) }{" "}{ badge(&app.status.health.status) }</p>
+                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(app.status.sync_status.word()) }{" "}{ badge(app.status.health.status.word()) }</p>
                         <p class="revision">{format!("to {revision} ({})", app.spec.sync_policy_label())}</p>
                         <h3>{"Deployments"}</h3>
                         { deployment_list(&deployments, None) }
