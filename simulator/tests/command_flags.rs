@@ -42,9 +42,11 @@ fn kubectl_namespace_flag_works_before_and_after_the_verb() {
 #[test]
 fn argocd_app_diff_reads_exit_code_as_a_boolean_flag() {
     let mut world = drift_lab();
-    // Drift: someone scales the Deployment by hand, so live differs from Git.
-    let (_, code) = run(&mut world, "kubectl scale deployment payment-service -n payments --replicas=7");
-    assert_eq!(code, 0);
+    // Drift the agent leaves alone: self-heal off, then a hand-made scale.
+    assert_eq!(run(&mut world, "argocd app set payment-service --self-heal=false").1, 0);
+    assert_eq!(run(&mut world, "kubectl scale deployment payment-service -n payments --replicas=7").1, 0);
+    let later = world.now() + simulator::SimDuration::secs(10);
+    world.advance_to(later);
     let (diff, code) = run(&mut world, "argocd app diff payment-service");
     assert!(diff.contains("===== apps/Deployment payments/payment-service ======"), "{diff}");
     assert_eq!(code, 1, "a diff exits 1 by default");
