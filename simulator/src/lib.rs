@@ -28,6 +28,6 @@ pub mod time;
 pub mod yaml;
 
 pub use lab::Lab;
-pub use time::{SimDuration, SimTime};
 pub use model::Model;
 pub use session::{Input, Output, Session, World};
+pub use time::{SimDuration, SimTime};

@@ -169,8 +169,7 @@ impl Model {
         }
         if let Some(pipeline_spec) = &spec.pipeline {
             let mut pipeline = Pipeline::new(pipeline_spec.clone(), &spec.repo_url, &mut model.rng);
-            let head =
-                model.git.resolve_remote(&spec.repo_url, &pipeline_spec.branch).ok_or("the pipeline's branch does not exist")?;
+            let head = model.git.resolve_remote(&spec.repo_url, &pipeline_spec.branch).ok_or("the pipeline's branch does not exist")?;
             let Model { cluster, git, rng, now, .. } = &mut model;
             pipeline.deploy_now(&head, cluster, git, *now, rng).map_err(|e| format!("world.pipeline: {e}"))?;
             model.pipeline = Some(pipeline);

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 use crate::argo::Agent;
-use crate::cli::{self, CommandOutput, Host, Route};
 pub use crate::cli::Shell;
+use crate::cli::{self, CommandOutput, Host, Route};
 use crate::controllers::Cluster;
 use crate::events::{Event, EventKind};
 use crate::git::Git;

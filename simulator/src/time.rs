@@ -298,9 +298,9 @@ pub mod rfc3339_option {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimTime>, D::Error> {
         match Option::<String>::deserialize(d)? {
             None => Ok(None),
-            Some(text) => SimTime::parse_rfc3339(&text)
-                .map(Some)
-                .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time"))),
+            Some(text) => {
+                SimTime::parse_rfc3339(&text).map(Some).ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
+            }
         }
     }
 }

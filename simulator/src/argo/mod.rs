@@ -656,8 +656,7 @@ fn compare(
     let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
     rt.managed = resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
     rt.namespaces = resources.iter().map(|r| r.namespace.clone()).chain([rt.spec.dest_namespace.clone()]).collect();
-    let sync_status =
-        if resources.iter().any(|r| r.status != SyncStatus::Synced) { SyncStatus::OutOfSync } else { SyncStatus::Synced };
+    let sync_status = if resources.iter().any(|r| r.status != SyncStatus::Synced) { SyncStatus::OutOfSync } else { SyncStatus::Synced };
     if revision != rt.status.revision {
         rt.status.conditions.retain(|c| c.kind != "SyncError");
     }
@@ -672,7 +671,12 @@ fn compare(
     if level >= Level::Recent {
         journal.push(Event {
             at: now,
-            kind: EventKind::Compared { app: rt.spec.name.clone(), revision, sync: sync_status.word().into(), health: app_health.word().into() },
+            kind: EventKind::Compared {
+                app: rt.spec.name.clone(),
+                revision,
+                sync: sync_status.word().into(),
+                health: app_health.word().into(),
+            },
         });
     }
     emit_changes(rt, old_sync, old_health, now, journal);
@@ -683,11 +687,7 @@ fn emit_changes(rt: &AppRuntime, old_sync: SyncStatus, old_health: Health, now: 
     if rt.status.sync_status != old_sync {
         journal.push(Event {
             at: now,
-            kind: EventKind::SyncStatusChanged {
-                app: app.clone(),
-                from: old_sync.word().into(),
-                to: rt.status.sync_status.word().into(),
-            },
+            kind: EventKind::SyncStatusChanged { app: app.clone(), from: old_sync.word().into(), to: rt.status.sync_status.word().into() },
         });
     }
     if rt.status.health.status != old_health {

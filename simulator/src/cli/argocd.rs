@@ -1,11 +1,11 @@
 //! `argocd`, as the Argo CD v3 CLI prints it.
 
+use super::Host;
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::argo::app::{AppStatus, SyncStatus};
 use crate::argo::{AppRuntime, SyncRequest, diff};
 use crate::kube::ObjectKey;
 use crate::time::{SimDuration, go_duration};
-use super::Host;
 
 /// The argocd CLI exits with 20 on any fatal error.
 const EXIT_FATAL: i32 = 20;
@@ -750,7 +750,11 @@ fn delete(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
             let _ = world.model_mut().cluster_mut().store.delete(key, now);
         }
     }
-    let _ = world.model_mut().cluster_mut().store.delete(&ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name), now);
+    let _ = world
+        .model_mut()
+        .cluster_mut()
+        .store
+        .delete(&ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name), now);
     world.settle();
     CommandOutput::ok(format!("application '{qualified}' deleted\n"))
 }

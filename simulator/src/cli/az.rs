@@ -1,8 +1,8 @@
 //! `az acr`: the registry's tags (`repository show-tags`) and `import`, as the
 //! Azure CLI prints them.
 
-use super::{CommandOutput, take_flag, take_switch};
 use super::Host;
+use super::{CommandOutput, take_flag, take_switch};
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();

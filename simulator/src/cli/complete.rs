@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::kube::RESOURCE_TYPES;
 use super::Host;
+use crate::kube::RESOURCE_TYPES;
 
 /// What completion can offer in one world, taken after each input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

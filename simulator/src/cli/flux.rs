@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
+use super::Host;
 use super::{CommandOutput, take_switch};
 use crate::flux::FLUX_NAMESPACE;
 use crate::kube::ObjectKey;
-use super::Host;
 
 const KS: &str = "kustomize.toolkit.fluxcd.io";
 

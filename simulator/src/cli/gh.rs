@@ -1,10 +1,10 @@
 //! `gh run list` and `gh run view`: the push pipeline's runs as the GitHub CLI
 //! shows workflow runs.
 
+use super::Host;
 use super::{CommandOutput, take_flag, take_switch};
 use crate::pipeline::{PipelineRun, RunStatus};
 use crate::time::{SimTime, go_duration};
-use super::Host;
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use super::Host;
 use super::{CommandOutput, files, take_flag, take_switch};
 use crate::git::diff::short;
 use crate::git::{Git, Snapshot, WorkingCopy, change_summary};
-use super::Host;
 
 const KNOWN: &[&str] = &[
     "status",
@@ -132,7 +132,9 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
         "branch" => super::git_branch::branch(&world.model().git(), &mut wc, rest),
         "switch" | "checkout" => {
             let checkout = *sub == "checkout";
-            super::git_branch::switch(&world.model().git().clone(), &mut wc, rest, checkout, |p| rel_path(world, &world.model().git().clones[idx], p))
+            super::git_branch::switch(&world.model().git().clone(), &mut wc, rest, checkout, |p| {
+                rel_path(world, &world.model().git().clones[idx], p)
+            })
         }
         "merge" => {
             let sig = crate::git::Signature { time: world.now(), ..world.shell().user.clone() };

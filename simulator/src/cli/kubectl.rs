@@ -2,13 +2,13 @@
 
 use serde_json::{Value, json};
 
+use super::Host;
 use super::files::{self, FsError};
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::kube::apply::{self, ApplyOutcome};
 use crate::kube::meta::{self, ObjectKey, at, i64_at, str_at};
 use crate::kube::{ResourceType, resource_type, resource_type_for};
 use crate::time::{SimDuration, SimTime, human_duration};
-use super::Host;
 
 const VERBS: &[&str] = &[
     "get",

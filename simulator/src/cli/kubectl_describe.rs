@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
+use super::Host;
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::controllers::events::KubeEvent;
 use crate::kube::meta::{self, ObjectKey, at, i64_at, str_at};
 use crate::kube::resource_type;
 use crate::time::{SimTime, human_duration};
-use super::Host;
 
 /// A section of `describe` output: `Label:` padded to a column.
 fn field(out: &mut String, label: &str, value: &str, width: usize) {

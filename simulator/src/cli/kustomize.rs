@@ -1,9 +1,9 @@
 //! `kustomize build` and `kustomize edit set image` in the lab's repository,
 //! and `kubectl kustomize` / `kubectl apply -k`.
 
+use super::Host;
 use super::{CommandOutput, files};
 use crate::git::Snapshot;
-use super::Host;
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     match args {

@@ -1,9 +1,9 @@
 //! Shell built-ins: cat, ls, cd, pwd, echo, sleep, help, clear.
 
-use super::files::{self, FsError};
 use super::CommandOutput;
-use crate::time::SimDuration;
 use super::Host;
+use super::files::{self, FsError};
+use crate::time::SimDuration;
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     match args[0] {

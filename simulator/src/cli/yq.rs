@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::CommandOutput;
-use super::files::{self, FsError};
 use super::Host;
+use super::files::{self, FsError};
 use crate::yaml::{Seg, locate, parse_field_path, parse_line};
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {

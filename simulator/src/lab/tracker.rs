@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::check::Observed;
 use super::{Lab, Step};
 use crate::time::SimTime;
-use super::check::Observed;
 
 /// One step's state, as the page and `gitops-lab play` show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
