@@ -84,7 +84,7 @@ fn generate_name_hooks_run() {
     let op = operation(&w);
     assert_eq!(op.phase, "Succeeded", "{op:?}");
     let hook = op.resources.iter().find(|r| r.kind == "Job").expect("the hook ran");
-    let started = simulator::SimTime::parse_rfc3339(&op.started_at).unwrap();
+    let started = op.started_at;
     let expected = format!("migrate-{}-presync-{}", &op.revision[..7], started.0 / 1000);
     assert_eq!((hook.name.as_str(), hook.status.as_str(), hook.hook_type.as_str()), (expected.as_str(), "Succeeded", "PreSync"));
     let job = w.cluster().store.get(&ObjectKey::new("batch", "Job", "prod", &expected)).expect("kept: the default policy is BeforeHookCreation");
@@ -188,7 +188,7 @@ fn app_of_apps_children_are_recreated_by_their_parent() {
     wait(&mut w, 30);
     assert!(child_exists(&w), "the parent's self-heal recreated the child");
     assert!(w.cluster().store.get(&deployment_key()).is_some(), "and the child its resources");
-    assert_eq!(w.agent().app("child").map(|a| a.status.sync_status.clone()), Some("Synced".into()));
+    assert_eq!(w.agent().app("child").map(|a| a.status.sync_status.to_string()), Some("Synced".to_string()));
 }
 
 fn sandbox_world(create_namespace: bool) -> World {
