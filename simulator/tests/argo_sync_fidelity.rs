@@ -14,7 +14,9 @@ fn write_file(world: &mut World, path: &str, content: &str) {
 }
 
 fn configmap(name: &str, wave: i64) -> String {
-    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  annotations:\n    argocd.argoproj.io/sync-wave: \"{wave}\"\ndata: {{a: b}}\n")
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  annotations:\n    argocd.argoproj.io/sync-wave: \"{wave}\"\ndata: {{a: b}}\n"
+    )
 }
 
 fn cm_key(name: &str) -> ObjectKey {
@@ -80,14 +82,20 @@ const GENERATED_HOOK: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  gene
 
 #[test]
 fn generate_name_hooks_run() {
-    let w = world(MANUAL, &[("deployment.yaml", DEPLOYMENT), ("migrate.yaml", GENERATED_HOOK)], "", "migrate:1: {behaviour: completes, runSeconds: 3}");
+    let w = world(
+        MANUAL,
+        &[("deployment.yaml", DEPLOYMENT), ("migrate.yaml", GENERATED_HOOK)],
+        "",
+        "migrate:1: {behaviour: completes, runSeconds: 3}",
+    );
     let op = operation(&w);
     assert_eq!(op.phase, "Succeeded", "{op:?}");
     let hook = op.resources.iter().find(|r| r.kind == "Job").expect("the hook ran");
     let started = op.started_at;
     let expected = format!("migrate-{}-presync-{}", &op.revision[..7], started.0 / 1000);
     assert_eq!((hook.name.as_str(), hook.status.as_str(), hook.hook_type.as_str()), (expected.as_str(), "Succeeded", "PreSync"));
-    let job = w.cluster().store.get(&ObjectKey::new("batch", "Job", "prod", &expected)).expect("kept: the default policy is BeforeHookCreation");
+    let job =
+        w.cluster().store.get(&ObjectKey::new("batch", "Job", "prod", &expected)).expect("kept: the default policy is BeforeHookCreation");
     assert_eq!(job["metadata"]["generateName"], Value::String("migrate-".into()));
 }
 
@@ -122,7 +130,8 @@ fn hook_succeeded_hooks_are_deleted_when_the_whole_sync_succeeds() {
 #[test]
 fn hook_column_shows_the_hook_type() {
     let job = GENERATED_HOOK.replace("  generateName: migrate-\n", "  name: migrate\n");
-    let mut w = world(MANUAL, &[("deployment.yaml", DEPLOYMENT), ("migrate.yaml", &job)], "", "migrate:1: {behaviour: completes, runSeconds: 3}");
+    let mut w =
+        world(MANUAL, &[("deployment.yaml", DEPLOYMENT), ("migrate.yaml", &job)], "", "migrate:1: {behaviour: completes, runSeconds: 3}");
     let text = run(&mut w, "argocd app get web");
     let row = text.lines().find(|l| l.contains("Job") && l.contains("migrate")).unwrap_or_else(|| panic!("{text}"));
     let cells: Vec<&str> = row.split_whitespace().collect();
@@ -132,9 +141,12 @@ fn hook_column_shows_the_hook_type() {
 /// A parent app (`web`, path `app`) whose only manifest is the child Application `child`
 /// (path `app/child`, one Deployment), with or without the resources finalizer.
 fn app_of_apps(parent_policy: &str, finalizer: bool) -> World {
-    let mut child = application(SELF_HEAL, "").replace("name: web\n  namespace: argocd", "name: child\n  namespace: argocd").replace("path: app", "path: app/child");
+    let mut child = application(SELF_HEAL, "")
+        .replace("name: web\n  namespace: argocd", "name: child\n  namespace: argocd")
+        .replace("path: app", "path: app/child");
     if finalizer {
-        child = child.replace("  namespace: argocd\n", "  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io\n");
+        child =
+            child.replace("  namespace: argocd\n", "  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io\n");
     }
     let w = world(parent_policy, &[("child-app.yaml", child.as_str()), ("child/deployment.yaml", DEPLOYMENT)], "", "");
     assert!(w.cluster().store.get(&deployment_key()).is_some(), "the child deployed its resources");
@@ -192,7 +204,11 @@ fn app_of_apps_children_are_recreated_by_their_parent() {
 }
 
 fn sandbox_world(create_namespace: bool) -> World {
-    let options = if create_namespace { "  syncPolicy:\n    automated: {}\n    syncOptions: [CreateNamespace=true]\n" } else { "  syncPolicy:\n    automated: {}\n" };
+    let options = if create_namespace {
+        "  syncPolicy:\n    automated: {}\n    syncOptions: [CreateNamespace=true]\n"
+    } else {
+        "  syncPolicy:\n    automated: {}\n"
+    };
     let app = application("", "").replace("    namespace: prod\n", "    namespace: guestbook\n") + options;
     let mut files = simulator::git::Snapshot::new();
     files.insert("argocd/web.yaml".into(), app);

@@ -41,7 +41,12 @@ fn run_case(name: &str) -> Result<(), String> {
         return Ok(());
     }
     let line = want.lines().zip(got.lines()).position(|(a, b)| a != b).unwrap_or(want.lines().count().min(got.lines().count()));
-    Err(format!("first difference at line {}: want {:?}, got {:?}\n--- got\n{got}", line + 1, want.lines().nth(line), got.lines().nth(line)))
+    Err(format!(
+        "first difference at line {}: want {:?}, got {:?}\n--- got\n{got}",
+        line + 1,
+        want.lines().nth(line),
+        got.lines().nth(line)
+    ))
 }
 
 fn assert_cases(names: &[&str]) {

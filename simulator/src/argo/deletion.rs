@@ -57,7 +57,9 @@ pub fn finalize(tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, store: &mut Sto
             .into_iter()
             .flatten()
             .filter(|k| {
-                store.get(k).is_some_and(|o| !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix)))
+                store.get(k).is_some_and(|o| {
+                    !sync::is_hook(o) && meta::annotation(o, render::TRACKING_ID).is_some_and(|id| id.starts_with(&prefix))
+                })
             })
             .cloned()
             .collect();

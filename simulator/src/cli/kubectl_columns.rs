@@ -9,7 +9,8 @@ use crate::time::{SimTime, human_duration};
 pub const JOB: &[&str] = &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"];
 pub const JOB_WIDE: &[&str] = &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"];
 pub const CRONJOB: &[&str] = &["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"];
-pub const CRONJOB_WIDE: &[&str] = &["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"];
+pub const CRONJOB_WIDE: &[&str] =
+    &["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"];
 pub const INGRESS: &[&str] = &["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"];
 
 fn time_at(obj: &Value, path: &[&str]) -> Option<SimTime> {
@@ -17,7 +18,9 @@ fn time_at(obj: &Value, path: &[&str]) -> Option<SimTime> {
 }
 
 fn has_true_condition(job: &Value, kind: &str) -> bool {
-    at(job, &["status", "conditions"]).and_then(Value::as_array).is_some_and(|cs| cs.iter().any(|c| c["type"] == kind && c["status"] == "True"))
+    at(job, &["status", "conditions"])
+        .and_then(Value::as_array)
+        .is_some_and(|cs| cs.iter().any(|c| c["type"] == kind && c["status"] == "True"))
 }
 
 /// STATUS, COMPLETIONS and DURATION of a Job.

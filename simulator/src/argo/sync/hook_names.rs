@@ -24,7 +24,8 @@ pub fn name_hooks(desired: &[Value], revision: &str, started: SimTime) -> Vec<Va
             Some(phases) if nameless && !prefix.is_empty() => {
                 for phase in phases {
                     let mut named = obj.clone();
-                    meta::ensure_map(&mut named, &["metadata"]).insert("name".into(), Value::String(generated_name(prefix, revision, phase, started)));
+                    meta::ensure_map(&mut named, &["metadata"])
+                        .insert("name".into(), Value::String(generated_name(prefix, revision, phase, started)));
                     // Each copy is the hook of one phase only.
                     meta::set_annotation(&mut named, super::HOOK, phase.word());
                     out.push(named);
