@@ -26,6 +26,7 @@ pub mod script;
 pub mod session;
 pub mod time;
 pub mod yaml;
+pub mod yaml_key_order;
 
 pub use lab::Lab;
 pub use model::Model;

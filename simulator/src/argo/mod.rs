@@ -4,6 +4,7 @@
 //! jitter, watch-driven comparison, webhooks, manual and partial syncs).
 
 pub mod app;
+pub mod deletion;
 pub mod diff;
 pub mod health;
 pub mod image_updater;
@@ -258,7 +259,7 @@ impl Agent {
 
     /// Runs every timer due at `now`. Returns whether anything happened.
     pub fn run_due(&mut self, now: SimTime, cluster: &mut Cluster, git: &Git, rng: &mut SimRng, journal: &mut Vec<Event>) -> bool {
-        let mut worked = false;
+        let mut worked = deletion::finalize(&self.tracked, &mut cluster.store, now, rng);
         let names: Vec<String> = self.apps.keys().cloned().collect();
         for name in names {
             let jitter = self.jitter(rng);
@@ -272,6 +273,8 @@ impl Agent {
                 let (revision, request) = (op.revision.clone(), op.sync.request.clone());
                 let desired = desired_for(rt, &revision, git).unwrap_or_default();
                 let extras = extras(rt, &self.tracked, &desired, cluster);
+                let started = rt.status.operation_state.as_ref().map_or(now, |s| s.started_at);
+                let desired = sync::hook_names::name_hooks(&desired, &revision, started);
                 let project = project_of(&rt.spec, cluster).unwrap_or_else(|_| project::Project::default_project());
                 let op = rt.op.as_mut().expect("checked above");
                 op.sync = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, request);
@@ -366,6 +369,7 @@ impl Agent {
             resources: vec![],
         };
         rt.status.operation_state = Some(state);
+        let desired = sync::hook_names::name_hooks(&desired, &revision, now);
         let op = sync::Operation::plan(&rt.spec, &project, &desired, &extras, &cluster.store, req);
         rt.op = Some(RunningOp { sync: op, revision, next_step: now, finish_at: None, retries: 0, retry_at: None });
         // The first step runs now; completion is reported when the finish timer fires.
@@ -609,6 +613,17 @@ fn compare(
         emit_changes(rt, old_sync, old_health, now, journal);
         return;
     }
+    if revision.is_empty() && git.reachable(&rt.spec.repo_url) {
+        // A branch, tag or commit the repository does not have: the repo server cannot resolve it.
+        let message = format!(
+            "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = unable to resolve '{}' to a commit SHA",
+            rt.spec.target_revision
+        );
+        rt.status.sync_status = SyncStatus::Unknown;
+        set_condition(rt, "ComparisonError", &message, now);
+        emit_changes(rt, old_sync, old_health, now, journal);
+        return;
+    }
     let desired = match desired_for(rt, &revision, git) {
         Ok(d) => d,
         Err(message) => {
@@ -653,7 +668,8 @@ fn compare(
         resources.push(resource_status(&key, live, SyncStatus::OutOfSync, health.as_ref(), true));
     }
     resources.sort_by(|a, b| (&a.group, &a.kind, &a.namespace, &a.name).cmp(&(&b.group, &b.kind, &b.namespace, &b.name)));
-    let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
+    // An app with no resources at all is Healthy (there is nothing to be missing).
+    let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live || resources.is_empty());
     rt.managed = resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
     rt.namespaces = resources.iter().map(|r| r.namespace.clone()).chain([rt.spec.dest_namespace.clone()]).collect();
     let sync_status = if resources.iter().any(|r| r.status != SyncStatus::Synced) { SyncStatus::OutOfSync } else { SyncStatus::Synced };

@@ -13,6 +13,9 @@ use crate::kube::{ObjectKey, Store, apply, meta, resource_type_for, split_api_ve
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 
+pub mod hook_names;
+mod prune_waves;
+
 /// Argo CD's kind order within a wave (gitops-engine `sync_tasks.go`); other kinds go last.
 const KIND_ORDER: &[&str] = &[
     "Namespace",
@@ -240,23 +243,19 @@ impl Operation {
                 None => {}
             }
         }
-        let prune_last = app.has_option("PruneLast=true");
-        let max_wave = tasks.iter().map(|t| t.wave).max().unwrap_or(0);
         for key in extras.iter().filter(|k| wanted(k)) {
-            let live_obj = live.get(key);
-            let wave = live_obj.map(annotation_wave).unwrap_or(0);
-            let last = prune_last || live_obj.is_some_and(|o| has_sync_option(o, "PruneLast=true"));
             tasks.push(Task {
                 key: key.clone(),
                 obj: None,
                 phase: SyncPhase::Sync,
-                wave: if last { max_wave + 1 } else { wave },
+                wave: live.get(key).map(annotation_wave).unwrap_or(0),
                 hook: false,
                 state: TaskState::Pending,
                 message: String::new(),
                 result: "Pruned",
             });
         }
+        prune_waves::reorder(&mut tasks, app.has_option("PruneLast=true"), live);
         tasks.sort_by_key(|t| (t.phase, t.wave, kind_rank(&t.key.kind), t.key.name.clone()));
         let mut invalid = Vec::new();
         for t in tasks.iter_mut() {
@@ -388,12 +387,6 @@ impl Operation {
                     _ => TaskState::Running,
                 },
             };
-            if t.hook && t.state == TaskState::Succeeded && hook_delete_policies(t).contains(&"HookSucceeded") {
-                let _ = store.delete(&t.key, now);
-            }
-            if t.hook && t.state == TaskState::Failed && hook_delete_policies(t).contains(&"HookFailed") {
-                let _ = store.delete(&t.key, now);
-            }
         }
         let running: Vec<&Task> = self.tasks.iter().filter(|t| t.state == TaskState::Running).collect();
         if let Some(first) = running.first() {
@@ -409,7 +402,19 @@ impl Operation {
             };
             return Next::At(now + RECHECK);
         }
+        // Pruned objects that are still terminating (finalizers) are waited for.
+        let deleting: Vec<&Task> =
+            self.tasks.iter().filter(|t| t.obj.is_none() && t.result == "Pruned" && store.get(&t.key).is_some_and(meta::is_terminating)).collect();
+        if let Some(first) = deleting.first() {
+            let what = format!("waiting for deletion of {}", first.label());
+            self.message = match deleting.len() - 1 {
+                0 => what,
+                n => format!("{what} and {n} more resources"),
+            };
+            return Next::At(now + RECHECK);
+        }
         if self.sync_fail_started {
+            self.delete_hooks(store, now, "HookFailed");
             return self.finish(OpPhase::Failed, "one or more synchronization tasks completed unsuccessfully");
         }
         if self.tasks.iter().any(|t| t.state == TaskState::Failed) {
@@ -418,12 +423,15 @@ impl Operation {
         let Some(group) =
             self.tasks.iter().filter(|t| t.state == TaskState::Pending && t.phase != SyncPhase::SyncFail).map(Task::group).min()
         else {
+            self.delete_hooks(store, now, "HookSucceeded");
             return self.finish(OpPhase::Succeeded, "successfully synced (no more tasks)");
         };
         let mut failure = None;
         let prune = self.request.prune;
         for t in self.tasks.iter_mut().filter(|t| t.group() == group && t.state == TaskState::Pending) {
             match run_task(t, app, prune, store, now, rng) {
+                // A prune is done once the delete is sent (gitops-engine's Pruned and PruneSkipped are Succeeded).
+                Ok(()) if t.obj.is_none() => t.state = TaskState::Succeeded,
                 Ok(()) => t.state = TaskState::Running,
                 Err(reason) => {
                     t.state = TaskState::Failed;
@@ -441,6 +449,7 @@ impl Operation {
             for t in self.tasks.iter_mut().filter(|t| t.state == TaskState::Running) {
                 t.state = TaskState::Succeeded;
             }
+            self.delete_hooks(store, now, "HookSucceeded");
             return self.finish(OpPhase::Succeeded, "successfully synced (all tasks run)");
         }
         if last && !has_hooks {
@@ -449,6 +458,7 @@ impl Operation {
                 t.state = TaskState::Succeeded;
             }
             if !self.tasks.iter().any(|t| t.state == TaskState::Running) {
+                self.delete_hooks(store, now, "HookSucceeded");
                 return self.finish(OpPhase::Succeeded, "successfully synced (all tasks run)");
             }
         }
@@ -489,7 +499,18 @@ impl Operation {
             }
             return Next::At(now + RECHECK);
         }
+        self.delete_hooks(store, now, "HookFailed");
         self.finish(OpPhase::Failed, message)
+    }
+
+    /// Deletes the completed hooks whose delete policy names `policy`: `HookSucceeded`
+    /// hooks once the whole sync has succeeded, `HookFailed` hooks once it has failed.
+    fn delete_hooks(&self, store: &mut Store, now: SimTime, policy: &str) {
+        for t in self.tasks.iter().filter(|t| t.hook && t.state != TaskState::Pending && t.state != TaskState::Running) {
+            if hook_delete_policies(t).contains(&policy) && store.get(&t.key).is_some() {
+                let _ = store.delete(&t.key, now);
+            }
+        }
     }
 
     fn finish(&mut self, phase: OpPhase, message: &str) -> Next {

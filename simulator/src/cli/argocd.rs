@@ -287,6 +287,24 @@ fn conditions_table(status: &AppStatus) -> String {
     format!("\n{}", table::argocd(&rows))
 }
 
+/// STATUS, HEALTH and HOOK for one sync result, as `getResourceStates` fills them: a hook or a
+/// resource the app no longer lists shows the result's phase and result code (`Succeeded  Pruned`),
+/// any other resource its current sync status and health.
+fn result_state(app: &AppRuntime, r: &crate::argo::app::ResourceResult) -> (String, String, String) {
+    let current = app.status.resources.iter().find(|s| s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name);
+    match current {
+        Some(c) if r.hook_type.is_empty() => (c.status.to_string(), c.health.as_ref().map(|h| h.status.to_string()).unwrap_or_default(), String::new()),
+        _ if !r.hook_type.is_empty() => {
+            // The simulator keeps a hook's phase in `status`; its result code is that of its creation.
+            (r.status.clone(), "Synced".to_string(), r.hook_type.clone())
+        }
+        _ => {
+            let phase = if r.status == "SyncFailed" { "Failed" } else { "Succeeded" };
+            (phase.to_string(), r.status.clone(), String::new())
+        }
+    }
+}
+
 fn resource_table(app: &AppRuntime) -> String {
     let mut rows = vec![
         ["GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOK", "MESSAGE"].iter().map(|s| s.to_string()).collect::<Vec<_>>(),
@@ -294,21 +312,8 @@ fn resource_table(app: &AppRuntime) -> String {
     let results = app.status.operation_state.as_ref().map(|o| o.resources.clone()).unwrap_or_default();
     let mut shown = Vec::new();
     for r in &results {
-        let current =
-            app.status.resources.iter().find(|s| s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name);
-        let (status, health) = current
-            .map(|c| (c.status.to_string(), c.health.as_ref().map(|h| h.status.to_string()).unwrap_or_default()))
-            .unwrap_or((r.status.clone(), String::new()));
-        rows.push(vec![
-            r.group.clone(),
-            r.kind.clone(),
-            r.namespace.clone(),
-            r.name.clone(),
-            status,
-            health,
-            String::new(),
-            r.message.clone(),
-        ]);
+        let (status, health, hook) = result_state(app, r);
+        rows.push(vec![r.group.clone(), r.kind.clone(), r.namespace.clone(), r.name.clone(), status, health, hook, r.message.clone()]);
         shown.push((r.group.clone(), r.kind.clone(), r.namespace.clone(), r.name.clone()));
     }
     for s in &app.status.resources {
@@ -558,10 +563,8 @@ fn sync(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     };
     let mut rows = vec![table_line(["TIMESTAMP", "GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOK", "MESSAGE"])];
     for r in app.status.operation_state.iter().flat_map(|o| o.resources.iter()) {
-        let current = app.status.resources.iter().find(|s| s.kind == r.kind && s.name == r.name && s.namespace == r.namespace);
-        let health = current.and_then(|c| c.health.as_ref()).map(|h| h.status.to_string()).unwrap_or_default();
-        let status = current.map(|c| c.status.to_string()).unwrap_or_else(|| r.status.clone());
-        rows.push(table_line([&started.rfc3339_offset(), &r.group, &r.kind, &r.namespace, &r.name, &status, &health, "", &r.message]));
+        let (status, health, hook) = result_state(app, r);
+        rows.push(table_line([&started.rfc3339_offset(), &r.group, &r.kind, &r.namespace, &r.name, &status, &health, &hook, &r.message]));
     }
     let stream = table::argocd(&rows);
     let mut out = CommandOutput::ok(format!("{stream}\n{}\n{}\n{}", summary(app), operation_block(app), resource_table(app)));
@@ -743,18 +746,14 @@ fn delete(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
             1,
         );
     }
-    let resources: Vec<ObjectKey> = app.status.resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
+    // The API server sets or removes the resources finalizer, then deletes; the controller cascades.
     let now = world.now();
-    if cascade {
-        for key in &resources {
-            let _ = world.model_mut().cluster_mut().store.delete(key, now);
-        }
+    let key = ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name);
+    if let Some(mut obj) = world.model().cluster().store.get(&key).cloned() {
+        crate::argo::deletion::set_cascade(&mut obj, cascade);
+        let _ = world.model_mut().update_object(obj);
     }
-    let _ = world
-        .model_mut()
-        .cluster_mut()
-        .store
-        .delete(&ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name), now);
+    let _ = world.model_mut().cluster_mut().store.delete(&key, now);
     world.settle();
     CommandOutput::ok(format!("application '{qualified}' deleted\n"))
 }

@@ -148,7 +148,7 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
     }
     let now = world.now();
     let store = &world.model().cluster().store;
-    let (types, all) = if args[0] == "all" { (vec!["pods", "services", "deployments", "replicasets"], true) } else { (vec![], false) };
+    let (types, all) = if args[0] == "all" { (vec!["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"], true) } else { (vec![], false) };
     let requests: Vec<(&'static ResourceType, Option<String>)> = if all {
         types.iter().map(|t| (resource_type(t).expect("built-in types"), None)).collect()
     } else {
@@ -283,6 +283,11 @@ fn header(rt: &ResourceType, wide: bool) -> Vec<String> {
         ("Pod", true) => &["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
         ("Service", false) => &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
         ("Service", true) => &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"],
+        ("Job", false) => super::kubectl_columns::JOB,
+        ("Job", true) => super::kubectl_columns::JOB_WIDE,
+        ("CronJob", false) => super::kubectl_columns::CRONJOB,
+        ("CronJob", true) => super::kubectl_columns::CRONJOB_WIDE,
+        ("Ingress", _) => super::kubectl_columns::INGRESS,
         ("Namespace", _) => &["NAME", "STATUS", "AGE"],
         ("ConfigMap", _) => &["NAME", "DATA", "AGE"],
         ("Node", false) => &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
@@ -375,6 +380,9 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &dyn Host)
                 age(o, now),
             ]
         }
+        "Job" => [vec![name], super::kubectl_columns::job_cells(o, now).to_vec(), vec![age(o, now)]].concat(),
+        "CronJob" => [vec![name], super::kubectl_columns::cronjob_cells(o, now).to_vec(), vec![age(o, now)]].concat(),
+        "Ingress" => [vec![name], super::kubectl_columns::ingress_cells(o).to_vec(), vec![age(o, now)]].concat(),
         "Namespace" => vec![name, if meta::is_terminating(o) { "Terminating".into() } else { "Active".into() }, age(o, now)],
         "ConfigMap" => vec![name, o.get("data").and_then(Value::as_object).map_or(0, |m| m.len()).to_string(), age(o, now)],
         "Node" => {
@@ -409,6 +417,14 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &dyn Host)
             "Deployment" | "ReplicaSet" => {
                 let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
                 r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
+            }
+            "Job" => {
+                let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
+                r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
+            }
+            "CronJob" => {
+                let (c, i) = containers_and_images(o, &["spec", "jobTemplate", "spec", "template", "spec", "containers"]);
+                r.extend([c, i, selector_text(at(o, &["spec", "jobTemplate", "spec", "selector", "matchLabels"]))]);
             }
             "Pod" => r.extend([
                 str_at(o, &["status", "podIP"]).unwrap_or("<none>").into(),
@@ -758,7 +774,8 @@ fn delete(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutp
             return CommandOutput::err("error: resource(s) were provided, but no name was specified\n", 1);
         };
         match world.model_mut().cluster_mut().store.delete(&key_for(rt, &ctx.ns, &name), now) {
-            Ok(()) => out.stdout.push_str(&format!("{} \"{name}\" deleted from {} namespace\n", rt.kubectl_name(), ctx.ns)),
+            // kubectl 1.33 names no namespace here (the "from <ns> namespace" suffix came in 1.34).
+            Ok(()) => out.stdout.push_str(&format!("{} \"{name}\" deleted\n", rt.kubectl_name())),
             Err(_) => {
                 out.stderr.push_str(&not_found(rt, &name));
                 out.exit_code = 1;

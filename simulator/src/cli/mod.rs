@@ -11,6 +11,7 @@ mod git;
 mod git_blame;
 mod git_branch;
 mod kubectl;
+mod kubectl_columns;
 mod kubectl_describe;
 mod kustomize;
 

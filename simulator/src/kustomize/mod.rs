@@ -4,6 +4,7 @@
 //! legacy output order.
 
 pub mod edit;
+mod duplicate_keys;
 mod generators;
 pub(crate) mod images;
 mod nameref;

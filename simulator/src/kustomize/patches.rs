@@ -10,12 +10,34 @@ use super::{KustomizeError, Res, err};
 use crate::kube::meta;
 
 /// Applies a `patches[]` entry: a list of operations is JSON 6902, anything else a strategic merge.
-pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
+/// `options` are the entry's `allowNameChange` and `allowKindChange`.
+pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&Value>, options: Option<&Value>) -> Result<(), KustomizeError> {
     let docs = crate::yaml::parse_documents(text, "patch").map_err(|e| err(format!("unable to parse patch: {}", e.message)))?;
     if docs.len() == 1 && docs[0].is_array() {
         return apply_json6902(resources, &docs[0], target);
     }
-    apply_smp_docs(resources, docs, target)
+    let allow = |flag: &str| options.and_then(|o| o.get(flag)).and_then(Value::as_bool).unwrap_or(false);
+    apply_smp_docs_with(resources, docs, target, allow("allowNameChange"), allow("allowKindChange"))?;
+    unique_ids(resources)
+}
+
+/// A rename that makes two objects one id is refused, as kustomize's resource map refuses it.
+fn unique_ids(resources: &[Res]) -> Result<(), KustomizeError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in resources {
+        let (group, version) = crate::kube::split_api_version(r.obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
+        let id = format!(
+            "{}.{version}.{}/{}.{}",
+            r.kind(),
+            if group.is_empty() { "[noGrp]" } else { group },
+            r.name(),
+            if r.namespace().is_empty() { "[noNs]" } else { r.namespace() }
+        );
+        if !seen.insert(id.clone()) {
+            return Err(err(format!("may not add resource with an already registered id: {id}")));
+        }
+    }
+    Ok(())
 }
 
 pub fn apply_smp_text(resources: &mut Vec<Res>, text: &str, target: Option<&Value>) -> Result<(), KustomizeError> {
@@ -30,6 +52,17 @@ pub fn apply_json6902_text(resources: &mut [Res], text: &str, target: Option<&Va
 }
 
 fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Value>) -> Result<(), KustomizeError> {
+    apply_smp_docs_with(resources, docs, target, false, false)
+}
+
+/// Strategic merge patches; a patch's own name (or kind) replaces its target's only where allowed.
+fn apply_smp_docs_with(
+    resources: &mut Vec<Res>,
+    docs: Vec<Value>,
+    target: Option<&Value>,
+    allow_name_change: bool,
+    allow_kind_change: bool,
+) -> Result<(), KustomizeError> {
     for patch in docs {
         let indexes: Vec<usize> = match target {
             Some(t) => {
@@ -42,10 +75,11 @@ fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Va
                 let hit: Vec<usize> = resources
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.kind() == kind && r.had_name(&name) && (ns.is_empty() || r.had_namespace(&ns)))
+                    .filter(|(_, r)| r.kind() == kind && r.had_name(&name) && same_namespace(r, &ns))
                     .map(|(i, _)| i)
                     .collect();
-                if hit.is_empty() {
+                // kustomize needs exactly one target for a patch without one of its own.
+                if hit.len() != 1 {
                     let (group, version) = crate::kube::split_api_version(patch.get("apiVersion").and_then(Value::as_str).unwrap_or(""));
                     let id = format!(
                         "{kind}.{version}.{}/{name}.{}",
@@ -82,9 +116,30 @@ fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Va
                 md.remove("namespace");
             }
             merge(&mut r.obj, &p, "");
+            if allow_kind_change && !meta::kind(&patch).is_empty() && meta::kind(&patch) != r.kind() {
+                for field in ["apiVersion", "kind"] {
+                    if let Some(v) = patch.get(field) {
+                        r.obj[field] = v.clone();
+                    }
+                }
+            }
+            let new_name = meta::name(&patch);
+            if allow_name_change && !new_name.is_empty() && new_name != r.name() {
+                r.rename(new_name.to_string());
+            }
         }
     }
     Ok(())
+}
+
+/// Whether a resource has (or had) the namespace of a patch's id; kustomize takes no
+/// namespace and `default` to be the same.
+fn same_namespace(r: &Res, ns: &str) -> bool {
+    if ns.is_empty() || ns == "default" {
+        r.had_namespace("") || r.had_namespace("default")
+    } else {
+        r.had_namespace(ns)
+    }
 }
 
 fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) -> Result<(), KustomizeError> {
@@ -92,7 +147,12 @@ fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) ->
     let patch: json_patch::Patch = serde_json::from_value(ops.clone()).map_err(|e| err(format!("unable to parse JSON patch: {e}")))?;
     let target = Target::new(target)?;
     for r in resources.iter_mut().filter(|r| target.selects(r)) {
+        let before = (r.name().to_string(), r.namespace().to_string());
         json_patch::patch(&mut r.obj, &patch).map_err(|e| err(format!("failed to apply json patch: {e}")))?;
+        // A patch that renames its target is a rename like any other: references follow it.
+        if (r.name(), r.namespace()) != (before.0.as_str(), before.1.as_str()) {
+            r.previous.push(before);
+        }
     }
     Ok(())
 }
