@@ -180,8 +180,8 @@ fn build_tree(world: &World, app: &AppRuntime) -> Vec<Node> {
         key: None,
         kind: "Application".into(),
         name: app.spec.name.clone(),
-        health: Some(app.status.health.status.clone()),
-        sync: Some(app.status.sync_status.clone()),
+        health: Some(app.status.health.status.word().to_string()),
+        sync: Some(app.status.sync_status.word().to_string()),
         depth: 0,
         children: Vec::new(),
         row: 0.0,
@@ -209,8 +209,8 @@ fn build_tree(world: &World, app: &AppRuntime) -> Vec<Node> {
             key: Some(key),
             kind: r.kind.clone(),
             name: r.name.clone(),
-            health: r.health.as_ref().map(|h| h.status.clone()),
-            sync: Some(r.status.clone()),
+            health: r.health.as_ref().map(|h| h.status.word().to_string()),
+            sync: Some(r.status.word().to_string()),
             depth: 1,
             children: Vec::new(),
             row: 0.0,
@@ -391,12 +391,12 @@ fn status_cards(world: &World, app: &AppRuntime) -> Html {
         <div class="argo-status-cards">
             <div class="card" id="argo-health">
                 <h3>{"APP HEALTH"}</h3>
-                <p class="big">{ health_icon(&app.status.health.status) }{" "}{&app.status.health.status}</p>
+                <p class="big">{ health_icon(app.status.health.status.word()) }{" "}{app.status.health.status.word()}</p>
                 if !app.status.health.message.is_empty() { <p class="small">{&app.status.health.message}</p> }
             </div>
             <div class="card" id="argo-sync-status">
                 <h3>{"SYNC STATUS"}</h3>
-                <p class="big">{ sync_icon(&app.status.sync_status) }{" "}{&app.status.sync_status}{" to "}{&app.spec.target_revision}</p>
+                <p class="big">{ sync_icon(app.status.sync_status.word()) }{" "}{app.status.sync_status.word()}{" to "}{&app.spec.target_revision}</p>
                 <p class="small">{ sync_policy(&app.spec) }</p>
                 if let Some(c) = commit {
                     <p class="small commit">
@@ -408,8 +408,8 @@ fn status_cards(world: &World, app: &AppRuntime) -> Html {
             <div class="card" id="argo-last-sync">
                 <h3>{"LAST SYNC"}</h3>
                 if let Some(op) = &app.status.operation_state {
-                    <p class="big">{ badge(&op.phase) }</p>
-                    <p class="small">{format!("{} by {}", op.finished_at.as_deref().unwrap_or(&op.started_at), if op.automated { "automated sync policy" } else { op.initiated_by.as_str() })}</p>
+                    <p class="big">{ badge(op.phase.word()) }</p>
+                    <p class="small">{format!("{} by {}", op.finished_at.unwrap_or(op.started_at).rfc3339(), if op.automated { "automated sync policy" } else { op.initiated_by.as_str() })}</p>
                     <p class="small">{ commit_line(world, &op.revision) }</p>
                     if !op.message.is_empty() { <p class="small">{&op.message}</p> }
                 } else {
@@ -421,7 +421,7 @@ fn status_cards(world: &World, app: &AppRuntime) -> Html {
 }
 
 fn sync_panel(app: &AppRuntime, state: &ArgoState, send: &Send) -> Html {
-    let out_of_sync: Vec<&simulator::argo::app::ResourceStatus> = app.status.resources.iter().filter(|r| r.status != "Synced").collect();
+    let out_of_sync: Vec<&simulator::argo::app::ResourceStatus> = app.status.resources.iter().filter(|r| r.status.word() != "Synced").collect();
     html! {
         <>
             <h2>{format!("Synchronize {}", app.spec.name)}</h2>
@@ -435,7 +435,7 @@ fn sync_panel(app: &AppRuntime, state: &ArgoState, send: &Send) -> Html {
             </fieldset>
             <p>{format!("{} of {} resources out of sync", out_of_sync.len(), app.status.resources.len())}</p>
             <ul class="sync-resources">
-                { for app.status.resources.iter().map(|r| html! { <li>{ sync_icon(&r.status) }{format!(" {}/{}", r.kind, r.name)}</li> }) }
+                { for app.status.resources.iter().map(|r| html! { <li>{ sync_icon(r.status.word()) }{format!(" {}/{}", r.kind, r.name)}</li> }) }
             </ul>
             <p class="cli">{"Runs: "}<code>{ sync_command(&app.spec.name, state.prune, state.dry_run) }</code></p>
             <button type="button" id="argo-synchronize" class="primary" onclick={send.reform(|_| Msg::Argo(ArgoMsg::Synchronize))}>{"SYNCHRONIZE"}</button>
@@ -457,7 +457,7 @@ fn history_panel(world: &World, app: &AppRuntime, send: &Send) -> Html {
                     let current = h.revision == app.status.revision && Some(h) == app.status.history.last();
                     html! {
                         <li class="history-entry">
-                            <p><strong>{format!("ID {id}")}</strong>{" · deployed "}{&h.deployed_at}{" · by "}{&h.initiated_by}</p>
+                            <p><strong>{format!("ID {id}")}</strong>{" · deployed "}{h.deployed_at.rfc3339()}{" · by "}{&h.initiated_by}</p>
                             <p>{ commit_line(world, &h.revision) }</p>
                             if current {
                                 <span class="marker">{"current"}</span>
@@ -474,7 +474,7 @@ fn history_panel(world: &World, app: &AppRuntime, send: &Send) -> Html {
 
 fn diff_panel(world: &World, app: &AppRuntime) -> Html {
     let desired = desired_objects(world, app);
-    let changed: Vec<&simulator::argo::app::ResourceStatus> = app.status.resources.iter().filter(|r| r.status != "Synced").collect();
+    let changed: Vec<&simulator::argo::app::ResourceStatus> = app.status.resources.iter().filter(|r| r.status.word() != "Synced").collect();
     html! {
         <>
             <h2>{format!("App diff: {}", app.spec.name)}</h2>
@@ -543,7 +543,7 @@ fn resource_panel(world: &World, app: &AppRuntime, state: &ArgoState, key: &Obje
                 <tr><th>{"NAME"}</th><td>{&key.name}</td></tr>
                 <tr><th>{"NAMESPACE"}</th><td>{&key.namespace}</td></tr>
                 <tr><th>{"CREATED AT"}</th><td>{ live.and_then(|l| meta::str_at(l, &["metadata", "creationTimestamp"])).unwrap_or("").to_string() }</td></tr>
-                if let Some(r) = managed { <tr><th>{"STATUS"}</th><td>{ sync_icon(&r.status) }{" "}{&r.status}</td></tr> }
+                if let Some(r) = managed { <tr><th>{"STATUS"}</th><td>{ sync_icon(r.status.word()) }{" "}{r.status.word()}</td></tr> }
                 if let Some(h) = &health { <tr><th>{"HEALTH"}</th><td>{ health_icon(h.status.word()) }{" "}{h.status.word()}{" "}{&h.message}</td></tr> }
                 if live.is_none() { <tr><th>{"LIVE"}</th><td>{"Missing from the cluster"}</td></tr> }
             </table>
@@ -601,7 +601,7 @@ pub fn view(world: &World, state: &ArgoState, events: &[TimelineEntry], last_out
                         let n = a.spec.name.clone();
                         html! {
                             <button type="button" class={classes!("app-tile", (a.spec.name == name).then_some("chosen"))} onclick={send.reform(move |_| Msg::Argo(ArgoMsg::SelectApp(n.clone())))}>
-                                { health_icon(&a.status.health.status) }{ sync_icon(&a.status.sync_status) }{" "}{&a.spec.name}
+                                { health_icon(a.status.health.status.word()) }{ sync_icon(a.status.sync_status.word()) }{" "}{&a.spec.name}
                             </button>
                         }
                     }) }

@@ -43,7 +43,7 @@ pub fn render_with_commands(text: &str) -> Html {
 /// Whether inline code is a command to run (it starts with a tool the terminal knows).
 fn is_command(code: &str) -> bool {
     let first = code.split_whitespace().next().unwrap_or("");
-    code.contains(' ') && simulator::cli::COMMANDS.iter().any(|(names, _)| names.split([',', ' ']).any(|n| !n.is_empty() && n == first))
+    code.contains(' ') && simulator::cli::tools::tool(first).is_some()
 }
 
 fn escape(text: &str) -> String {

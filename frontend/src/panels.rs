@@ -139,7 +139,7 @@ pub fn status(world: &World) -> Html {
                 html! {
                     <section class="app-status" aria-label={format!("Application {}", app.spec.name)}>
                         <h2>{"Application "}{&app.spec.name}</h2>
-                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(&app.status.sync_status) }{" "}{ badge(&app.status.health.status) }</p>
+                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(app.status.sync_status.word()) }{" "}{ badge(app.status.health.status.word()) }</p>
                         <p class="revision" title="The revision the app is synced to">{"to "}{ commit_line(world, &app.status.revision) }</p>
                         <p class="policy" id={format!("policy-{}", app.spec.name)}>{ sync_policy(&app.spec) }</p>
                         if !app.status.health.message.is_empty() {
@@ -151,7 +151,7 @@ pub fn status(world: &World) -> Html {
                             </ul>
                         }
                         if let Some(op) = &app.status.operation_state {
-                            <p class="operation">{format!("Last sync: {} {}", op.phase, op.message)}</p>
+                            <p class="operation">{format!("Last sync: {} {}", op.phase.word(), op.message)}</p>
                         }
                         <h3>{"Deployments"}</h3>
                         { deployment_list(&deployments, None) }
@@ -305,12 +305,12 @@ pub fn tree(world: &World, send: &Send) -> Html {
                             <ul role="group">
                                 { for app.status.resources.iter().map(|r| {
                                     let key = simulator::kube::ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name);
-                                    let health = r.health.as_ref().map(|h| badge(&h.status)).unwrap_or_default();
+                                    let health = r.health.as_ref().map(|h| badge(h.status.word())).unwrap_or_default();
                                     let uid = store.get(&key).map(|o| meta::uid(o).to_string()).unwrap_or_default();
                                     let children: Vec<_> = store.owned_by(&uid).cloned().collect();
                                     html! {
                                         <li role="treeitem" aria-expanded="true">
-                                            { object_button(&name, &key, format!("{}/{}", r.kind, r.name), html!{<>{badge(&r.status)}{" "}{health}</>}, send) }
+                                            { object_button(&name, &key, format!("{}/{}", r.kind, r.name), html!{<>{badge(r.status.word())}{" "}{health}</>}, send) }
                                             if !children.is_empty() {
                                                 <ul role="group">
                                                     { for children.iter().map(|child| {
