@@ -157,6 +157,8 @@ impl App {
             outputs.push(o);
         }
         let prompt = world.prompt();
+        // A finished lab has no moment left to show.
+        let finished = world.tracker().is_some_and(|t| t.finished());
         for o in outputs {
             match o {
                 Output::Terminal { command, text, exit_code } => {
@@ -191,6 +193,8 @@ impl App {
                         && to == "OutOfSync"
                         && self.auto_pause
                         && !self.moment_shown
+                        && !finished
+                        && !self.echo_commands
                         && self.speed > 0
                     {
                         // The lesson's moment: stop the clock so the drift can be looked at before it is healed.

@@ -616,14 +616,17 @@ pub fn view(world: &World, state: &ArgoState, events: &[TimelineEntry], last_out
                 <button type="button" id="argo-refresh" onclick={send.reform(|_| Msg::Argo(ArgoMsg::Refresh(false)))}>{"↻ REFRESH"}</button>
                 <button type="button" id="argo-hard-refresh" onclick={send.reform(|_| Msg::Argo(ArgoMsg::Refresh(true)))}>{"HARD REFRESH"}</button>
             </div>
-            { status_cards(world, app) }
-            <div class="argo-tree-wrap">{ tree(world, app, state.resource.as_ref(), send) }</div>
-            if let Some(body) = panel {
-                <aside class="argo-panel" aria-label="Panel" id="argo-panel">
-                    <button type="button" class="close" id="argo-close" onclick={close}>{"✕"}</button>
-                    { body }
-                </aside>
-            }
+            // The panels slide over the app below the toolbar, so its buttons stay within reach.
+            <div class="argo-body">
+                { status_cards(world, app) }
+                <div class="argo-tree-wrap">{ tree(world, app, state.resource.as_ref(), send) }</div>
+                if let Some(body) = panel {
+                    <aside class="argo-panel" aria-label="Panel" id="argo-panel">
+                        <button type="button" class="close" id="argo-close" onclick={close}>{"✕"}</button>
+                        { body }
+                    </aside>
+                }
+            </div>
         </div>
     }
 }

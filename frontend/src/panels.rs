@@ -113,14 +113,18 @@ pub fn commit_line(world: &World, revision: &str) -> String {
     }
 }
 
+/// A node is Ready unless its Ready condition says otherwise (a node that never reported has none).
+fn node_ready(node: &serde_json::Value) -> bool {
+    !node["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] != "True")
+}
+
 pub fn status(world: &World) -> Html {
     let store = &world.cluster().store;
     // Nodes are shown once one is not Ready: the lesson of "a node goes down".
     let nodes: Vec<(String, bool)> = store
         .list("", "Node", None)
         .map(|n| {
-            let ready = n["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True");
-            (meta::name(n).to_string(), ready)
+            (meta::name(n).to_string(), node_ready(n))
         })
         .collect();
     let some_down = nodes.iter().any(|(_, ready)| !ready);
@@ -181,7 +185,7 @@ pub fn incidents(lab: &simulator::lab::Lab, world: &World, send: &Send) -> Html 
         .cluster()
         .store
         .list("", "Node", None)
-        .filter(|n| !n["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+        .filter(|n| !node_ready(n))
         .map(|n| meta::name(n).to_string())
         .collect();
     html! {
