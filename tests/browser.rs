@@ -888,7 +888,7 @@ async fn u2_u3_u7_the_guide_follows_the_step_and_runs_its_commands() {
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
     assert!(text_of(&client, "#policy-payment-service").await.contains("self-heal on"));
     assert!(text_of(&client, "#next-poll").await.starts_with("next poll in"));
-    let runs = client.find_all(Locator::Css("#step-look-around .run-cmd")).await.unwrap();
+    let runs = client.find_all(Locator::Css("#step-look-around .step-text .run-cmd")).await.unwrap();
     assert_eq!(runs.len(), 4, "each of the step's commands has a Run button");
     for r in runs {
         r.click().await.unwrap();
