@@ -964,6 +964,8 @@ async fn the_argo_cd_view_draws_the_tree_and_its_buttons_run_the_cli() {
     wait_for_terminal(&client, "$ argocd app get payment-service\n").await;
     assert!(text_of(&client, "#argo-panel").await.contains("self-heal on"));
 
+    // Without self-heal the drift stays, so the diff has something to show.
+    type_command(&client, "argocd app set payment-service --self-heal=false").await;
     type_command(&client, "kubectl scale deployment payment-service --replicas=5 -n payments").await;
     step_until_out_of_sync_in_argo_view(&client).await;
     click(&client, "#argo-diff").await;
@@ -972,6 +974,7 @@ async fn the_argo_cd_view_draws_the_tree_and_its_buttons_run_the_cli() {
     assert!(text_of(&client, ".side-diff td.old").await.contains("replicas: 5"));
     assert!(text_of(&client, ".side-diff td.new").await.contains("replicas: 3"));
     std::fs::write(screenshot_path("argo-diff.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#argo-close").await;
 
     for node in client.find_all(Locator::Css("#argo-tree .argo-node")).await.unwrap() {
         if node.attr("aria-label").await.unwrap().unwrap_or_default().starts_with("Pod ") {
