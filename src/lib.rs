@@ -5,5 +5,7 @@ pub mod check;
 pub mod content_dir;
 pub mod kustomize_cmd;
 pub mod play;
+mod play_terminal;
 pub mod quiz_cmd;
 pub mod server;
+mod term_markdown;

@@ -81,7 +81,9 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
     let (done, partial): (&[&str], &str) = if ends_with_space { (&words, "") } else { (&words[..words.len() - 1], words[words.len() - 1]) };
     let previous = done.last().copied().unwrap_or("");
     let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<String>>();
-    let candidates: Vec<String> = match done {
+    // kubectl takes its flags anywhere (`kubectl -n payments logs pay`): the words are matched without them.
+    let positional = if matches!(done.first(), Some(&"kubectl" | &"k")) { without_flags(done) } else { done.to_vec() };
+    let candidates: Vec<String> = match positional.as_slice() {
         [] => owned(&super::tools::completed_names().collect::<Vec<_>>()),
         ["kubectl" | "k"] => owned(KUBECTL),
         ["kubectl" | "k", ..] if matches!(previous, "-n" | "--namespace") => data.namespaces.clone(),
@@ -129,6 +131,26 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
     lines.sort();
     lines.dedup();
     lines
+}
+
+/// kubectl's flags that take the next word as their value.
+const KUBECTL_VALUE_FLAGS: &[&str] =
+    &["-n", "--namespace", "-o", "--output", "-f", "--filename", "-k", "-l", "--selector", "-c", "--container", "--replicas", "--tail", "--context"];
+
+/// The words without flags and the values they take, so a name is completed wherever the flags stand.
+fn without_flags<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip_value = false;
+    for w in words {
+        if skip_value {
+            skip_value = false;
+        } else if w.starts_with('-') && w.len() > 1 {
+            skip_value = KUBECTL_VALUE_FLAGS.contains(w);
+        } else {
+            out.push(*w);
+        }
+    }
+    out
 }
 
 /// The paths one level below what is typed so far: `ap` offers `apps/`, not everything inside it.
@@ -194,6 +216,20 @@ mod tests {
         assert_eq!(complete(&d, "cat apps/payment-service/dep"), vec!["cat apps/payment-service/deployment.yaml"]);
         assert_eq!(complete(&d, "cat ap"), vec!["cat apps/"]);
         assert!(complete(&d, "nosuchtool ").is_empty());
+    }
+
+    #[test]
+    fn kubectl_names_complete_wherever_the_flags_stand() {
+        let d = data();
+        let pods = d.names.get("pods").cloned().unwrap_or_default();
+        let pod = pods.first().expect("the drift lab runs pods");
+        // The shortest start of its name no other pod shares.
+        let start = (1..pod.len()).map(|n| &pod[..n]).find(|s| pods.iter().filter(|p| p.starts_with(s)).count() == 1).expect("a start only this pod has");
+        assert_eq!(complete(&d, &format!("kubectl logs -n payments {start}")), vec![format!("kubectl logs -n payments {pod}")]);
+        assert_eq!(complete(&d, &format!("kubectl -n payments logs {start}")), vec![format!("kubectl -n payments logs {pod}")]);
+        assert_eq!(complete(&d, &format!("kubectl describe pod -n payments {start}")), vec![format!("kubectl describe pod -n payments {pod}")]);
+        assert_eq!(complete(&d, "kubectl -n payments get deploy pay"), vec!["kubectl -n payments get deploy payment-service"]);
+        assert_eq!(complete(&d, "kubectl get pods -o wi"), vec!["kubectl get pods -o wide"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod kubectl;
 mod kubectl_columns;
 mod kubectl_describe;
 mod kustomize;
+mod pipe;
 
 pub use kubectl::pod_status;
 pub mod shell;
@@ -146,6 +147,14 @@ pub fn run(world: &mut dyn Host, line: &str) -> CommandOutput {
         }
         let b = run(world, &rest);
         return CommandOutput { stdout: a.stdout + &b.stdout, stderr: a.stderr + &b.stderr, exit_code: b.exit_code };
+    }
+    // `a | grep b`: the first command's output goes through the filters (see `pipe`).
+    if let Some(stages) = pipe::stages(&words) {
+        if stages[0].is_empty() {
+            return CommandOutput::err("bash: syntax error near unexpected token `|'\n", 2);
+        }
+        let first = run(world, &shell_words::join(&stages[0]));
+        return pipe::filter(first, &stages[1..]);
     }
     let args: Vec<&str> = words.iter().map(String::as_str).collect();
     match tools::tool(args[0]) {

@@ -93,6 +93,7 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
             for (name, what) in super::tools::help_lines() {
                 text.push_str(&format!("  {name:<18} {what}\n"));
             }
+            text.push_str(&format!("  {:<18} {}\n", "COMMAND | FILTER", super::pipe::FILTERS));
             CommandOutput::ok(text)
         }
     }

@@ -41,6 +41,12 @@ pub struct Lab {
     /// Incidents the lab (at their time) or an instructor (on demand) can set off.
     #[serde(default)]
     pub incidents: Vec<IncidentSpec>,
+    /// Markdown shown when the last step passes: what the lab taught.
+    #[serde(default)]
+    pub debrief: Option<String>,
+    /// What the trainee will be able to do after the lab, shown before the first step.
+    #[serde(default)]
+    pub objectives: Vec<String>,
     /// The files of `repo/`, filled in by the loader.
     #[serde(skip)]
     pub repo_files: Snapshot,

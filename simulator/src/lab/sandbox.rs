@@ -79,6 +79,8 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         steps: vec![],
         quiz: vec![],
         incidents: vec![],
+        debrief: None,
+        objectives: Vec::new(),
         repo_files: files,
     };
     lab.validate("sandbox").map_err(|e| e.to_string())?;
