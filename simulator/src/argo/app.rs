@@ -28,6 +28,8 @@ pub struct AppSpec {
     pub retry: Option<super::sync::RetryPolicy>,
     /// `spec.source.kustomize`: options Argo CD applies with `kustomize edit` before building.
     pub kustomize: Option<Value>,
+    /// `spec.source.helm`: value files, values, parameters, release name, skipCrds.
+    pub helm: Option<Value>,
 }
 
 /// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
@@ -76,6 +78,7 @@ impl AppSpec {
             ignore_differences: Vec::new(),
             retry: None,
             kustomize: None,
+            helm: None,
         }
     }
 
@@ -110,6 +113,7 @@ impl AppSpec {
                 .unwrap_or_default(),
             retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
             kustomize: source.get("kustomize").cloned(),
+            helm: source.get("helm").cloned(),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
@@ -135,6 +139,7 @@ impl AppSpec {
             ignore_differences: vec![],
             retry: None,
             kustomize: None,
+            helm: None,
         }
     }
 

@@ -10,6 +10,7 @@ mod gh;
 mod git;
 mod git_blame;
 mod git_branch;
+mod helm;
 mod kubectl;
 mod kubectl_describe;
 mod kustomize;
@@ -58,6 +59,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("argocd", "app list|get|diff|sync|history|rollback|set|refresh|terminate-op|delete|wait, proj list|get, login, account get-user-info"),
     ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
     ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
+    ("helm", "template [NAME] CHART [-f VALUES] [--set K=V], lint [CHART]: render a chart as Argo CD does"),
     ("flux", "get kustomizations|sources git, reconcile kustomization NAME [--with-source], suspend|resume kustomization NAME"),
     ("az acr", "repository show-tags --name REGISTRY --repository REPO, import: the container registry's tags"),
     ("gh", "run list, run view [ID] [--log]: the push pipeline's runs, where a lab has one"),
@@ -101,6 +103,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "argocd" => argocd::run(world, &args[1..]),
         "yq" => yq::run(world, &args[1..]),
         "kustomize" => kustomize::run(world, &args[1..]),
+        "helm" => helm::run(world, &args[1..]),
         "gh" => gh::run(world, &args[1..]),
         "flux" => flux::run(world, &args[1..]),
         "az" => az::run(world, &args[1..]),
