@@ -163,10 +163,7 @@ pub fn load(files: &Snapshot, dir: &str) -> Result<Chart, String> {
 
 /// Reads a values file as Helm does; an error names the file and line.
 pub fn parse_values(text: &str, file: &str) -> Result<Value, String> {
-    let docs = crate::yaml::parse_documents(text, file).map_err(|e| match e.line {
-        Some(l) => format!("failed to parse {file}: error converting YAML to JSON: yaml: line {l}: {}", e.message),
-        None => format!("failed to parse {file}: error converting YAML to JSON: yaml: {}", e.message),
-    })?;
+    let docs = crate::yaml::parse_documents(text, file).map_err(|e| format!("failed to parse {file}: {}", super::go_yaml_error(&e)))?;
     match docs.into_iter().next() {
         None => Ok(Value::empty_map()),
         Some(v @ serde_json::Value::Object(_)) => Ok(Value::from_json(&v)),

@@ -386,10 +386,7 @@ fn sort_manifests(root: &Chart, rendered: BTreeMap<String, String>, opts: &Optio
             continue;
         }
         for doc in split_manifests(&text) {
-            let head = crate::yaml::parse_documents(&doc, &path).map_err(|e| match e.line {
-                Some(l) => format!("YAML parse error on {path}: error converting YAML to JSON: yaml: line {l}: {}", e.message),
-                None => format!("YAML parse error on {path}: error converting YAML to JSON: yaml: {}", e.message),
-            })?;
+            let head = crate::yaml::parse_documents(&doc, &path).map_err(|e| format!("YAML parse error on {path}: {}", super::go_yaml_error(&e)))?;
             let head = head.into_iter().next().unwrap_or(serde_json::Value::Null);
             if !head.is_object() && !head.is_null() {
                 return Err(format!(

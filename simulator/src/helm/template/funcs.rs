@@ -276,7 +276,7 @@ fn from_yaml_text(text: &str) -> Result<Value, String> {
     if text.trim().is_empty() {
         return Ok(Value::Nil);
     }
-    let docs = crate::yaml::parse_documents(text, "").map_err(|e| format!("error converting YAML to JSON: yaml: {}", e.message))?;
+    let docs = crate::yaml::parse_documents(text, "").map_err(|e| crate::helm::go_yaml_error(&e))?;
     Ok(docs.first().map(Value::from_json).unwrap_or(Value::Nil))
 }
 
