@@ -34,7 +34,10 @@ fn contains(got: &Value, want: &Value, path: &str) -> Result<(), String> {
 }
 
 fn lab_world() -> World {
-    World::new(11, &content::builtin_lab("helm-charts").expect("the lab loads")).expect("the world builds")
+    {
+        let lab = content::lab(&content::builtin(), "helm-charts").unwrap_or_else(|e| panic!("{e:?}"));
+        World::new(11, &lab).unwrap_or_else(|e| panic!("{e}"))
+    }
 }
 
 fn helm_rendered() -> Vec<(String, Value)> {
@@ -89,7 +92,10 @@ fn the_hook_runs_again_on_the_next_sync_and_the_upgrade_follows_appversion() {
     let mut w = lab_world();
     commit_and_push(&mut w, "yq -i '.appVersion = \"1.28\"' charts/web/Chart.yaml", "appVersion 1.28");
     let out = run(&mut w, "argocd app sync web-prod");
-    assert!(out.contains("PreSync") && out.contains("web-prod-migrate"), "{out}");
+    assert!(out.contains("job.batch/web-prod-migrate created"), "{out}");
+    let op = w.agent().app("web-prod").unwrap().status.operation_state.clone().expect("a sync ran");
+    assert!(op.revision != w.agent().app("web-prod").unwrap().status.history[0].revision, "the sync deployed the new commit");
+    assert!(op.resources.iter().any(|r| r.name == "web-prod-migrate" && r.hook_type == "PreSync"), "{op:?}");
     wait(&mut w, 30);
     let d = w.cluster().store.get(&ObjectKey::new("apps", "Deployment", "shop", "web-prod")).unwrap();
     assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.28");
@@ -111,7 +117,7 @@ fn a_template_error_is_a_comparison_error_in_helms_words() {
     let cond = a.status.conditions.iter().find(|c| c.kind == "ComparisonError").expect("a ComparisonError");
     assert!(
         cond.message.contains(
-            "Error: template: web/templates/broken.yaml:6:19: executing \"web/templates/broken.yaml\" at <.Values.nope.deeper>: nil pointer evaluating interface {}.deeper"
+            "Error: template: web/templates/broken.yaml:6:15: executing \"web/templates/broken.yaml\" at <.Values.nope.deeper>: nil pointer evaluating interface {}.deeper"
         ),
         "{}",
         cond.message
