@@ -59,9 +59,6 @@ fn random_values(rng: &mut SimRng) -> String {
     for _ in 0..rng.below(4) {
         v.push_str(&format!("  - {}\n", rng.below(50)));
     }
-    if rng.below(3) == 0 {
-        v.push_str("nums: []\n".trim_start_matches("nums: []\n"));
-    }
     v.push_str("labels:\n");
     for k in ["tier", "team", "zone"].iter().take(rng.below(4) as usize) {
         v.push_str(&format!("  {k}: {}\n", scalar(rng)));

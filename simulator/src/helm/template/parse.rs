@@ -162,6 +162,9 @@ enum Tok {
     Eof,
 }
 
+/// How deep `if`/`range`/`with` blocks and parentheses may nest.
+pub const MAX_NESTING: usize = 100;
+
 const KEYWORDS: &[&str] = &["block", "break", "continue", "define", "else", "end", "if", "range", "template", "with"];
 
 struct Lexer<'a> {
@@ -497,7 +500,7 @@ fn is_alnum(c: char) -> bool {
 pub fn parse(name: &str, src: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Vec<Tree>, ParseError> {
     let toks = Lexer { src, name, toks: Vec::new() }.run()?;
     let source: Rc<str> = Rc::from(src);
-    let mut p = Parser { toks, i: 0, name, src, is_func, defs: Vec::new(), vars: vec![vec!["$".to_string()]], source: source.clone() };
+    let mut p = Parser { toks, i: 0, name, src, is_func, defs: Vec::new(), vars: vec![vec!["$".to_string()]], source: source.clone(), depth: 0 };
     let (root, end) = p.list(true)?;
     if let Some((kw, pos)) = end {
         return Err(p.err(pos, format!("unexpected {{{{{kw}}}}}")));
@@ -516,6 +519,8 @@ struct Parser<'a> {
     defs: Vec<Tree>,
     vars: Vec<Vec<String>>,
     source: Rc<str>,
+    /// How deep blocks and parentheses nest here (bounded, so that no input exhausts the stack).
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -693,6 +698,22 @@ impl<'a> Parser<'a> {
     }
 
     fn branch(&mut self, kind: &'static str, pos: usize) -> Result<Branch, ParseError> {
+        self.enter(pos)?;
+        let b = self.branch_inner(kind, pos);
+        self.depth -= 1;
+        b
+    }
+
+    /// Counts one level of nesting; past `MAX_NESTING` the template is refused.
+    fn enter(&mut self, pos: usize) -> Result<(), ParseError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.err(pos, format!("nesting deeper than {MAX_NESTING} levels is not supported")));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn branch_inner(&mut self, kind: &'static str, pos: usize) -> Result<Branch, ParseError> {
         self.vars.push(Vec::new());
         let pipe = self.pipeline(kind, Tok::Right)?;
         let (body, end) = self.list(false)?;
@@ -879,8 +900,10 @@ impl<'a> Parser<'a> {
             Tok::Number(n) => self.number(pos, &n)?,
             Tok::Str(s) => Arg::Str(pos, s),
             Tok::LParen => {
-                let pipe = self.pipeline("parenthesized pipeline", Tok::RParen)?;
-                Arg::Pipe(pos, Box::new(pipe))
+                self.enter(pos)?;
+                let pipe = self.pipeline("parenthesized pipeline", Tok::RParen);
+                self.depth -= 1;
+                Arg::Pipe(pos, Box::new(pipe?))
             }
             other => return Err(self.err(pos, format!("unexpected {} in operand", Self::describe(&other)))),
         })
