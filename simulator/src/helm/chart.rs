@@ -262,17 +262,6 @@ fn coalesce_globals(child: &Value, parent: &Value) {
     c.borrow_mut().insert("global".into(), dg.clone());
 }
 
-/// Removes null values from nested maps, as Helm's second coalescing pass does
-/// (a `key: null` in a chart's values.yaml is not in `.Values`).
-pub fn trim_nils(values: &Value) {
-    let Value::Map(m) = values else { return };
-    m.borrow_mut().retain(|_, v| !matches!(v, Value::Nil));
-    let children: Vec<Value> = m.borrow().values().cloned().collect();
-    for child in children {
-        trim_nils(&child);
-    }
-}
-
 /// Drops subcharts whose `condition` (or `tags`) is false in the coalesced values.
 pub fn process_conditions(chart: &mut Chart, values: &Value) {
     let reqs = chart.requirements.clone();

@@ -150,7 +150,6 @@ pub fn template_with(files: &Snapshot, dir: &str, opts: &Options, _lint: bool) -
     let first = chart::coalesce(&root, &user);
     chart::process_conditions(&mut root, &first);
     let values = chart::coalesce(&root, &user);
-    chart::trim_nils(&values);
     let rendered = render_templates(&root, &values, opts)?;
     sort_manifests(&root, rendered, opts)
 }
@@ -163,7 +162,6 @@ pub fn render_files(files: &Snapshot, dir: &str, opts: &Options) -> Result<BTree
     let first = chart::coalesce(&root, &user);
     chart::process_conditions(&mut root, &first);
     let values = chart::coalesce(&root, &user);
-    chart::trim_nils(&values);
     render_templates(&root, &values, opts)
 }
 
