@@ -1,12 +1,12 @@
-//! Go's `regexp` (RE2 syntax) for sprig's regex functions, over the `regex` crate,
+//! Go's `regexp` (RE2 syntax) for sprig's regex functions, over the `regex-lite` crate,
 //! which reads the same syntax.
 
-pub struct Regex(regex::Regex);
+pub struct Regex(regex_lite::Regex);
 
 impl Regex {
     /// Compiles a pattern; the error reads as Go's `regexp.Compile` error does.
     pub fn new(pattern: &str) -> Result<Regex, String> {
-        regex::Regex::new(pattern).map(Regex).map_err(|_| format!("error parsing regexp: invalid syntax: `{pattern}`"))
+        regex_lite::Regex::new(pattern).map(Regex).map_err(|_| format!("error parsing regexp: invalid syntax: `{pattern}`"))
     }
 
     pub fn is_match(&self, text: &str) -> bool {
@@ -23,6 +23,6 @@ impl Regex {
 
     /// `ReplaceAllString` (expanding `$1`, `${name}`) or `ReplaceAllLiteralString`.
     pub fn replace_all(&self, text: &str, with: &str, expand: bool) -> String {
-        if expand { self.0.replace_all(text, with).into_owned() } else { self.0.replace_all(text, regex::NoExpand(with)).into_owned() }
+        if expand { self.0.replace_all(text, with).into_owned() } else { self.0.replace_all(text, regex_lite::NoExpand(with)).into_owned() }
     }
 }
