@@ -48,7 +48,7 @@ fn scalar(rng: &mut SimRng) -> String {
         // No nulls: Helm 3 keeps a chart's own `key: null` in .Values (Helm's
         // issue-9027 golden pins that), the Helm 4 engine of the oracle drops it.
         5 => pick(rng, &["~x", "x-", "x y"]).to_string(),
-        _ => pick(rng, &["web", "Shop Front", "a:b", "x-y-z", "#hash"]).to_string(),
+        _ => pick(rng, &["web", "Shop Front", "a:b", "x-y-z", "a#b"]).to_string(),
     }
 }
 
@@ -59,12 +59,15 @@ fn random_values(rng: &mut SimRng) -> String {
     }
     v.push_str(&format!("count: {}\n", rng.below(5)));
     v.push_str(&format!("flag: {}\n", pick(rng, &["true", "false"])));
-    v.push_str("nums:\n");
-    for _ in 0..rng.below(4) {
+    // Empty lists and maps are written as such: a bare `key:` is a null (see above).
+    let nums = rng.below(4);
+    v.push_str(if nums == 0 { "nums: []\n" } else { "nums:\n" });
+    for _ in 0..nums {
         v.push_str(&format!("  - {}\n", rng.below(50)));
     }
-    v.push_str("labels:\n");
-    for k in ["tier", "team", "zone"].iter().take(rng.below(4) as usize) {
+    let labels = rng.below(4) as usize;
+    v.push_str(if labels == 0 { "labels: {}\n" } else { "labels:\n" });
+    for k in ["tier", "team", "zone"].iter().take(labels) {
         v.push_str(&format!("  {k}: {}\n", scalar(rng)));
     }
     v.push_str("data:\n");
