@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod content_dir;
+pub mod helm_cmd;
 pub mod kustomize_cmd;
 pub mod play;
 mod play_terminal;

@@ -112,6 +112,33 @@ fn kustomize_build_and_edit_set_image_on_real_folders() {
 }
 
 #[test]
+fn helm_template_and_lint_on_real_folders() {
+    let dir = temp_dir("helm");
+    std::fs::create_dir_all(dir.join("web/templates")).unwrap();
+    std::fs::write(dir.join("web/Chart.yaml"), "apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: \"1.27\"\n").unwrap();
+    std::fs::write(dir.join("web/values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(dir.join("prod.yaml"), "replicas: 5\n").unwrap();
+    std::fs::write(
+        dir.join("web/templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  replicas: {{ .Values.replicas | quote }}\n  version: {{ .Chart.AppVersion }}\n",
+    )
+    .unwrap();
+    let chart = dir.join("web");
+    let values = dir.join("prod.yaml");
+    let (code, out, err) = gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap(), "-f", values.to_str().unwrap(), "--set", "x=1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "---\n# Source: web/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\ndata:\n  replicas: \"5\"\n  version: 1.27\n");
+    std::fs::write(dir.join("web/templates/bad.yaml"), "a: {{ .Values.x.y }}\n").unwrap();
+    let (code, _, err) = gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(err, "Error: template: web/templates/bad.yaml:1:13: executing \"web/templates/bad.yaml\" at <.Values.x.y>: nil pointer evaluating interface {}.y\n");
+    let (code, out, err) = gitops_lab(&["helm", "lint", chart.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[ERROR] templates/: template: web/templates/bad.yaml:1:13"), "{out}");
+    assert_eq!(err, "Error: 1 chart(s) linted, 1 chart(s) failed\n");
+}
+
+#[test]
 fn quiz_lists_topics_and_grades_answers() {
     let (code, out, _) = gitops_lab(&["quiz", "--list"]);
     assert_eq!(code, 0);

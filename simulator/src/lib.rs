@@ -13,6 +13,7 @@ pub mod controllers;
 pub mod events;
 pub mod flux;
 pub mod git;
+pub mod helm;
 pub mod kube;
 pub mod kustomize;
 pub mod lab;

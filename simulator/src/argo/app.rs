@@ -30,6 +30,8 @@ pub struct AppSpec {
     pub retry: Option<RetryPolicy>,
     /// `spec.source.kustomize`: options Argo CD applies with `kustomize edit` before building.
     pub kustomize: Option<Value>,
+    /// `spec.source.helm`: value files, values, parameters, release name, skipCrds.
+    pub helm: Option<Value>,
 }
 
 /// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
@@ -78,6 +80,7 @@ impl AppSpec {
             ignore_differences: Vec::new(),
             retry: None,
             kustomize: None,
+            helm: None,
         }
     }
 
@@ -112,6 +115,7 @@ impl AppSpec {
                 .unwrap_or_default(),
             retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
             kustomize: source.get("kustomize").cloned(),
+            helm: source.get("helm").cloned(),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
@@ -137,6 +141,7 @@ impl AppSpec {
             ignore_differences: vec![],
             retry: None,
             kustomize: None,
+            helm: None,
         }
     }
 

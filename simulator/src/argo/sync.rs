@@ -168,7 +168,7 @@ pub enum Next {
 }
 
 fn annotation_wave(obj: &Value) -> i64 {
-    meta::annotation(obj, SYNC_WAVE).and_then(|w| w.trim().parse().ok()).unwrap_or(0)
+    meta::annotation(obj, SYNC_WAVE).and_then(|w| w.trim().parse().ok()).or_else(|| crate::helm::hooks::weight(obj)).unwrap_or(0)
 }
 
 fn kind_rank(kind: &str) -> usize {
@@ -177,13 +177,16 @@ fn kind_rank(kind: &str) -> usize {
 
 /// The hook phases an object declares, if it is a hook.
 pub fn hook_phases(obj: &Value) -> Option<Vec<SyncPhase>> {
-    let text = meta::annotation(obj, HOOK)?;
+    let Some(text) = meta::annotation(obj, HOOK) else {
+        // Helm's hooks, as Argo CD maps them.
+        return crate::helm::hooks::is_hook(obj).then(|| crate::helm::hooks::argo_hook_types(obj).into_iter().filter_map(SyncPhase::parse).collect());
+    };
     Some(text.split(',').filter_map(SyncPhase::parse).collect())
 }
 
 /// Whether an object is a hook (or `Skip`): such objects have no sync status and no health in the app.
 pub fn is_hook(obj: &Value) -> bool {
-    meta::annotation(obj, HOOK).is_some()
+    meta::annotation(obj, HOOK).is_some() || crate::helm::hooks::is_hook(obj)
 }
 
 fn has_sync_option(obj: &Value, option: &str) -> bool {
@@ -521,8 +524,14 @@ impl Operation {
 }
 
 fn hook_delete_policies(t: &Task) -> Vec<&str> {
-    let text = t.obj.as_ref().and_then(|o| meta::annotation(o, HOOK_DELETE_POLICY)).unwrap_or("BeforeHookCreation");
-    text.split(',').map(str::trim).collect()
+    let argo = t.obj.as_ref().and_then(|o| meta::annotation(o, HOOK_DELETE_POLICY));
+    let helm = t.obj.as_ref().map(crate::helm::hooks::delete_policies).unwrap_or_default();
+    let mut policies: Vec<&str> = argo.map(|a| a.split(',').map(str::trim).collect()).unwrap_or_default();
+    policies.extend(helm);
+    if policies.is_empty() {
+        policies.push("BeforeHookCreation");
+    }
+    policies
 }
 
 /// Applies, creates (hooks) or prunes one task's object.

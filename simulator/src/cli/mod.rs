@@ -10,6 +10,7 @@ mod gh;
 mod git;
 mod git_blame;
 mod git_branch;
+mod helm;
 mod kubectl;
 mod kubectl_columns;
 mod kubectl_describe;

@@ -80,6 +80,13 @@ pub const TOOLS: &[Tool] = &[
         run: |w, a| super::kustomize::run(w, &a[1..]),
     },
     Tool {
+        names: &["helm"],
+        help: Some(("helm", "template [NAME] CHART [-f VALUES] [--set K=V], lint [CHART]: render a chart as Argo CD does")),
+        completes: true,
+        route: Route::ThisWorld,
+        run: |w, a| super::helm::run(w, &a[1..]),
+    },
+    Tool {
         names: &["flux"],
         help: Some((
             "flux",
