@@ -4,8 +4,11 @@
 pub mod check;
 pub mod content_dir;
 pub mod kubeapi;
+pub mod helm_cmd;
 pub mod kustomize_cmd;
 pub mod play;
+mod play_terminal;
 pub mod quiz_cmd;
 pub mod real_tools;
 pub mod server;
+mod term_markdown;

@@ -100,6 +100,12 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
         args: Vec<String>,
     },
+    /// `helm template [NAME] CHART [-f VALUES] [--set K=V]` and `helm lint CHART` on real folders, as Helm 3 does.
+    Helm {
+        /// `template [NAME] CHART [flags]`, `lint [CHART]` or `version`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        args: Vec<String>,
+    },
     /// Print each object's health as Argo CD assesses it (like `argocd admin settings resource-overrides health`).
     Health {
         /// YAML files holding live objects (several documents per file are fine).
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
         Command::Check => check::run(&files),
         Command::Health { files: paths } => health(&paths),
         Command::Kustomize { args } => gitops_lab::kustomize_cmd::run(&args),
+        Command::Helm { args } => gitops_lab::helm_cmd::run(&args),
     }
 }
 

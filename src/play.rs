@@ -2,11 +2,10 @@
 
 use simulator::content::{self, ContentFiles};
 use simulator::lab::Lab;
-use simulator::{Input, Output, SimDuration, World, script};
-use std::io::{BufRead, Write};
+use simulator::{Input, Output, World, script};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
 
 pub fn list(files: &ContentFiles) -> ExitCode {
     match content::labs(files) {
@@ -131,7 +130,13 @@ fn print_step(lab: &Lab, world: &World) {
         return;
     }
     match lab.steps.get(tracker.active()) {
-        Some(step) => println!("\n── Step {} of {}: {} ──\n{}", tracker.active() + 1, lab.steps.len(), step.title, step.text.trim_end()),
+        Some(step) => println!(
+            "\n── Step {} of {}: {} ──\n{}",
+            tracker.active() + 1,
+            lab.steps.len(),
+            step.title,
+            crate::term_markdown::render(&step.text, ansi()).trim_end()
+        ),
         None => {
             let s = tracker.score();
             println!(
@@ -141,36 +146,99 @@ fn print_step(lab: &Lab, world: &World) {
                 s.max_points,
                 s.hints_used,
                 s.skipped
-            )
+            );
+            if let Some(debrief) = &lab.debrief {
+                println!("{}", crate::term_markdown::render(debrief, ansi()).trim_end());
+            }
         }
     }
 }
 
+/// Whether to style text: only when standard output is a terminal.
+fn ansi() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+}
+
+/// Everything the world has to say, as the terminal prints it.
+fn take_outputs(world: &mut World) -> String {
+    let mut out = String::new();
+    while let Some(o) = world.poll_output() {
+        match o {
+            Output::Terminal { text, .. } => out.push_str(&text),
+            Output::TwinTerminal { text, .. } => out.push_str(&script::twin_lines(&text)),
+            Output::Incident { title, .. } => out.push_str(&format!("⚠ Incident: {title}\n")),
+            Output::Edit { .. } => out.push_str(
+                "error: kubectl edit needs an editor, which this terminal lab does not have: use the lab page, or kubectl scale, kubectl set image or kubectl apply -f\n",
+            ),
+            Output::Event { event } if event.kind.timeline_label().is_some() => {
+                out.push_str(&format!("  · {} {}\n", event.at.clock(), event.kind.describe()))
+            }
+            Output::TwinEvent { event } if event.kind.timeline_label().is_some() => {
+                out.push_str(&format!("  push world · {} {}\n", event.at.clock(), event.kind.describe()))
+            }
+            Output::Step { report } if report.passed => out.push_str(&format!("✔ Step {} passed: {}\n", report.index + 1, report.title)),
+            Output::Hint { level, text, .. } => out.push_str(&format!("Hint {level}: {text}\n")),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
-    let mut world = match World::new(seed, lab) {
+    use crate::play_terminal::{ClockThread, Clocked, LabHelper, lock};
+    use std::io::IsTerminal;
+    use std::sync::{Arc, Mutex};
+    let world = match World::new(seed, lab) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    println!("{}\n\n{}", lab.title, lab.story.trim_end());
+    println!("{}\n\n{}", lab.title, crate::term_markdown::render(&lab.story, ansi()).trim_end());
+    for objective in &lab.objectives {
+        println!("  → {objective}");
+    }
     println!("\nType commands as in a real terminal. Also: `hint`, `skip`, `steps`, `incidents`, `incident ID`, `quit`. (seed {seed})");
     print_step(lab, &world);
-    let stdin = std::io::stdin();
-    let mut last = Instant::now();
-    loop {
-        print!("[{}] {}", world.now().clock(), world.prompt());
-        let _ = std::io::stdout().flush();
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
-            println!();
-            break;
+    let completion = Arc::new(Mutex::new(simulator::cli::complete::CompletionData::of(&world)));
+    let shared = Arc::new(Mutex::new(Clocked::new(world)));
+    let mut editor = match rustyline::Editor::<LabHelper, rustyline::history::DefaultHistory>::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot read the terminal: {e}");
+            return ExitCode::from(1);
         }
-        // Simulated time runs with the wall clock between commands.
-        let elapsed = SimDuration::millis(last.elapsed().as_millis() as u64);
-        last = Instant::now();
-        let now = world.now() + elapsed;
+    };
+    editor.set_helper(Some(LabHelper { data: completion.clone() }));
+    // In a terminal, simulated time runs on its own and events print as they happen; fed from a pipe,
+    // time moves only between lines, so a script's output does not depend on how fast it is read.
+    let _clock = if std::io::stdin().is_terminal() {
+        editor.create_external_printer().ok().map(|printer| ClockThread::start(shared.clone(), printer, take_outputs))
+    } else {
+        None
+    };
+    let stdin = std::io::stdin();
+    loop {
+        let prompt = {
+            let clocked = lock(&shared);
+            format!("[{}] {}", clocked.world.now().clock(), clocked.world.prompt())
+        };
+        let line = match editor.readline(&prompt) {
+            Ok(line) => line,
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => {
+                println!();
+                break;
+            }
+        };
+        if !line.trim().is_empty() {
+            let _ = editor.add_history_entry(line.as_str());
+        }
+        let mut clocked = lock(&shared);
+        let now = clocked.now();
+        let world = &mut clocked.world;
         let before = world.tracker().map(|t| t.active());
         let input = match line.trim() {
             "quit" | "exit" => break,
@@ -202,34 +270,22 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
             other => Input::Command { line: other.to_string() },
         };
         world.handle_input(now, input);
-        while let Some(o) = world.poll_output() {
-            match o {
-                Output::Terminal { text, .. } => print!("{}", text),
-                Output::TwinTerminal { text, .. } => print!("{}", script::twin_lines(&text)),
-                Output::Incident { title, .. } => println!("⚠ Incident: {title}"),
-                Output::Edit { .. } => println!(
-                    "error: kubectl edit needs an editor, which this terminal lab does not have: use the lab page, or kubectl scale, kubectl set image or kubectl apply -f"
-                ),
-                Output::Event { event } if event.kind.timeline_label().is_some() => {
-                    println!("  · {} {}", event.at.clock(), event.kind.describe())
-                }
-                Output::TwinEvent { event } if event.kind.timeline_label().is_some() => {
-                    println!("  push world · {} {}", event.at.clock(), event.kind.describe())
-                }
-                Output::Step { report } if report.passed => println!("✔ Step {} passed: {}", report.index + 1, report.title),
-                Output::Hint { level, text, .. } => println!("Hint {level}: {text}"),
-                _ => {}
-            }
+        print!("{}", take_outputs(world));
+        let _ = std::io::stdout().flush();
+        if let Ok(mut data) = completion.lock() {
+            *data = simulator::cli::complete::CompletionData::of(world);
         }
         if world.tracker().map(|t| t.active()) != before {
-            print_step(lab, &world);
+            print_step(lab, world);
             if world.tracker().is_some_and(|t| t.finished()) {
                 crate::quiz_cmd::closing(lab, files, &mut stdin.lock());
                 break;
             }
         }
+        clocked.resync();
     }
-    let passed = world.step_reports().iter().filter(|r| r.passed).count();
+    let clocked = lock(&shared);
+    let passed = clocked.world.step_reports().iter().filter(|r| r.passed).count();
     println!("{passed} of {} steps passed.", lab.steps.len());
     ExitCode::SUCCESS
 }

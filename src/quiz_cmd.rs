@@ -157,19 +157,67 @@ fn ask_one(p: &Presented, input: &mut impl BufRead) -> Option<Answer> {
             if p.picks_many() { "Your answers (for example 1,3; none if nothing applies):" } else { "Your answer:" }.to_string()
         }
     };
-    print!("{ask} ");
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    if input.read_line(&mut line).unwrap_or(0) == 0 {
-        return None;
+    // Anything unclear (a typo, a stray Enter, a number out of range) asks again rather than
+    // being graded as no answer.
+    loop {
+        print!("{ask} ");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        if input.read_line(&mut line).unwrap_or(0) == 0 {
+            return None;
+        }
+        match parse_answer(p, &line) {
+            Ok(positions) => return Some(p.answer_from_shown(&positions)),
+            Err(why) => println!("   {why}"),
+        }
     }
-    let tokens = line.split([',', ' ']).map(str::trim).filter(|t| !t.is_empty() && *t != "none");
-    let positions: Vec<usize> = if p.question.kind == QuestionKind::Matching {
-        tokens.filter_map(|t| t.chars().next().filter(|c| c.is_ascii_lowercase()).map(|c| (c as u8 - b'a') as usize)).collect()
-    } else {
-        tokens.filter_map(|t| t.parse::<usize>().ok()).filter(|i| *i >= 1).map(|i| i - 1).collect()
-    };
-    Some(p.answer_from_shown(&positions))
+}
+
+/// Reads a typed answer as shown positions: numbers (`2`, `1,3`), a choice's own words (`false`,
+/// `True`), letters for matching (`b,a,c` or `B A C`), or `none` where several may be picked.
+pub fn parse_answer(p: &Presented, line: &str) -> Result<Vec<usize>, String> {
+    let shown = p.shown();
+    let tokens: Vec<&str> = line.split([',', ' ']).map(str::trim).filter(|t| !t.is_empty()).collect();
+    if p.question.kind == QuestionKind::Matching {
+        let rows = p.question.pairs.len();
+        let letters: Option<Vec<usize>> = tokens
+            .iter()
+            .map(|t| {
+                let mut chars = t.chars();
+                match (chars.next().map(|c| c.to_ascii_lowercase()), chars.next()) {
+                    (Some(c), None) if c.is_ascii_lowercase() && ((c as u8 - b'a') as usize) < shown.len() => Some((c as u8 - b'a') as usize),
+                    _ => None,
+                }
+            })
+            .collect();
+        return match letters {
+            Some(l) if l.len() == rows => Ok(l),
+            _ => Err(format!("Please give one letter (a to {}) for each of the {rows} rows, for example {}.", letter(shown.len() - 1), example(rows, letter))),
+        };
+    }
+    if p.question.kind == QuestionKind::Ordering {
+        let numbers: Option<Vec<usize>> = tokens.iter().map(|t| t.parse::<usize>().ok().filter(|n| (1..=shown.len()).contains(n)).map(|n| n - 1)).collect();
+        let mut sorted = numbers.clone().unwrap_or_default();
+        sorted.sort_unstable();
+        return match numbers {
+            Some(n) if sorted == (0..shown.len()).collect::<Vec<_>>() => Ok(n),
+            _ => Err(format!("Please give each number from 1 to {} once, in your order.", shown.len())),
+        };
+    }
+    if p.picks_many() && tokens.len() == 1 && tokens[0].eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    // A choice's whole text, typed in any case (`false` for "False").
+    let whole = line.trim();
+    if let Some(k) = shown.iter().position(|c| !whole.is_empty() && c.eq_ignore_ascii_case(whole)) {
+        return Ok(vec![k]);
+    }
+    let numbers: Option<Vec<usize>> = tokens.iter().map(|t| t.parse::<usize>().ok().filter(|n| (1..=shown.len()).contains(n)).map(|n| n - 1)).collect();
+    match numbers {
+        Some(n) if !n.is_empty() && (p.picks_many() || n.len() == 1) => Ok(n),
+        _ if p.picks_many() => Err(format!("Please give the numbers of your answers (1 to {}, for example 1,3), or none.", shown.len())),
+        _ => Err(format!("Please give one number from 1 to {}{}.", shown.len(), if shown.len() <= 2 { " (or its words, such as False)" } else { "" })),
+    }
 }
 
 fn feedback(p: &Presented, answer: &Answer) {

@@ -157,6 +157,21 @@ async fn drift_lab_goes_out_of_sync_and_heals_in_the_browser() {
     client.find(Locator::Css("#lab-drift-2am a")).await.unwrap().click().await.unwrap();
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
     println!("lab page load (from the click) to interactive terminal: {} ms", clicked.elapsed().as_millis());
+    // The bundle as the browser received it: gzip-compressed by the server.
+    let sizes = client
+        .execute(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/pkg/')).map(e => [e.name, e.encodedBodySize, e.decodedBodySize]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (mut sent, mut unpacked) = (0.0, 0.0);
+    for entry in sizes.as_array().unwrap() {
+        sent += entry[1].as_f64().unwrap_or(0.0);
+        unpacked += entry[2].as_f64().unwrap_or(0.0);
+    }
+    println!("bundle over the wire: {:.2} MB compressed ({:.2} MB unpacked)", sent / 1e6, unpacked / 1e6);
+    assert!(sent > 0.0 && sent < 1.5e6, "the bundle stays under 1.5 MB compressed: {sizes}");
 
     assert!(text_of(&client, "#app-payment-service").await.contains("Synced"));
     for line in ["kubectl get deploy -n payments", "kubectl get pods -n payments", "argocd app get payment-service", "git log --oneline"] {
@@ -250,6 +265,7 @@ async fn progress_survives_a_reload_and_reset_clears_it() {
     assert!(terminal.contains("Resumed your progress (4 inputs replayed)."), "{terminal}");
     assert!(terminal.contains("db98345 (HEAD -> main, origin/main, origin/HEAD)"), "the terminal is rebuilt: {terminal}");
     client.find(Locator::Css("#reset-lab")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("#reset-confirm")).await.unwrap().click().await.unwrap();
     client.refresh().await.unwrap();
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
     assert!(client.find(Locator::Css("#step-look-around.passed")).await.is_err(), "reset forgets the progress");
@@ -415,11 +431,6 @@ async fn the_final_check_gives_feedback_at_the_end() {
     client.close().await.unwrap();
 }
 
-/// Presses Tab until the element with `id` has the focus, as a keyboard user does; returns the presses.
-async fn tab_to(client: &Client, id: &str) -> usize {
-    press_until(client, id, "\u{E004}").await
-}
-
 /// Presses Shift+Tab (backwards) until the element with `id` has the focus.
 async fn shift_tab_to(client: &Client, id: &str) -> usize {
     press_until(client, id, "\u{E008}\u{E004}\u{E000}").await
@@ -453,17 +464,16 @@ async fn the_drift_lab_can_be_finished_with_the_keyboard_alone() {
     }
     let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
-    // The first Tab stop skips straight to the terminal.
-    let presses = tab_to(&client, "skip-to-terminal").await;
-    assert!(presses <= 1, "the skip link comes first ({presses} presses)");
-    client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    // The terminal has the keyboard from the start; the skip link comes back to it from anywhere.
     assert_eq!(client.active_element().await.unwrap().attr("id").await.unwrap().as_deref(), Some("term-input"));
     for line in ["kubectl get deploy -n payments", "kubectl get pods -n payments", "argocd app get payment-service", "git log --oneline"] {
         type_focused(&client, line).await;
     }
     wait_for(&client, "#step-look-around.passed", Duration::from_secs(5)).await;
     type_focused(&client, "kubectl scale deployment payment-service -n payments --replicas=5").await;
-    // Speed up the clock from the keyboard: Shift+Tab back to the header's controls.
+    // The clock stops itself at the drift (the lab's key moment); then speed it up from the keyboard:
+    // Shift+Tab back to the header's controls.
+    wait_for(&client, "#moment-banner", Duration::from_secs(10)).await;
     let x60 = shift_tab_to(&client, "speed-60").await;
     println!("Tab presses from the terminal to the x60 button: {x60}");
     client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
@@ -511,6 +521,10 @@ async fn push_and_pull_worlds_run_side_by_side() {
         let pull = text_of(&client, ".app-status .deployments").await;
         if push.contains("1/1 ready") && pull.contains("3/3 ready") && text_of(&client, ".timeline").await.contains("self-heal sync") {
             break;
+        }
+        // The clock stops once at the drift (the lab's key moment): go on at x60.
+        if client.find(Locator::Css("#moment-banner")).await.is_ok() {
+            client.find(Locator::Css("#speed-60")).await.unwrap().click().await.unwrap();
         }
         assert!(Instant::now() < deadline, "push: {push}; pull: {pull}");
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -638,4 +652,352 @@ async fn kubectl_edit_opens_the_object_in_the_editor_and_saving_applies_it() {
     // The agent sees the edit as drift, like any manual change.
     step_until(&client, "OutOfSync").await;
     client.close().await.unwrap();
+}
+
+// ---- Issue 19: the walkthrough's bugs, the visible lesson and the Argo CD view. ----
+
+/// Clicks the element `css`.
+async fn click(client: &Client, css: &str) {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css} is on the page")).click().await.unwrap();
+}
+
+/// Waits until the terminal's scroll-back contains `text`.
+async fn wait_for_terminal(client: &Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let terminal = text_of(client, ".scrollback").await;
+        if terminal.contains(text) {
+            return terminal;
+        }
+        assert!(Instant::now() < deadline, "the terminal never showed {text:?}:\n{terminal}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn js(client: &Client, script: &str) -> serde_json::Value {
+    client.execute(script, vec![]).await.unwrap()
+}
+
+/// B1: the detail pane keeps Diff, Live and Desired inside its width, the diff first.
+#[tokio::test(flavor = "multi_thread")]
+async fn b1_the_detail_pane_keeps_the_diff_on_screen() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    click(&client, "#speed-0").await;
+    type_command(&client, "kubectl scale deployment payment-service --replicas=5 -n payments").await;
+    for node in client.find_all(Locator::Css(".app-tree .tree-node")).await.unwrap() {
+        if node.text().await.unwrap_or_default().starts_with("Deployment/payment-service") {
+            node.click().await.unwrap();
+            break;
+        }
+    }
+    wait_for(&client, ".detail .diff", Duration::from_secs(5)).await;
+    let geometry = js(
+        &client,
+        "const d = document.querySelector('.detail'); const r = document.querySelector('.detail .diff').getBoundingClientRect(); \
+         return [d.scrollWidth, d.clientWidth, r.left, r.right, window.innerWidth];",
+    )
+    .await;
+    let g: Vec<f64> = geometry.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    println!("detail pane: scrollWidth {} of clientWidth {}; diff from x={} to x={}", g[0], g[1], g[2], g[3]);
+    assert!(g[0] <= g[1] + 2.0, "the pane does not scroll sideways: {g:?}");
+    assert!(g[2] >= 0.0 && g[3] <= g[4], "the diff is within the window: {g:?}");
+    assert!(text_of(&client, ".detail .diff .del").await.contains("replicas: 5"), "removed lines are marked");
+    client.close().await.unwrap();
+}
+
+/// B2 and B12: jumps made while paused, the speed and the command history survive a reload;
+/// Tab completes a name wherever the flags stand.
+#[tokio::test(flavor = "multi_thread")]
+async fn b2_b12_clock_jumps_speed_and_history_survive_a_reload() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    let focused = client.active_element().await.unwrap().attr("id").await.unwrap();
+    assert_eq!(focused.as_deref(), Some("term-input"), "the terminal has the keyboard on load (U10)");
+    type_command(&client, "kubectl get deploy -n payments").await;
+    click(&client, "#speed-0").await;
+    click(&client, "#next-reconcile").await;
+    click(&client, "#next-reconcile").await;
+    let before = text_of(&client, "#sim-time").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    client.refresh().await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    assert_eq!(text_of(&client, "#sim-time").await, before, "the clock is where it was");
+    assert_eq!(client.find(Locator::Css("#speed-0")).await.unwrap().attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+    let input = client.find(Locator::Css("#term-input")).await.unwrap();
+    input.send_keys("\u{E013}").await.unwrap();
+    assert_eq!(input.prop("value").await.unwrap().as_deref(), Some("kubectl get deploy -n payments"), "Up recalls the history");
+    input.send_keys("\u{E009}a\u{E000}\u{E017}").await.unwrap();
+    input.send_keys("kubectl -n payments get deploy pay\u{E004}").await.unwrap();
+    assert_eq!(input.prop("value").await.unwrap().as_deref(), Some("kubectl -n payments get deploy payment-service "));
+    let icon = js(&client, "return document.querySelector('link[rel=icon]').href").await;
+    assert!(icon.as_str().unwrap().ends_with("/favicon.svg"), "{icon}");
+    client.close().await.unwrap();
+}
+
+/// B3: Reset asks first, then clears the banner, the speed and the pane, shows the welcome line, and
+/// keeps the lab's completed record. Also the completion screen (U6) and Skip's echoed commands (B8).
+#[tokio::test(flavor = "multi_thread")]
+async fn b3_b8_reset_asks_starts_clean_and_keeps_the_completed_record() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    click(&client, "#skip").await;
+    let terminal = wait_for_terminal(&client, "✔ Step 1").await;
+    assert!(terminal.contains("$ kubectl get deploy -n payments"), "Skip shows the commands it runs: {terminal}");
+    for n in 2..=5 {
+        click(&client, "#skip").await;
+        wait_for_terminal(&client, &format!("Step {n}")).await;
+    }
+    wait_for(&client, "#lab-complete", Duration::from_secs(10)).await;
+    let complete = text_of(&client, "#lab-complete").await;
+    assert!(complete.contains("Lab complete") && complete.contains("Score:"), "{complete}");
+    assert!(client.find(Locator::Css("#next-lab")).await.is_ok(), "the completion screen points to the next lab");
+    std::fs::write(screenshot_path("lab-complete.png"), client.screenshot().await.unwrap()).unwrap();
+
+    click(&client, "#incident-service-deleted").await;
+    wait_for(&client, ".incident-banner", Duration::from_secs(5)).await;
+    click(&client, "#speed-10").await;
+    click(&client, ".git-history .tree-node").await;
+    wait_for(&client, ".detail", Duration::from_secs(5)).await;
+    click(&client, "#reset-lab").await;
+    wait_for(&client, "#reset-confirm", Duration::from_secs(5)).await;
+    assert!(text_of(&client, ".reset-group").await.contains("Start this lab again?"));
+    click(&client, "#reset-cancel").await;
+    assert!(client.find(Locator::Css("#lab-complete")).await.is_ok(), "Cancel keeps the run");
+    click(&client, "#reset-lab").await;
+    click(&client, "#reset-confirm").await;
+    wait_for(&client, "#step-look-around.active", Duration::from_secs(5)).await;
+    assert!(client.find(Locator::Css(".incident-banner")).await.is_err(), "the old banner is gone");
+    assert!(client.find(Locator::Css(".detail")).await.is_err(), "the pane is closed");
+    assert_eq!(client.find(Locator::Css("#speed-1")).await.unwrap().attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+    assert!(text_of(&client, ".scrollback").await.starts_with("Type commands as in a real terminal"));
+    client.goto(&format!("{base}/")).await.unwrap();
+    wait_for(&client, "[data-progress='lab:drift-2am']", Duration::from_secs(5)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !text_of(&client, "[data-progress='lab:drift-2am']").await.starts_with("✔ Completed before") {
+        assert!(Instant::now() < deadline, "{}", text_of(&client, "[data-progress='lab:drift-2am']").await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    client.close().await.unwrap();
+}
+
+/// B4: the static site's query addresses work on the served site.
+#[tokio::test(flavor = "multi_thread")]
+async fn b4_query_addresses_open_the_quiz_and_the_lab_on_the_served_site() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, base) = open("/?quiz=final&seed=7").await;
+    wait_for(&client, "#quiz-final .question", Duration::from_secs(20)).await;
+    assert!(client.current_url().await.unwrap().as_str().ends_with("/quizzes/final?seed=7"));
+    client.goto(&format!("{base}/?lab=drift-2am")).await.unwrap();
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    client.close().await.unwrap();
+}
+
+/// B7: moving an ordering item by keyboard keeps the focus on that item, so Enter moves it on.
+#[tokio::test(flavor = "multi_thread")]
+async fn b7_an_ordering_item_keeps_the_focus_as_it_moves() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/quizzes/promotion?seed=3").await;
+    wait_for(&client, "#question-promotion-order .order-item", Duration::from_secs(20)).await;
+    let items = client.find_all(Locator::Css("#question-promotion-order .order-item span")).await.unwrap();
+    let mut before = Vec::new();
+    for i in &items {
+        before.push(i.text().await.unwrap());
+    }
+    let last = before.len() - 1;
+    let css = format!("#question-promotion-order .order-item:nth-child({}) button:first-of-type", last + 1);
+    client.find(Locator::Css(&css)).await.unwrap().send_keys("\u{E007}").await.unwrap();
+    for _ in 0..2 {
+        client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    }
+    let mut after = Vec::new();
+    for i in client.find_all(Locator::Css("#question-promotion-order .order-item span")).await.unwrap() {
+        after.push(i.text().await.unwrap());
+    }
+    assert_eq!(after[last - 3], before[last], "three presses of Enter moved the item up three places: {after:?}");
+    let label = client.active_element().await.unwrap().attr("aria-label").await.unwrap().unwrap_or_default();
+    assert!(label.ends_with(&before[last]), "the focus is still on the moved item: {label}");
+    client.close().await.unwrap();
+}
+
+/// B9 and B11: a comparison lab says when the push world answers the same; pipes filter output.
+#[tokio::test(flavor = "multi_thread")]
+async fn b9_b11_the_same_answer_is_said_and_pipes_filter() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/push-vs-pull").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    type_command(&client, "kubectl get deploy -n payments").await;
+    wait_for_terminal(&client, "push world │ (the same answer)").await;
+    type_command(&client, "cat apps/payment-service/deployment.yaml | grep replicas").await;
+    let terminal = wait_for_terminal(&client, "replicas: 3").await;
+    assert!(!terminal.contains("No such file or directory"), "{terminal}");
+    type_command(&client, "git log --oneline | wc -l").await;
+    type_command(&client, "kubectl get pods -n payments | sort").await;
+    wait_for_terminal(&client, "this terminal's pipes support only").await;
+    client.close().await.unwrap();
+}
+
+/// U1: the clock stops itself when the app first turns OutOfSync, and says so; measured in real time.
+#[tokio::test(flavor = "multi_thread")]
+async fn u1_the_drift_stays_visible_until_the_trainee_goes_on() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    type_command(&client, "kubectl scale deployment payment-service --replicas=5 -n payments").await;
+    wait_for(&client, "#moment-banner", Duration::from_secs(10)).await;
+    let shown = Instant::now();
+    assert!(text_of(&client, "#moment-banner").await.contains("OutOfSync"));
+    // At x1 the drift used to last about a second; now it waits for the trainee.
+    while shown.elapsed() < Duration::from_secs(3) {
+        assert!(text_of(&client, "#app-payment-service").await.contains("OutOfSync"), "still OutOfSync while paused");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("OutOfSync visible for at least {} ms at x1 (the clock paused at the moment)", shown.elapsed().as_millis());
+    type_command(&client, "argocd app get payment-service").await;
+    wait_for_terminal(&client, "OutOfSync").await;
+    click(&client, "#resume-clock").await;
+    step_until(&client, "Synced").await;
+    client.close().await.unwrap();
+}
+
+/// U2, U3, U7, U9: the guide follows the active step, commands run with a click, hints sit beside the
+/// step, and the status panel shows the sync policy in full and the next poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn u2_u3_u7_the_guide_follows_the_step_and_runs_its_commands() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    assert!(text_of(&client, "#policy-payment-service").await.contains("self-heal on"));
+    assert!(text_of(&client, "#next-poll").await.starts_with("next poll in"));
+    let runs = client.find_all(Locator::Css("#step-look-around .step-text .run-cmd")).await.unwrap();
+    assert_eq!(runs.len(), 4, "each of the step's commands has a Run button");
+    for r in runs {
+        r.click().await.unwrap();
+    }
+    wait_for(&client, "#step-look-around.passed", Duration::from_secs(5)).await;
+    wait_for_terminal(&client, "$ argocd app get payment-service").await;
+    // The new active step is scrolled into the guide's view.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let visible = js(
+            &client,
+            "const g = document.querySelector('.guide').getBoundingClientRect(); const s = document.querySelector('.step.active').getBoundingClientRect(); \
+             return s.top >= g.top - 1 && s.top < g.bottom;",
+        )
+        .await;
+        if visible == serde_json::json!(true) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the active step is scrolled into view");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(&client, "#hint").await;
+    wait_for(&client, ".step.active .hints .hint-text", Duration::from_secs(5)).await;
+    type_command(&client, "argocd app set payment-service --self-heal=false").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !text_of(&client, "#policy-payment-service").await.contains("self-heal off") {
+        assert!(Instant::now() < deadline, "{}", text_of(&client, "#policy-payment-service").await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    std::fs::write(screenshot_path("guide-active-step.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+}
+
+/// The Argo CD view: the resource tree, and every button runs its CLI command in the terminal.
+/// Screenshots at 1280x720 go to target/screenshots/argo-*.png.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_argo_cd_view_draws_the_tree_and_its_buttons_run_the_cli() {
+    if !enabled() {
+        return;
+    }
+    let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
+    wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    click(&client, "#speed-0").await;
+    click(&client, "#view-argocd").await;
+    wait_for(&client, "#argo-tree .argo-node", Duration::from_secs(5)).await;
+    let nodes = client.find_all(Locator::Css("#argo-tree .argo-node")).await.unwrap();
+    let mut labels = Vec::new();
+    for n in &nodes {
+        labels.push(n.attr("aria-label").await.unwrap().unwrap_or_default());
+    }
+    assert!(labels.iter().any(|l| l.starts_with("Deployment payment-service, Healthy, Synced")), "{labels:?}");
+    assert!(labels.iter().any(|l| l.starts_with("ReplicaSet payment-service-")), "{labels:?}");
+    assert_eq!(labels.iter().filter(|l| l.starts_with("Pod ")).count(), 3, "{labels:?}");
+    let arrows = client.find_all(Locator::Css("#argo-tree path.arrow")).await.unwrap().len();
+    assert_eq!(arrows, nodes.len() - 1, "an arrow from each owner to each owned object");
+    std::fs::write(screenshot_path("argo-app.png"), client.screenshot().await.unwrap()).unwrap();
+
+    click(&client, "#argo-sync").await;
+    click(&client, "#argo-dry-run").await;
+    click(&client, "#argo-prune").await;
+    std::fs::write(screenshot_path("argo-sync-panel.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#argo-synchronize").await;
+    wait_for_terminal(&client, "$ argocd app sync payment-service --prune --dry-run").await;
+    click(&client, "#argo-refresh").await;
+    wait_for_terminal(&client, "$ argocd app get payment-service --refresh").await;
+    click(&client, "#argo-hard-refresh").await;
+    wait_for_terminal(&client, "$ argocd app get payment-service --hard-refresh").await;
+    click(&client, "#argo-history").await;
+    wait_for_terminal(&client, "$ argocd app history payment-service").await;
+    wait_for(&client, ".argo-history .history-entry", Duration::from_secs(5)).await;
+    std::fs::write(screenshot_path("argo-history.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#argo-details").await;
+    wait_for_terminal(&client, "$ argocd app get payment-service\n").await;
+    assert!(text_of(&client, "#argo-panel").await.contains("self-heal on"));
+
+    // Without self-heal the drift stays, so the diff has something to show.
+    type_command(&client, "argocd app set payment-service --self-heal=false").await;
+    type_command(&client, "kubectl scale deployment payment-service --replicas=5 -n payments").await;
+    step_until_out_of_sync_in_argo_view(&client).await;
+    click(&client, "#argo-diff").await;
+    wait_for_terminal(&client, "$ argocd app diff payment-service").await;
+    wait_for(&client, ".side-diff td.old", Duration::from_secs(5)).await;
+    assert!(text_of(&client, ".side-diff td.old").await.contains("replicas: 5"));
+    assert!(text_of(&client, ".side-diff td.new").await.contains("replicas: 3"));
+    std::fs::write(screenshot_path("argo-diff.png"), client.screenshot().await.unwrap()).unwrap();
+    click(&client, "#argo-close").await;
+
+    for node in client.find_all(Locator::Css("#argo-tree .argo-node")).await.unwrap() {
+        if node.attr("aria-label").await.unwrap().unwrap_or_default().starts_with("Pod ") {
+            node.click().await.unwrap();
+            break;
+        }
+    }
+    click(&client, "#argo-tab-logs").await;
+    wait_for_terminal(&client, "$ kubectl logs payment-service-").await;
+    wait_for(&client, "#argo-panel pre.logs", Duration::from_secs(5)).await;
+    click(&client, "#argo-tab-events").await;
+    wait_for_terminal(&client, "$ kubectl events --for pod/payment-service-").await;
+    std::fs::write(screenshot_path("argo-pod-events.png"), client.screenshot().await.unwrap()).unwrap();
+    client.close().await.unwrap();
+}
+
+/// Clicks "Next event" until the Argo CD view's sync card says OutOfSync.
+async fn step_until_out_of_sync_in_argo_view(client: &Client) {
+    for _ in 0..50 {
+        if text_of(client, "#argo-sync-status").await.contains("OutOfSync") {
+            return;
+        }
+        click(client, "#next-event").await;
+    }
+    panic!("the Argo CD view never showed OutOfSync");
 }

@@ -112,6 +112,33 @@ fn kustomize_build_and_edit_set_image_on_real_folders() {
 }
 
 #[test]
+fn helm_template_and_lint_on_real_folders() {
+    let dir = temp_dir("helm");
+    std::fs::create_dir_all(dir.join("web/templates")).unwrap();
+    std::fs::write(dir.join("web/Chart.yaml"), "apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: \"1.27\"\n").unwrap();
+    std::fs::write(dir.join("web/values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(dir.join("prod.yaml"), "replicas: 5\n").unwrap();
+    std::fs::write(
+        dir.join("web/templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  replicas: {{ .Values.replicas | quote }}\n  version: {{ .Chart.AppVersion }}\n",
+    )
+    .unwrap();
+    let chart = dir.join("web");
+    let values = dir.join("prod.yaml");
+    let (code, out, err) = gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap(), "-f", values.to_str().unwrap(), "--set", "x=1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "---\n# Source: web/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\ndata:\n  replicas: \"5\"\n  version: 1.27\n");
+    std::fs::write(dir.join("web/templates/bad.yaml"), "a: {{ .Values.x.y }}\n").unwrap();
+    let (code, _, err) = gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(err, "Error: template: web/templates/bad.yaml:1:13: executing \"web/templates/bad.yaml\" at <.Values.x.y>: nil pointer evaluating interface {}.y\n");
+    let (code, out, err) = gitops_lab(&["helm", "lint", chart.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[ERROR] templates/: template: web/templates/bad.yaml:1:13"), "{out}");
+    assert_eq!(err, "Error: 1 chart(s) linted, 1 chart(s) failed\n");
+}
+
+#[test]
 fn quiz_lists_topics_and_grades_answers() {
     let (code, out, _) = gitops_lab(&["quiz", "--list"]);
     assert_eq!(code, 0);
@@ -141,7 +168,9 @@ fn right_answers(attempt: &simulator::quiz::Attempt) -> String {
             QuestionKind::Matching => (0..p.question.len()).map(|w| char::from(b'a' + position(w) as u8).to_string()).collect(),
             _ => p.key.iter().map(|w| (position(*w) + 1).to_string()).collect(),
         };
-        lines.push_str(&line.join(","));
+        // "none" where nothing applies: an empty line is asked again.
+        let text = if line.is_empty() { "none".to_string() } else { line.join(",") };
+        lines.push_str(&text);
         lines.push('\n');
     }
     lines
@@ -174,4 +203,54 @@ fn quiz_takes_every_question_type_and_writes_a_result_record() {
         assert_eq!(result.answered, drawn.questions.len());
         assert!(result.answers.iter().all(|a| a.correct && a.earned == a.possible), "{result:?}");
     }
+}
+
+#[test]
+fn quiz_answers_accept_a_choice_s_words_and_ask_again_on_anything_unclear() {
+    use gitops_lab::quiz_cmd::parse_answer;
+    use simulator::quiz::QuestionKind;
+    let files = simulator::content::builtin();
+    let banks = simulator::content::banks(&files).unwrap();
+    let labs = simulator::content::labs(&files).unwrap();
+    let attempt = simulator::quiz::Attempt::new(&simulator::quiz::Selection::Final, &banks, &labs, 5, 1).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for p in &attempt.questions {
+        let shown = p.shown();
+        kinds.insert(format!("{:?}", p.question.kind));
+        // A stray Enter and a word that is no choice are asked again, never graded as no answer.
+        assert!(parse_answer(p, "\n").is_err(), "{}", p.question.id);
+        assert!(parse_answer(p, "maybe\n").is_err(), "{}", p.question.id);
+        match p.question.kind {
+            QuestionKind::TrueFalse => {
+                let false_at = shown.iter().position(|c| c == "False").unwrap();
+                assert_eq!(parse_answer(p, "false\n").unwrap(), vec![false_at]);
+                assert_eq!(parse_answer(p, "FALSE\n").unwrap(), vec![false_at]);
+                assert_eq!(parse_answer(p, &format!("{}\n", false_at + 1)).unwrap(), vec![false_at]);
+                assert!(parse_answer(p, "3\n").is_err());
+            }
+            QuestionKind::Matching => {
+                let upper: Vec<String> = (0..p.question.pairs.len()).map(|i| char::from(b'A' + i as u8).to_string()).collect();
+                assert_eq!(parse_answer(p, &upper.join(" ")).unwrap(), (0..upper.len()).collect::<Vec<_>>(), "upper-case letters count");
+                assert!(parse_answer(p, "a").is_err() || p.question.pairs.len() == 1, "too few letters are asked again");
+            }
+            QuestionKind::Ordering => {
+                assert!(parse_answer(p, "1,1").is_err(), "a repeated position is asked again");
+            }
+            _ => {}
+        }
+    }
+    assert!(kinds.contains("TrueFalse"), "the draw has a True/False question: {kinds:?}");
+    // End to end: an unclear line is asked again, then the right answers still score 100%.
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gitops-lab"))
+        .args(["quiz", "final", "--seed", "5"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("maybe\n\n{}", right_answers(&attempt)).as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Please give"), "{stdout}");
+    assert!(stdout.contains("Quiz score: 100%"), "{stdout}");
 }

@@ -47,7 +47,7 @@ struct Cluster {
 
 impl Cluster {
     fn empty(kubectl: PathBuf, speed: f64) -> Cluster {
-        let world = simulator::kube::empty::empty_cluster(7, simulator::SimTime(gitops_lab::kubeapi::clock::wall_millis()));
+        let world = simulator::Session::empty_cluster(7, simulator::SimTime(gitops_lab::kubeapi::clock::wall_millis()));
         Cluster::serve(kubectl, world, speed, "default")
     }
 

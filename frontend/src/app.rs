@@ -1,11 +1,15 @@
-//! The lab page: guide, terminal, file editor and status panel over one world.
+//! The lab page: guide, terminal, file editor and status panel over one world,
+//! or the Argo CD application view beside the terminal.
 
 use gloo_timers::callback::Interval;
 use simulator::content;
+use simulator::events::EventKind;
 use simulator::lab::Lab;
 use simulator::{Input, Output, SimDuration, World};
 use yew::prelude::*;
 
+use crate::guide::Moment;
+use crate::msg::{Msg, Selected, View};
 use crate::panels;
 use crate::terminal::{Line, LineKind, Terminal};
 
@@ -13,6 +17,10 @@ use crate::terminal::{Line, LineKind, Terminal};
 const TICK_MS: u32 = 200;
 /// Lines kept in the terminal's scroll-back.
 const SCROLLBACK: usize = 2000;
+/// At most this many timers fire one by one in a tick (the rest in one jump), so a tick stays short.
+const TIMERS_PER_TICK: usize = 500;
+/// The first line of a fresh terminal.
+const WELCOME: &str = "Type commands as in a real terminal: kubectl, git, argocd, yq. `help` lists them; Up and Down recall history; Tab completes; `| grep` filters.";
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -20,33 +28,6 @@ pub struct Props {
     /// A lab built in the page (a sandbox over an uploaded folder) instead of a built-in one.
     #[prop_or_default]
     pub custom: Option<std::rc::Rc<Lab>>,
-}
-
-pub enum Msg {
-    Tick,
-    Command(String),
-    Clear,
-    /// Set off one of the lab's incidents (practice, or an instructor's demonstration).
-    Incident(String),
-    DismissIncident,
-    /// Save what `kubectl edit` opened, or cancel it (`None`).
-    SaveEdit(Option<String>),
-    /// Tab found several completions: list them, as a shell does.
-    Candidates(Vec<String>),
-    SetSpeed(u32),
-    NextEvent,
-    /// Jump to the agent's next poll of Git.
-    NextReconcile,
-    /// Commit the working copy's changes with this message and push, from the editor.
-    CommitAndPush(String),
-    Hint,
-    Skip,
-    OpenFile(String),
-    SaveFile(String, String),
-    /// Show an object's YAML and diff, or a commit's patch.
-    Select(panels::Selected),
-    CloseDetail,
-    Reset,
 }
 
 pub struct App {
@@ -62,13 +43,33 @@ pub struct App {
     /// Every input so far, for saving progress; `None` for labs that are not kept (sandboxes).
     replay: Option<simulator::replay::Replay>,
     ticks: u32,
-    selected: Option<panels::Selected>,
+    selected: Option<Selected>,
     /// What Tab completes, refreshed after every input and every few ticks.
     completion: std::rc::Rc<simulator::cli::complete::CompletionData>,
     /// The object `kubectl edit` opened: (target, namespace, YAML).
     editing: Option<(String, String, String)>,
     /// The latest incident, shown as a banner until dismissed.
     incident_banner: Option<String>,
+    /// "Reset lab" was pressed: the page asks before it forgets the run.
+    reset_asked: bool,
+    /// Whether the clock stops itself when an app first turns OutOfSync.
+    auto_pause: bool,
+    /// The key moment has been shown in this run (kept with the progress, so a reload does not repeat it).
+    moment_shown: bool,
+    /// The clock is stopped at the key moment.
+    moment: Option<Moment>,
+    /// Hints revealed so far: (step id, level, text), shown beside their step.
+    hints: Vec<(String, usize, String)>,
+    /// Skip applies a step's solution: its commands are echoed as if typed.
+    echo_commands: bool,
+    /// A comparison lab's push-world answer, held until the pull world's answer is printed.
+    held_twin: Vec<(String, String)>,
+    /// The last command's output, for the Argo CD view's events and logs tabs.
+    last_output: Option<(String, String)>,
+    view: View,
+    argo: crate::argo_ui::ArgoState,
+    /// The guide scrolls to the active step when it changes.
+    shown_active: Option<usize>,
     _clock: Interval,
 }
 
@@ -91,32 +92,42 @@ impl App {
 
     fn save(&self) {
         if let (Some(replay), Some(world)) = (&self.replay, &self.world) {
-            crate::progress::save(&replay.lab, &crate::progress::Saved { replay: replay.clone(), now: world.now() });
+            let saved = crate::progress::Saved { replay: replay.clone(), now: world.now(), speed: Some(self.speed), moment_shown: self.moment_shown };
+            crate::progress::save(&replay.lab, &saved);
             let reports = world.step_reports();
-            let status = crate::status::LabStatus { passed: reports.iter().filter(|r| r.passed).count(), steps: reports.len() };
-            crate::status::save_lab(&replay.lab, &status);
+            crate::status::record_lab(&replay.lab, reports.iter().filter(|r| r.passed).count(), reports.len());
         }
     }
 
     /// Replays saved inputs, rebuilding the terminal as it was.
     fn resume(&mut self, saved: crate::progress::Saved) {
+        // Replaying is not watching: the key moment pauses only a clock that runs.
+        let auto_pause = std::mem::replace(&mut self.auto_pause, false);
         for (at, input) in &saved.replay.inputs {
+            // What happened before the input (a step passing by itself) comes before its prompt line.
+            if let Some(world) = self.world.as_mut() {
+                world.advance_to(*at);
+            }
+            self.drain();
             let Some(world) = self.world.as_mut() else { return };
             if let Input::Command { line } = input {
                 let prompt = world.prompt();
                 self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
             }
-            if let Some(world) = self.world.as_mut() {
-                world.handle_input(*at, input.clone());
-            }
+            self.echo_commands = matches!(input, Input::SkipStep);
+            world.handle_input(*at, input.clone());
             if let Some(r) = self.replay.as_mut() {
                 r.inputs.push((*at, input.clone()));
             }
             self.drain();
+            self.echo_commands = false;
         }
         if let Some(world) = self.world.as_mut() {
             world.advance_to(saved.now);
         }
+        self.speed = saved.speed.unwrap_or(1);
+        self.moment_shown = saved.moment_shown;
+        self.auto_pause = auto_pause;
         self.lines
             .push(Line { kind: LineKind::Info, text: format!("Resumed your progress ({} inputs replayed).", saved.replay.inputs.len()) });
         self.drain();
@@ -128,21 +139,69 @@ impl App {
         }
     }
 
+    fn is_comparison(&self) -> bool {
+        self.world.as_ref().is_some_and(|w| w.twin().is_some())
+    }
+
+    fn print(&mut self, kind: LineKind, text: &str, prefix: &str) {
+        for l in text.lines() {
+            self.lines.push(Line { kind, text: format!("{prefix}{l}") });
+        }
+    }
+
     fn drain(&mut self) {
+        let comparison = self.is_comparison();
         let Some(world) = self.world.as_mut() else { return };
+        let mut outputs = Vec::new();
         while let Some(o) = world.poll_output() {
+            outputs.push(o);
+        }
+        let prompt = world.prompt();
+        // A finished lab has no moment left to show.
+        let finished = world.tracker().is_some_and(|t| t.finished());
+        for o in outputs {
             match o {
-                Output::Terminal { text, exit_code, .. } => {
+                Output::Terminal { command, text, exit_code } => {
                     if text.contains("\x1b[2J") {
                         self.lines.clear();
                         continue;
                     }
-                    let kind = if exit_code == 0 { LineKind::Out } else { LineKind::Err };
-                    for l in text.lines() {
-                        self.lines.push(Line { kind, text: l.to_string() });
+                    if self.echo_commands {
+                        self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{command}") });
                     }
+                    // `argocd app diff` exits 1 when it finds differences: that is its answer, not an error.
+                    let diff_found = exit_code == 1 && command.starts_with("argocd app diff");
+                    let kind = if exit_code == 0 || diff_found { LineKind::Out } else { LineKind::Err };
+                    let twin: Vec<(String, String)> = self.held_twin.drain(..).collect();
+                    let to_both = comparison && matches!(command.split_whitespace().next(), Some("kubectl" | "k"));
+                    let differs = twin.iter().any(|(c, _)| *c == command);
+                    // In a comparison lab a cluster command answers from both worlds: each answer is labelled,
+                    // and an identical push-world answer is said in a word rather than hidden.
+                    let prefix = if to_both && differs { "pull world │ " } else { "" };
+                    self.print(kind, &text, prefix);
+                    for (_, t) in &twin {
+                        self.print(LineKind::Twin, t, "push world │ ");
+                    }
+                    if to_both && !differs {
+                        self.lines.push(Line { kind: LineKind::Twin, text: "push world │ (the same answer)".into() });
+                    }
+                    self.last_output = Some((command, text));
                 }
+                Output::TwinTerminal { command, text, .. } => self.held_twin.push((command, text)),
                 Output::Event { event } => {
+                    if let EventKind::SyncStatusChanged { app, to, .. } = &event.kind
+                        && to == "OutOfSync"
+                        && self.auto_pause
+                        && !self.moment_shown
+                        && !finished
+                        && !self.echo_commands
+                        && self.speed > 0
+                    {
+                        // The lesson's moment: stop the clock so the drift can be looked at before it is healed.
+                        self.moment = Some(Moment { app: app.clone(), clock: event.at.clock() });
+                        self.moment_shown = true;
+                        self.speed = 0;
+                    }
                     if let Some(entry) = panels::TimelineEntry::of(&event, false) {
                         self.events.push(entry);
                     }
@@ -157,22 +216,83 @@ impl App {
                     self.lines.push(Line { kind: LineKind::Err, text: format!("⚠ Incident: {title}") });
                     self.incident_banner = Some(title);
                 }
-                Output::TwinTerminal { text, .. } => {
-                    for l in text.lines() {
-                        self.lines.push(Line { kind: LineKind::Twin, text: format!("push world │ {l}") });
-                    }
-                }
                 Output::Step { report } if report.passed => {
                     self.lines.push(Line { kind: LineKind::Info, text: format!("✔ Step {} passed: {}", report.index + 1, report.title) });
                 }
-                Output::Hint { level, text, .. } => self.lines.push(Line { kind: LineKind::Info, text: format!("Hint {level}: {text}") }),
+                Output::Hint { step, level, text } => {
+                    self.lines.push(Line { kind: LineKind::Info, text: format!("Hint {level}: {text}") });
+                    self.hints.push((step, level, text));
+                }
                 _ => {}
             }
+        }
+        // A twin answer with no pull-world answer (a `gh` command the twin answered) is printed as it is.
+        for (_, t) in std::mem::take(&mut self.held_twin) {
+            self.print(LineKind::Twin, &t, "push world │ ");
         }
         let excess = self.lines.len().saturating_sub(SCROLLBACK);
         self.lines.drain(..excess);
         let excess = self.events.len().saturating_sub(200);
         self.events.drain(..excess);
+    }
+
+    /// Moves the clock to `target` one timer at a time, so the key moment can stop it where it happens.
+    fn advance_watching(&mut self, target: simulator::SimTime) {
+        for _ in 0..TIMERS_PER_TICK {
+            let Some(world) = self.world.as_mut() else { return };
+            match world.poll_timeout() {
+                Some(t) if t <= target && t > world.now() => world.advance_to(t),
+                _ => break,
+            }
+            self.drain();
+            if self.speed == 0 {
+                return;
+            }
+        }
+        if let Some(world) = self.world.as_mut() {
+            world.advance_to(target);
+        }
+    }
+
+    /// Runs a command line as typed: its prompt line, then the world's answer.
+    fn run_command(&mut self, line: String) {
+        // A documented way to see the recovery screen (and to test it).
+        if line.trim() == "gitops-lab debug panic" {
+            panic!("a panic was requested from the terminal with `gitops-lab debug panic`");
+        }
+        let Some(world) = self.world.as_ref() else { return };
+        let prompt = world.prompt();
+        self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
+        self.apply(Input::Command { line });
+    }
+
+    /// Starts the lab again: a fresh world, terminal and panels; the completed record stays.
+    fn reset(&mut self) {
+        let Some(lab) = &self.lab else { return };
+        crate::progress::clear(&lab.id);
+        if let Some(r) = self.replay.as_mut() {
+            r.inputs.clear();
+        }
+        self.world = App::start(lab, self.seed).ok();
+        self.lines = vec![Line { kind: LineKind::Info, text: WELCOME.into() }];
+        self.events.clear();
+        self.incident_banner = None;
+        self.selected = None;
+        self.editing = None;
+        self.open_file = None;
+        self.speed = 1;
+        self.last_tick = now_ms();
+        self.moment = None;
+        self.moment_shown = false;
+        self.hints.clear();
+        self.held_twin.clear();
+        self.last_output = None;
+        self.argo = Default::default();
+        self.reset_asked = false;
+        self.shown_active = None;
+        self.drain();
+        self.save();
+        self.refresh_completion();
     }
 }
 
@@ -212,13 +332,12 @@ impl Component for App {
             None => (None, Some(format!("There is no lab called `{}`.", ctx.props().lab))),
         };
         let replay = keep.then(|| simulator::replay::Replay::new(seed, &ctx.props().lab));
-        let welcome = Line { kind: LineKind::Info, text: "Type commands as in a real terminal: kubectl, git, argocd, yq. `help` lists them; Up and Down recall history; Tab completes.".into() };
         let mut app = App {
             lab,
             seed,
             world,
             error,
-            lines: vec![welcome],
+            lines: vec![Line { kind: LineKind::Info, text: WELCOME.into() }],
             events: Vec::new(),
             speed: 1,
             last_tick: now_ms(),
@@ -229,6 +348,17 @@ impl Component for App {
             completion: Default::default(),
             incident_banner: None,
             editing: None,
+            reset_asked: false,
+            auto_pause: true,
+            moment_shown: false,
+            moment: None,
+            hints: Vec::new(),
+            echo_commands: false,
+            held_twin: Vec::new(),
+            last_output: None,
+            view: View::Lab,
+            argo: Default::default(),
+            shown_active: None,
             _clock: clock,
         };
         app.drain();
@@ -250,22 +380,14 @@ impl Component for App {
                     return false;
                 }
                 let target = world.now() + SimDuration::millis(elapsed);
-                world.advance_to(target);
+                self.advance_watching(target);
                 self.ticks += 1;
-                if self.ticks.is_multiple_of(25) {
+                if self.ticks.is_multiple_of(25) || self.moment.is_some() {
                     self.save();
                     self.refresh_completion();
                 }
             }
-            Msg::Command(line) => {
-                // A documented way to see the recovery screen (and to test it).
-                if line.trim() == "gitops-lab debug panic" {
-                    panic!("a panic was requested from the terminal with `gitops-lab debug panic`");
-                }
-                let prompt = world.prompt();
-                self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
-                self.apply(Input::Command { line });
-            }
+            Msg::Command(line) => self.run_command(line),
             Msg::Clear => self.lines.clear(),
             Msg::Incident(id) => self.apply(Input::Incident { id }),
             Msg::DismissIncident => self.incident_banner = None,
@@ -281,16 +403,22 @@ impl Component for App {
             Msg::SetSpeed(s) => {
                 self.speed = s;
                 self.last_tick = now_ms();
+                if s > 0 {
+                    self.moment = None;
+                }
+                self.save();
             }
             Msg::NextEvent => {
                 if let Some(t) = world.poll_timeout() {
                     world.advance_to(t);
                 }
+                self.save();
             }
             Msg::NextReconcile => {
                 if let Some(t) = world.agent().next_poll() {
                     world.advance_to(t);
                 }
+                self.save();
             }
             Msg::CommitAndPush(message) => {
                 let message = if message.trim().is_empty() { "Update from the editor".to_string() } else { message };
@@ -301,9 +429,20 @@ impl Component for App {
                     self.apply(Input::Command { line });
                     self.drain();
                 }
+                // The change is in Git now: the editor closes and the message clears, ready for the next one.
+                self.open_file = None;
+                let message = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("commit-message"));
+                if let Some(input) = message.and_then(|m| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(m).ok()) {
+                    input.set_value("");
+                }
             }
             Msg::Hint => self.apply(Input::Hint),
-            Msg::Skip => self.apply(Input::SkipStep),
+            Msg::Skip => {
+                self.echo_commands = true;
+                self.apply(Input::SkipStep);
+                self.drain();
+                self.echo_commands = false;
+            }
             Msg::OpenFile(path) => self.open_file = Some(path).filter(|p| !p.is_empty()),
             Msg::SaveFile(path, content) => {
                 self.apply(Input::WriteFile { path: path.clone(), content });
@@ -314,16 +453,26 @@ impl Component for App {
             }
             Msg::Select(s) => self.selected = Some(s),
             Msg::CloseDetail => self.selected = None,
-            Msg::Reset => {
-                if let Some(lab) = &self.lab {
-                    crate::progress::clear(&lab.id);
-                    crate::status::clear_lab(&lab.id);
-                    if let Some(r) = self.replay.as_mut() {
-                        r.inputs.clear();
-                    }
-                    self.world = App::start(lab, self.seed).ok();
-                    self.lines.clear();
-                    self.events.clear();
+            Msg::AskReset(ask) => self.reset_asked = ask,
+            Msg::Reset => self.reset(),
+            Msg::Copy(text) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&text);
+                }
+                self.lines.push(Line { kind: LineKind::Info, text: format!("Copied: {text}") });
+            }
+            Msg::ResumeAfterMoment => {
+                self.moment = None;
+                self.speed = 1;
+                self.last_tick = now_ms();
+                self.save();
+            }
+            Msg::SetAutoPause(on) => self.auto_pause = on,
+            Msg::SetView(view) => self.view = view,
+            Msg::Argo(msg) => {
+                // A button of the Argo CD view runs its CLI command, exactly as if it were typed.
+                if let Some(line) = self.argo.update(msg, world) {
+                    self.run_command(line);
                 }
             }
         }
@@ -331,63 +480,99 @@ impl Component for App {
         true
     }
 
+    fn rendered(&mut self, _ctx: &Context<Self>, first: bool) {
+        // The guide follows the active step: when a step passes, the next one scrolls into view.
+        let active = self.world.as_ref().and_then(|w| w.tracker()).map(|t| t.active());
+        if active != self.shown_active {
+            self.shown_active = active;
+            if !first && let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".guide .step.active").ok().flatten()) {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Start);
+                options.set_behavior(web_sys::ScrollBehavior::Smooth);
+                element.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        }
+    }
+
     fn view(&self, ctx: &Context<Self>) -> Html {
         let (Some(lab), Some(world)) = (&self.lab, &self.world) else {
             return html! { <main class="error" role="alert"><h1>{"This lab cannot start"}</h1><p>{self.error.clone().unwrap_or_default()}</p><a href={crate::home()}>{"Back to the labs"}</a></main> };
         };
         let link = ctx.link();
+        let send = link.callback(|m: Msg| m);
         let on_command = link.callback(Msg::Command);
         let on_clear = link.callback(|_| Msg::Clear);
         let on_candidates = link.callback(Msg::Candidates);
+        let history_key = ctx.props().custom.is_none().then(|| format!("gitops-lab/history/{}", lab.id));
+        let argo_view = self.view == View::ArgoCd;
+        let terminal = html! {
+            <Terminal lines={self.lines.clone()} prompt={world.prompt()} {on_command} {on_clear} completion={self.completion.clone()} {on_candidates} {history_key} />
+        };
+        let moment = self.moment.as_ref().map(|m| crate::guide::moment_banner(m, &send)).unwrap_or_default();
         html! {
-            <div class={classes!("lab-page", world.twin().is_some().then_some("compare"))}>
+            <div class={classes!("lab-page", world.twin().is_some().then_some("compare"), argo_view.then_some("argo-mode"))}>
                 <a id="skip-to-terminal" class="skip-link" href="#term-input">{"Skip to the terminal"}</a>
                 <header class="lab-header">
                     <a class="home" href={crate::home()}>{"GitOps Lab"}</a>
                     <h1>{&lab.title}</h1>
-                    { panels::clock(world, self.speed, link) }
+                    { panels::clock(world, self.speed, self.auto_pause, self.reset_asked, &send) }
+                    <div class="view-switch" role="group" aria-label="Layout">
+                        <button type="button" id="view-lab" aria-pressed={(!argo_view).to_string()} onclick={send.reform(|_| Msg::SetView(View::Lab))}>{"Lab"}</button>
+                        <button type="button" id="view-argocd" aria-pressed={argo_view.to_string()} onclick={send.reform(|_| Msg::SetView(View::ArgoCd))}>{"Argo CD UI"}</button>
+                    </div>
                 </header>
-                <section class="guide" aria-label="Lab guide">
-                    if let Some(title) = &self.incident_banner {
-                        <div class="incident-banner" role="alert">
-                            <strong>{"⚠ Incident: "}</strong>{title}{" "}
-                            <button type="button" onclick={link.callback(|_| Msg::DismissIncident)}>{"Dismiss"}</button>
-                        </div>
-                    }
-                    { panels::guide(lab, world, link) }
-                    { panels::incidents(world, link) }
-                    if !lab.quiz.is_empty() && ctx.props().custom.is_none() {
-                        <crate::quiz::QuizView selection={closing_quiz(lab)} embedded=true />
-                    }
-                </section>
-                <section class="workspace">
-                    <Terminal lines={self.lines.clone()} prompt={world.prompt()} {on_command} {on_clear} completion={self.completion.clone()} {on_candidates} />
-                    if let Some((target, namespace, yaml)) = &self.editing {
-                        <div class="editor kubectl-edit" aria-label="kubectl edit">
-                            <p class="world-title">{format!("kubectl edit {target} -n {namespace}: save to apply, as kubectl does when the editor closes")}</p>
-                            <crate::editor::FileEditor path={target.clone()} saved={yaml.clone()} yaml=true
-                                on_save={link.callback(|(_, content): (String, String)| Msg::SaveEdit(Some(content)))} />
-                            <button type="button" id="cancel-edit" onclick={link.callback(|_| Msg::SaveEdit(None))}>{"Cancel"}</button>
-                        </div>
-                    } else if let Some(sel) = &self.selected {
-                        { panels::detail(world, sel, link) }
-                    } else {
-                        { panels::editor(world, self.open_file.as_deref(), link) }
-                    }
-                </section>
-                <aside class="status" aria-label="Cluster and Argo CD status">
-                    if let Some(twin) = world.twin() {
-                        <div class="worlds">
-                            <div class="pull-world"><p class="world-title">{"Pull world: Argo CD inside the cluster"}</p>{ panels::status(world) }</div>
-                            { panels::push_world(twin) }
-                        </div>
-                    } else {
-                        { panels::status(world) }
-                    }
-                    { panels::tree(world, link) }
-                    { panels::timeline(&self.events) }
-                    { panels::history(world, link) }
-                </aside>
+                if argo_view {
+                    <section class="argo-ui-pane" aria-label="Argo CD">
+                        { crate::argo_ui::view(world, &self.argo, &self.events, self.last_output.as_ref(), &send) }
+                    </section>
+                    <section class="workspace">
+                        { moment }
+                        { terminal }
+                    </section>
+                } else {
+                    <section class="guide" aria-label="Lab guide">
+                        if let Some(title) = &self.incident_banner {
+                            <div class="incident-banner" role="alert">
+                                <strong>{"⚠ Incident: "}</strong>{title}{" "}
+                                <button type="button" onclick={send.reform(|_| Msg::DismissIncident)}>{"Dismiss"}</button>
+                            </div>
+                        }
+                        { crate::guide::guide(lab, world, &self.hints, &send) }
+                        { panels::incidents(lab, world, &send) }
+                        if !lab.quiz.is_empty() && ctx.props().custom.is_none() {
+                            <crate::quiz::QuizView selection={closing_quiz(lab)} embedded=true />
+                        }
+                    </section>
+                    <section class="workspace">
+                        { moment }
+                        { terminal }
+                        if let Some((target, namespace, yaml)) = &self.editing {
+                            <div class="editor kubectl-edit" aria-label="kubectl edit">
+                                <p class="world-title">{format!("kubectl edit {target} -n {namespace}: save to apply, as kubectl does when the editor closes")}</p>
+                                <crate::editor::FileEditor path={target.clone()} saved={yaml.clone()} yaml=true
+                                    on_save={send.reform(|(_, content): (String, String)| Msg::SaveEdit(Some(content)))} />
+                                <button type="button" id="cancel-edit" onclick={send.reform(|_| Msg::SaveEdit(None))}>{"Cancel"}</button>
+                            </div>
+                        } else if let Some(sel) = &self.selected {
+                            { panels::detail(world, sel, &send) }
+                        } else {
+                            { panels::editor(world, self.open_file.as_deref(), &send) }
+                        }
+                    </section>
+                    <aside class="status" aria-label="Cluster and Argo CD status">
+                        if let Some(twin) = world.twin() {
+                            <div class="worlds">
+                                <div class="pull-world"><p class="world-title">{"Pull world: Argo CD inside the cluster"}</p>{ panels::status(world) }</div>
+                                { panels::push_world(twin) }
+                            </div>
+                        } else {
+                            { panels::status(world) }
+                        }
+                        { panels::tree(world, &send) }
+                        { panels::timeline(&self.events) }
+                        { panels::history(world, &send) }
+                    </aside>
+                }
             </div>
         }
     }

@@ -2,10 +2,13 @@
 //! in the browser.
 
 mod app;
+mod argo_ui;
 mod bench;
 mod catalog;
 mod editor;
+mod guide;
 mod markdown;
+mod msg;
 mod panels;
 mod progress;
 mod quiz;
@@ -26,9 +29,18 @@ fn main() {
         bench::run(root);
         return;
     }
-    if attribute("data-page").as_deref() == Some("catalog") {
+    // A query names what to show even on the server's catalog page (`/?quiz=final&seed=7`, `/?lab=drift-2am`).
+    let asked = param("lab").is_some() || param("quiz").is_some();
+    if attribute("data-page").as_deref() == Some("catalog") && !asked {
         status::fill_catalog();
         return;
+    }
+    if asked && attribute("data-page").is_some() {
+        // The server's catalog page (its server redirects these; a plain file server may not): the lab or quiz replaces it.
+        if let Ok(Some(catalog)) = document.query_selector("main.catalog") {
+            let _ = catalog.set_attribute("hidden", "");
+        }
+        let _ = root.remove_attribute("hidden");
     }
     if let Some(quiz) = attribute("data-quiz").or_else(|| param("quiz")) {
         let selection = simulator::quiz::Selection::named(&quiz);

@@ -13,6 +13,12 @@ pub struct Saved {
     pub replay: Replay,
     /// The simulated time when the progress was last saved.
     pub now: SimTime,
+    /// The clock's speed (0 when paused), so a reload goes on as the trainee left it.
+    #[serde(default)]
+    pub speed: Option<u32>,
+    /// Whether the clock already stopped at the lab's key moment.
+    #[serde(default)]
+    pub moment_shown: bool,
 }
 
 /// The storage key of a lab's progress; the catalog reads it for the lab's status.

@@ -44,11 +44,16 @@ struct Saved {
     finished: bool,
     /// Every finished attempt, oldest first.
     results: Vec<QuizResult>,
+    /// Whether anything was answered yet: the draw is kept from the first look, but "In progress" waits for an answer.
+    #[serde(default)]
+    touched: bool,
 }
 
 pub struct QuizView {
     attempt: Result<Attempt, String>,
     saved: Saved,
+    /// The element to focus after the next render: the moved item's button, or the checked question's feedback.
+    focus_next: Option<String>,
 }
 
 impl QuizView {
@@ -130,13 +135,19 @@ impl Component for QuizView {
         }
         if attempt.is_err() {
             remove(&quiz_key(&quiz));
+        } else {
+            // The draw is kept from the first look, so reopening an untouched quiz shows the same questions.
+            save_json(&quiz_key(&quiz), &saved);
         }
-        QuizView { attempt, saved }
+        QuizView { attempt, saved, focus_next: None }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let quiz = ctx.props().selection.id();
         let Ok(attempt) = &self.attempt else { return false };
+        if matches!(msg, Msg::Choose(..) | Msg::Move(..) | Msg::Match(..)) {
+            self.saved.touched = true;
+        }
         match msg {
             Msg::Choose(q, k) => {
                 let many = attempt.questions[q].picks_many();
@@ -157,10 +168,23 @@ impl Component for QuizView {
                 let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < draft.len()) };
                 if let Some(j) = j {
                     draft.swap(i, j);
+                    // The keyboard stays with the item that moved, so pressing Enter again moves it on.
+                    let name = format!("q{q}-{}", attempt.questions[q].question.id);
+                    let last = draft.len() - 1;
+                    let direction = match (up, j) {
+                        (true, 0) => "down",
+                        (true, _) => "up",
+                        (false, j) if j == last => "up",
+                        (false, _) => "down",
+                    };
+                    self.focus_next = Some(format!("{name}-{direction}-{j}"));
                 }
             }
             Msg::Match(q, row, k) => self.saved.drafts[q][row] = k,
-            Msg::Check(q) => self.saved.checked[q] = true,
+            Msg::Check(q) => {
+                self.saved.checked[q] = true;
+                self.focus_next = Some(format!("feedback-{q}"));
+            }
             Msg::Finish => {
                 let result = self.result(attempt);
                 self.saved.results.push(result);
@@ -190,6 +214,15 @@ impl Component for QuizView {
         }
         self.store(&quiz);
         true
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let Some(id) = self.focus_next.take() {
+            let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id));
+            if let Some(e) = element.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                let _ = e.focus();
+            }
+        }
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -249,8 +282,8 @@ fn question(
                 html! {
                     <li class="order-item">
                         <span>{&text}</span>
-                        <button type="button" disabled={locked || i == 0} aria-label={format!("Move up: {text}")} onclick={link.callback(move |_| Msg::Move(qi, i, true))}>{"↑"}</button>
-                        <button type="button" disabled={locked || i + 1 == draft.len()} aria-label={format!("Move down: {text}")} onclick={link.callback(move |_| Msg::Move(qi, i, false))}>{"↓"}</button>
+                        <button type="button" id={format!("{name}-up-{i}")} disabled={locked || i == 0} aria-label={format!("Move up: {text}")} onclick={link.callback(move |_| Msg::Move(qi, i, true))}>{"↑"}</button>
+                        <button type="button" id={format!("{name}-down-{i}")} disabled={locked || i + 1 == draft.len()} aria-label={format!("Move down: {text}")} onclick={link.callback(move |_| Msg::Move(qi, i, false))}>{"↓"}</button>
                     </li>
                 }
             }) }
@@ -307,7 +340,7 @@ fn question(
             if mode == Feedback::EachQuestion && !locked {
                 <button type="button" class="check" disabled={!answered} onclick={link.callback(move |_| Msg::Check(qi))}>{"Check answer"}</button>
             }
-            if feedback { { verdict(p, &QuizView::answer(p, draft)) } }
+            if feedback { <div id={format!("feedback-{qi}")} tabindex="-1">{ verdict(p, &QuizView::answer(p, draft)) }</div> }
         </fieldset>
     }
 }
@@ -365,6 +398,7 @@ pub fn summary_of(quiz: &str) -> Option<String> {
     Some(match best {
         Some(r) if r.passed => format!("✔ Passed: best {}% in {} attempts", r.score, saved.results.len()),
         Some(r) => format!("◐ Best {}% so far (pass mark {PASS_PERCENT}%)", r.score),
+        None if !saved.touched => "Not taken".into(),
         None => "◐ In progress".into(),
     })
 }

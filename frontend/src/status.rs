@@ -10,18 +10,20 @@ use crate::progress::{load_json, save_json};
 pub struct LabStatus {
     pub passed: usize,
     pub steps: usize,
+    /// Every step passed at least once: a reset starts the steps again but keeps this record.
+    #[serde(default)]
+    pub completed: bool,
 }
 
 fn lab_status_key(lab: &str) -> String {
     format!("gitops-lab/status/{lab}")
 }
 
-pub fn save_lab(lab: &str, status: &LabStatus) {
-    save_json(&lab_status_key(lab), status);
-}
-
-pub fn clear_lab(lab: &str) {
-    crate::progress::remove(&lab_status_key(lab));
+/// Records a lab's current steps, keeping whether it was ever completed.
+pub fn record_lab(lab: &str, passed: usize, steps: usize) {
+    let before = load_json::<LabStatus>(&lab_status_key(lab));
+    let completed = before.is_some_and(|s| s.completed || (s.steps > 0 && s.passed >= s.steps)) || (steps > 0 && passed >= steps);
+    save_json(&lab_status_key(lab), &LabStatus { passed, steps, completed });
 }
 
 /// "Not started", "In progress: 2 of 4 steps passed" or "Completed: 4 of 4 steps".
@@ -29,6 +31,7 @@ pub fn lab_text(lab: &str) -> String {
     match load_json::<LabStatus>(&lab_status_key(lab)) {
         None => "Not started".into(),
         Some(s) if s.steps > 0 && s.passed >= s.steps => format!("✔ Completed: {} of {} steps", s.passed, s.steps),
+        Some(s) if s.completed => format!("✔ Completed before · again: {} of {} steps passed", s.passed, s.steps),
         Some(s) => format!("◐ In progress: {} of {} steps passed", s.passed, s.steps),
     }
 }

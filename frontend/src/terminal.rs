@@ -2,7 +2,6 @@
 //! tab completion of commands, flags and names (Tab on an empty line moves
 //! the focus on), Ctrl-L to clear, Ctrl-C to abandon a line.
 
-use simulator::cli::COMMANDS;
 use simulator::cli::complete::{CompletionData, complete, extend};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -34,7 +33,13 @@ pub struct TerminalProps {
     pub completion: Rc<CompletionData>,
     /// Shows the candidates when Tab cannot choose between them.
     pub on_candidates: Callback<Vec<String>>,
+    /// Where the command history is kept across reloads (none for a sandbox).
+    #[prop_or_default]
+    pub history_key: Option<String>,
 }
+
+/// Commands kept in the history.
+const HISTORY: usize = 500;
 
 pub enum TermMsg {
     Key(KeyboardEvent),
@@ -51,8 +56,10 @@ impl Component for Terminal {
     type Message = TermMsg;
     type Properties = TerminalProps;
 
-    fn create(_ctx: &Context<Self>) -> Self {
-        Terminal { input: NodeRef::default(), scroll: NodeRef::default(), history: Vec::new(), cursor: 0 }
+    fn create(ctx: &Context<Self>) -> Self {
+        let history: Vec<String> = ctx.props().history_key.as_deref().and_then(crate::progress::load_json).unwrap_or_default();
+        let cursor = history.len();
+        Terminal { input: NodeRef::default(), scroll: NodeRef::default(), history, cursor }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: TermMsg) -> bool {
@@ -62,8 +69,13 @@ impl Component for Terminal {
             "Enter" => {
                 let line = input.value();
                 input.set_value("");
-                if !line.trim().is_empty() {
+                if !line.trim().is_empty() && self.history.last() != Some(&line) {
                     self.history.push(line.clone());
+                    let excess = self.history.len().saturating_sub(HISTORY);
+                    self.history.drain(..excess);
+                    if let Some(key) = &ctx.props().history_key {
+                        crate::progress::save_json(key, &self.history);
+                    }
                 }
                 self.cursor = self.history.len();
                 if line.trim() == "clear" {
@@ -119,9 +131,13 @@ impl Component for Terminal {
         false
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+    fn rendered(&mut self, _ctx: &Context<Self>, first: bool) {
         if let Some(el) = self.scroll.cast::<web_sys::Element>() {
             el.set_scroll_top(el.scroll_height());
+        }
+        // The terminal has the keyboard from the start: the first keystrokes are commands.
+        if first && let Some(input) = self.input.cast::<HtmlInputElement>() {
+            let _ = input.focus();
         }
     }
 
@@ -135,7 +151,7 @@ impl Component for Terminal {
                 }
             })
         };
-        let help = COMMANDS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
+        let help = simulator::cli::tools::help_lines().map(|(c, _)| c).collect::<Vec<_>>().join(", ");
         html! {
             <div class="terminal" onclick={focus}>
                 <div class="scrollback" ref={self.scroll.clone()} role="log" aria-live="polite" aria-label="Terminal output">

@@ -56,7 +56,10 @@ pub fn to_yaml(value: &Value) -> String {
 }
 
 fn emit_map(map: &serde_json::Map<String, Value>, indent: usize, out: &mut String) {
-    for (i, (k, v)) in map.iter().enumerate() {
+    // Keys go out in go-yaml's order, as kubectl and kustomize write them.
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| crate::yaml_key_order::compare(a.0, b.0));
+    for (i, (k, v)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push_str(&" ".repeat(indent));
         }

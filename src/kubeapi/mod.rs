@@ -223,7 +223,7 @@ pub fn wait_for_signal() {
 pub fn run_cluster(kubeconfig_path: &std::path::Path, addr: &str, seed: Option<u64>) -> std::process::ExitCode {
     let seed = seed.unwrap_or_else(rand::random);
     let start = simulator::SimTime(clock::wall_millis());
-    let world = simulator::kube::empty::empty_cluster(seed, start);
+    let world = simulator::Session::empty_cluster(seed, start);
     let server = match ApiServer::start(world, Options { addr: addr.to_string(), speed: 1.0, namespace: "default".into(), keep_outputs: false }) {
         Ok(s) => s,
         Err(e) => {

@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn logs_additions_changes_and_deletions_and_forgets_nothing_it_keeps() {
-        let mut world = simulator::kube::empty::empty_cluster(1, simulator::SimTime(1_800_000_000_000));
+        let mut world = simulator::Session::empty_cluster(1, simulator::SimTime(1_800_000_000_000));
         let mut cache = WatchCache::new(&world.cluster().store);
         let start = world.api_resource_version();
         let ns = simulator::kube::resource_type("ns").unwrap();

@@ -15,6 +15,7 @@ use simulator::content::{self, ContentFiles};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 pub use site::Site;
@@ -113,11 +114,33 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_file))
         .with_state(state)
+        // The bundle is mostly WebAssembly and JavaScript: gzip sends about a third of it.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http()))
 }
 
-async fn catalog(State(state): State<Arc<AppState>>) -> CatalogPage {
-    CatalogPage { labs: state.labs.clone(), quizzes: state.quizzes.clone(), site_missing: !state.site.has_bundle() }
+/// The catalog; `/?lab=ID` and `/?quiz=TOPIC&seed=N` (the static site's addresses, shared with classes)
+/// are sent on to the lab's or quiz's page, and `/?bench=reconcile` is left to the bundle.
+async fn catalog(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    if let Some(lab) = query.get("lab") {
+        return axum::response::Redirect::to(&format!("/labs/{}", percent_path(lab))).into_response();
+    }
+    if let Some(quiz) = query.get("quiz") {
+        let seed = query.get("seed").filter(|s| s.parse::<u64>().is_ok()).map(|s| format!("?seed={s}")).unwrap_or_default();
+        return axum::response::Redirect::to(&format!("/quizzes/{}{seed}", percent_path(quiz))).into_response();
+    }
+    CatalogPage { labs: state.labs.clone(), quizzes: state.quizzes.clone(), site_missing: !state.site.has_bundle() }.into_response()
+}
+
+/// A path segment with everything but letters, digits, `-`, `_` and `.` percent-encoded.
+fn percent_path(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 async fn quiz_page(State(state): State<Arc<AppState>>, Path(topic): Path<String>) -> Response {
@@ -161,8 +184,9 @@ async fn api_labs(State(state): State<Arc<AppState>>) -> Json<Vec<LabCard>> {
     Json(state.labs.clone())
 }
 
-async fn static_file(State(state): State<Arc<AppState>>, uri: axum::http::Uri) -> Response {
-    state.site.serve(uri.path()).await
+async fn static_file(State(state): State<Arc<AppState>>, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let if_none_match = headers.get(axum::http::header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    state.site.serve(uri.path(), if_none_match).await
 }
 
 /// Serves until Ctrl-C.

@@ -33,22 +33,48 @@ impl Site {
         }
     }
 
-    /// Serves one file of the site.
-    pub async fn serve(&self, path: &str) -> Response {
+    /// Serves one file of the site, with an `ETag` of its content: the browser keeps its copy between
+    /// visits and asks again with `If-None-Match`, which a `304 Not Modified` answers without a body.
+    pub async fn serve(&self, path: &str, if_none_match: Option<&str>) -> Response {
         let rel = path.trim_start_matches('/');
         let rel = if rel.is_empty() { "index.html" } else { rel };
         if rel.split('/').any(|part| part == "..") {
             return StatusCode::NOT_FOUND.into_response();
         }
-        let bytes: Option<Vec<u8>> = match self {
+        // Browsers ask for /favicon.ico whatever the page links; the site's icon is an SVG.
+        let (rel, bytes) = match self.read(rel).await {
+            None if rel == "favicon.ico" => ("favicon.svg", self.read("favicon.svg").await),
+            bytes => (rel, bytes),
+        };
+        let Some(bytes) = bytes else { return (StatusCode::NOT_FOUND, "not found").into_response() };
+        let etag = etag_of(&bytes);
+        if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, CACHE_CONTROL.to_string())]).into_response();
+        }
+        let headers = [
+            (header::CONTENT_TYPE, content_type(rel).to_string()),
+            (header::CACHE_CONTROL, CACHE_CONTROL.to_string()),
+            (header::ETAG, etag),
+        ];
+        (headers, Body::from(bytes)).into_response()
+    }
+
+    async fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        match self {
             Site::Embedded => embedded::SITE.iter().find(|(p, _)| *p == rel).map(|(_, b)| b.to_vec()),
             Site::Dir(dir) => tokio::fs::read(dir.join(rel)).await.ok(),
-        };
-        match bytes {
-            Some(b) => ([(header::CONTENT_TYPE, content_type(rel)), (header::CACHE_CONTROL, "no-cache")], Body::from(b)).into_response(),
-            None => (StatusCode::NOT_FOUND, "not found").into_response(),
         }
     }
+}
+
+/// Keep the file, but check it is still current (by its `ETag`) before each use: the bundle's
+/// names carry no content hash, so a new build must not be hidden behind a stale copy.
+const CACHE_CONTROL: &str = "no-cache";
+
+/// A strong entity tag from the file's content (64-bit FNV-1a, stable across runs and builds).
+fn etag_of(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    format!("\"{hash:016x}-{}\"", bytes.len())
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -59,6 +85,7 @@ fn content_type(path: &str) -> &'static str {
         "css" => "text/css",
         "svg" => "image/svg+xml",
         "png" => "image/png",
+        "ico" => "image/x-icon",
         "json" => "application/json",
         _ => "application/octet-stream",
     }

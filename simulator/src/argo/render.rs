@@ -11,15 +11,31 @@ use crate::yaml;
 /// The annotation Argo CD v3 tracks its resources with.
 pub const TRACKING_ID: &str = "argocd.argoproj.io/tracking-id";
 
-/// The tool that renders an app's source: `Kustomize` when its path holds a kustomization.
+/// The tool that renders an app's source: `Kustomize` when its path holds a
+/// kustomization, `Helm` when it holds a `Chart.yaml` (Argo CD's discovery lets
+/// the kustomization win when both are there).
 pub fn source_type(app: &AppSpec, files: &Snapshot) -> &'static str {
-    if crate::kustomize::is_kustomization_dir(files, &app.path) { "Kustomize" } else { "Directory" }
+    if crate::kustomize::is_kustomization_dir(files, &app.path) {
+        "Kustomize"
+    } else if crate::helm::is_chart_dir(files, &app.path) {
+        "Helm"
+    } else {
+        "Directory"
+    }
 }
 
 /// Renders an app's source at one revision. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
-    if source_type(app, files) == "Kustomize" {
-        return render_kustomize(&with_parameter_overrides(app, files), files);
+    match source_type(app, files) {
+        "Kustomize" => return render_kustomize(&with_parameter_overrides(app, files), files),
+        "Helm" => {
+            let mut objects = crate::helm::argo_source::render(app, files)?;
+            for obj in objects.iter_mut() {
+                finish_object(app, obj);
+            }
+            return Ok(objects);
+        }
+        _ => {}
     }
     render_directory(app, files)
 }

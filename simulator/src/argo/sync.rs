@@ -13,6 +13,9 @@ use crate::kube::{ObjectKey, Store, apply, meta, resource_type_for, split_api_ve
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 
+pub mod hook_names;
+mod prune_waves;
+
 /// Argo CD's kind order within a wave (gitops-engine `sync_tasks.go`); other kinds go last.
 const KIND_ORDER: &[&str] = &[
     "Namespace",
@@ -76,28 +79,7 @@ pub struct SyncRequest {
     /// How often a failed attempt is retried, and the waits between.
     pub retry: RetryPolicy,
 }
-
-/// `syncPolicy.retry`: the limit (-1 for no limit) and the back-off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub limit: i64,
-    pub duration: SimDuration,
-    pub factor: u64,
-    pub max_duration: SimDuration,
-}
-
-impl RetryPolicy {
-    /// No retries: what `argocd app sync` asks for unless given `--retry-limit`.
-    pub const NONE: RetryPolicy = RetryPolicy { limit: 0, duration: SimDuration::secs(5), factor: 2, max_duration: SimDuration::secs(180) };
-    /// What an automated sync gets when the app sets no retry policy.
-    pub const AUTOMATED_DEFAULT: RetryPolicy = RetryPolicy { limit: 5, ..RetryPolicy::NONE };
-
-    /// The wait before retry number `done + 1`: duration × factor^done, capped.
-    pub fn backoff(&self, done: u32) -> SimDuration {
-        let ms = self.duration.0.saturating_mul(self.factor.saturating_pow(done));
-        SimDuration(ms.min(self.max_duration.0))
-    }
-}
+pub use super::app::RetryPolicy;
 
 /// The phases of a sync, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -161,31 +143,7 @@ impl Task {
     }
 }
 
-/// The phase of an operation, in Argo CD's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OpPhase {
-    Running,
-    Terminating,
-    Succeeded,
-    Failed,
-    Error,
-}
-
-impl OpPhase {
-    pub fn word(self) -> &'static str {
-        match self {
-            OpPhase::Running => "Running",
-            OpPhase::Terminating => "Terminating",
-            OpPhase::Succeeded => "Succeeded",
-            OpPhase::Failed => "Failed",
-            OpPhase::Error => "Error",
-        }
-    }
-
-    pub fn completed(self) -> bool {
-        matches!(self, OpPhase::Succeeded | OpPhase::Failed | OpPhase::Error)
-    }
-}
+pub use super::app::OpPhase;
 
 /// A sync operation in progress.
 #[derive(Clone, Debug)]
@@ -210,7 +168,7 @@ pub enum Next {
 }
 
 fn annotation_wave(obj: &Value) -> i64 {
-    meta::annotation(obj, SYNC_WAVE).and_then(|w| w.trim().parse().ok()).unwrap_or(0)
+    meta::annotation(obj, SYNC_WAVE).and_then(|w| w.trim().parse().ok()).or_else(|| crate::helm::hooks::weight(obj)).unwrap_or(0)
 }
 
 fn kind_rank(kind: &str) -> usize {
@@ -219,13 +177,16 @@ fn kind_rank(kind: &str) -> usize {
 
 /// The hook phases an object declares, if it is a hook.
 pub fn hook_phases(obj: &Value) -> Option<Vec<SyncPhase>> {
-    let text = meta::annotation(obj, HOOK)?;
+    let Some(text) = meta::annotation(obj, HOOK) else {
+        // Helm's hooks, as Argo CD maps them.
+        return crate::helm::hooks::is_hook(obj).then(|| crate::helm::hooks::argo_hook_types(obj).into_iter().filter_map(SyncPhase::parse).collect());
+    };
     Some(text.split(',').filter_map(SyncPhase::parse).collect())
 }
 
 /// Whether an object is a hook (or `Skip`): such objects have no sync status and no health in the app.
 pub fn is_hook(obj: &Value) -> bool {
-    meta::annotation(obj, HOOK).is_some()
+    meta::annotation(obj, HOOK).is_some() || crate::helm::hooks::is_hook(obj)
 }
 
 fn has_sync_option(obj: &Value, option: &str) -> bool {
@@ -285,23 +246,19 @@ impl Operation {
                 None => {}
             }
         }
-        let prune_last = app.has_option("PruneLast=true");
-        let max_wave = tasks.iter().map(|t| t.wave).max().unwrap_or(0);
         for key in extras.iter().filter(|k| wanted(k)) {
-            let live_obj = live.get(key);
-            let wave = live_obj.map(annotation_wave).unwrap_or(0);
-            let last = prune_last || live_obj.is_some_and(|o| has_sync_option(o, "PruneLast=true"));
             tasks.push(Task {
                 key: key.clone(),
                 obj: None,
                 phase: SyncPhase::Sync,
-                wave: if last { max_wave + 1 } else { wave },
+                wave: live.get(key).map(annotation_wave).unwrap_or(0),
                 hook: false,
                 state: TaskState::Pending,
                 message: String::new(),
                 result: "Pruned",
             });
         }
+        prune_waves::reorder(&mut tasks, app.has_option("PruneLast=true"), live);
         tasks.sort_by_key(|t| (t.phase, t.wave, kind_rank(&t.key.kind), t.key.name.clone()));
         let mut invalid = Vec::new();
         for t in tasks.iter_mut() {
@@ -433,12 +390,6 @@ impl Operation {
                     _ => TaskState::Running,
                 },
             };
-            if t.hook && t.state == TaskState::Succeeded && hook_delete_policies(t).contains(&"HookSucceeded") {
-                let _ = store.delete(&t.key, now);
-            }
-            if t.hook && t.state == TaskState::Failed && hook_delete_policies(t).contains(&"HookFailed") {
-                let _ = store.delete(&t.key, now);
-            }
         }
         let running: Vec<&Task> = self.tasks.iter().filter(|t| t.state == TaskState::Running).collect();
         if let Some(first) = running.first() {
@@ -454,7 +405,19 @@ impl Operation {
             };
             return Next::At(now + RECHECK);
         }
+        // Pruned objects that are still terminating (finalizers) are waited for.
+        let deleting: Vec<&Task> =
+            self.tasks.iter().filter(|t| t.obj.is_none() && t.result == "Pruned" && store.get(&t.key).is_some_and(meta::is_terminating)).collect();
+        if let Some(first) = deleting.first() {
+            let what = format!("waiting for deletion of {}", first.label());
+            self.message = match deleting.len() - 1 {
+                0 => what,
+                n => format!("{what} and {n} more resources"),
+            };
+            return Next::At(now + RECHECK);
+        }
         if self.sync_fail_started {
+            self.delete_hooks(store, now, "HookFailed");
             return self.finish(OpPhase::Failed, "one or more synchronization tasks completed unsuccessfully");
         }
         if self.tasks.iter().any(|t| t.state == TaskState::Failed) {
@@ -463,12 +426,15 @@ impl Operation {
         let Some(group) =
             self.tasks.iter().filter(|t| t.state == TaskState::Pending && t.phase != SyncPhase::SyncFail).map(Task::group).min()
         else {
+            self.delete_hooks(store, now, "HookSucceeded");
             return self.finish(OpPhase::Succeeded, "successfully synced (no more tasks)");
         };
         let mut failure = None;
         let prune = self.request.prune;
         for t in self.tasks.iter_mut().filter(|t| t.group() == group && t.state == TaskState::Pending) {
             match run_task(t, app, prune, store, now, rng) {
+                // A prune is done once the delete is sent (gitops-engine's Pruned and PruneSkipped are Succeeded).
+                Ok(()) if t.obj.is_none() => t.state = TaskState::Succeeded,
                 Ok(()) => t.state = TaskState::Running,
                 Err(reason) => {
                     t.state = TaskState::Failed;
@@ -486,6 +452,7 @@ impl Operation {
             for t in self.tasks.iter_mut().filter(|t| t.state == TaskState::Running) {
                 t.state = TaskState::Succeeded;
             }
+            self.delete_hooks(store, now, "HookSucceeded");
             return self.finish(OpPhase::Succeeded, "successfully synced (all tasks run)");
         }
         if last && !has_hooks {
@@ -494,6 +461,7 @@ impl Operation {
                 t.state = TaskState::Succeeded;
             }
             if !self.tasks.iter().any(|t| t.state == TaskState::Running) {
+                self.delete_hooks(store, now, "HookSucceeded");
                 return self.finish(OpPhase::Succeeded, "successfully synced (all tasks run)");
             }
         }
@@ -534,7 +502,18 @@ impl Operation {
             }
             return Next::At(now + RECHECK);
         }
+        self.delete_hooks(store, now, "HookFailed");
         self.finish(OpPhase::Failed, message)
+    }
+
+    /// Deletes the completed hooks whose delete policy names `policy`: `HookSucceeded`
+    /// hooks once the whole sync has succeeded, `HookFailed` hooks once it has failed.
+    fn delete_hooks(&self, store: &mut Store, now: SimTime, policy: &str) {
+        for t in self.tasks.iter().filter(|t| t.hook && t.state != TaskState::Pending && t.state != TaskState::Running) {
+            if hook_delete_policies(t).contains(&policy) && store.get(&t.key).is_some() {
+                let _ = store.delete(&t.key, now);
+            }
+        }
     }
 
     fn finish(&mut self, phase: OpPhase, message: &str) -> Next {
@@ -545,8 +524,14 @@ impl Operation {
 }
 
 fn hook_delete_policies(t: &Task) -> Vec<&str> {
-    let text = t.obj.as_ref().and_then(|o| meta::annotation(o, HOOK_DELETE_POLICY)).unwrap_or("BeforeHookCreation");
-    text.split(',').map(str::trim).collect()
+    let argo = t.obj.as_ref().and_then(|o| meta::annotation(o, HOOK_DELETE_POLICY));
+    let helm = t.obj.as_ref().map(crate::helm::hooks::delete_policies).unwrap_or_default();
+    let mut policies: Vec<&str> = argo.map(|a| a.split(',').map(str::trim).collect()).unwrap_or_default();
+    policies.extend(helm);
+    if policies.is_empty() {
+        policies.push("BeforeHookCreation");
+    }
+    policies
 }
 
 /// Applies, creates (hooks) or prunes one task's object.

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::Host;
 use crate::kube::RESOURCE_TYPES;
-use crate::world::World;
 
 /// What completion can offer in one world, taken after each input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,8 +22,6 @@ pub struct CompletionData {
     pub kustomizations: Vec<String>,
 }
 
-const TOOLS: &[&str] =
-    &["argocd", "az", "cat", "cd", "clear", "echo", "flux", "gh", "git", "help", "kubectl", "kustomize", "ls", "pwd", "sleep", "yq"];
 const KUBECTL: &[&str] =
     &["apply", "delete", "describe", "edit", "events", "explain", "get", "kustomize", "logs", "rollout", "scale", "set"];
 const KUBECTL_FLAGS: &[&str] = &["--all-namespaces", "--namespace", "--output", "--replicas=", "-A", "-f", "-k", "-l", "-n", "-o"];
@@ -51,8 +49,8 @@ const ARGOCD_FLAGS: &[&str] = &[
 ];
 
 impl CompletionData {
-    pub fn of(world: &World) -> CompletionData {
-        let store = &world.cluster().store;
+    pub fn of(world: &dyn Host) -> CompletionData {
+        let store = &world.model().cluster().store;
         let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for rt in RESOURCE_TYPES {
             let mut found: Vec<String> = store.list(rt.group, rt.kind, None).map(|o| crate::kube::meta::name(o).to_string()).collect();
@@ -66,12 +64,12 @@ impl CompletionData {
             }
         }
         let namespaces = names.get("namespaces").cloned().unwrap_or_default();
-        let apps: Vec<String> = world.agent().apps().map(|a| a.spec.name.clone()).collect();
+        let apps: Vec<String> = world.model().agent().apps().map(|a| a.spec.name.clone()).collect();
         let projects = names.get("appprojects").cloned().unwrap_or_default();
-        let clone = world.git().clone_at(&world.shell().cwd).and_then(|i| world.git().clones.get(i));
+        let clone = world.model().git().clone_at(&world.shell().cwd).and_then(|i| world.model().git().clones.get(i));
         let paths = clone.map(|c| relative_paths(c.worktree.keys(), &c.dir, &world.shell().cwd)).unwrap_or_default();
         let branches = clone.map(|c| c.branches.keys().cloned().collect()).unwrap_or_default();
-        let kustomizations = world.flux().kustomizations.keys().cloned().collect();
+        let kustomizations = world.model().flux().kustomizations.keys().cloned().collect();
         CompletionData { names, namespaces, apps, projects, paths, branches, kustomizations }
     }
 }
@@ -83,8 +81,10 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
     let (done, partial): (&[&str], &str) = if ends_with_space { (&words, "") } else { (&words[..words.len() - 1], words[words.len() - 1]) };
     let previous = done.last().copied().unwrap_or("");
     let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<String>>();
-    let candidates: Vec<String> = match done {
-        [] => owned(TOOLS),
+    // kubectl takes its flags anywhere (`kubectl -n payments logs pay`): the words are matched without them.
+    let positional = if matches!(done.first(), Some(&"kubectl" | &"k")) { without_flags(done) } else { done.to_vec() };
+    let candidates: Vec<String> = match positional.as_slice() {
+        [] => owned(&super::tools::completed_names().collect::<Vec<_>>()),
         ["kubectl" | "k"] => owned(KUBECTL),
         ["kubectl" | "k", ..] if matches!(previous, "-n" | "--namespace") => data.namespaces.clone(),
         ["kubectl" | "k", ..] if matches!(previous, "-o" | "--output") => owned(OUTPUTS),
@@ -133,6 +133,26 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
     lines
 }
 
+/// kubectl's flags that take the next word as their value.
+const KUBECTL_VALUE_FLAGS: &[&str] =
+    &["-n", "--namespace", "-o", "--output", "-f", "--filename", "-k", "-l", "--selector", "-c", "--container", "--replicas", "--tail", "--context"];
+
+/// The words without flags and the values they take, so a name is completed wherever the flags stand.
+fn without_flags<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip_value = false;
+    for w in words {
+        if skip_value {
+            skip_value = false;
+        } else if w.starts_with('-') && w.len() > 1 {
+            skip_value = KUBECTL_VALUE_FLAGS.contains(w);
+        } else {
+            out.push(*w);
+        }
+    }
+    out
+}
+
 /// The paths one level below what is typed so far: `ap` offers `apps/`, not everything inside it.
 fn paths(data: &CompletionData, partial: &str) -> Vec<String> {
     data.paths.iter().filter(|p| p.strip_prefix(partial).is_some_and(|rest| !rest.trim_end_matches('/').contains('/'))).cloned().collect()
@@ -179,7 +199,7 @@ mod tests {
 
     fn data() -> CompletionData {
         let lab = crate::content::builtin_lab("drift-2am").unwrap();
-        CompletionData::of(&World::new(1, &lab).unwrap())
+        CompletionData::of(&crate::session::Session::new(1, &lab).unwrap())
     }
 
     #[test]
@@ -196,6 +216,20 @@ mod tests {
         assert_eq!(complete(&d, "cat apps/payment-service/dep"), vec!["cat apps/payment-service/deployment.yaml"]);
         assert_eq!(complete(&d, "cat ap"), vec!["cat apps/"]);
         assert!(complete(&d, "nosuchtool ").is_empty());
+    }
+
+    #[test]
+    fn kubectl_names_complete_wherever_the_flags_stand() {
+        let d = data();
+        let pods = d.names.get("pods").cloned().unwrap_or_default();
+        let pod = pods.first().expect("the drift lab runs pods");
+        // The shortest start of its name no other pod shares.
+        let start = (1..pod.len()).map(|n| &pod[..n]).find(|s| pods.iter().filter(|p| p.starts_with(s)).count() == 1).expect("a start only this pod has");
+        assert_eq!(complete(&d, &format!("kubectl logs -n payments {start}")), vec![format!("kubectl logs -n payments {pod}")]);
+        assert_eq!(complete(&d, &format!("kubectl -n payments logs {start}")), vec![format!("kubectl -n payments logs {pod}")]);
+        assert_eq!(complete(&d, &format!("kubectl describe pod -n payments {start}")), vec![format!("kubectl describe pod -n payments {pod}")]);
+        assert_eq!(complete(&d, "kubectl -n payments get deploy pay"), vec!["kubectl -n payments get deploy payment-service"]);
+        assert_eq!(complete(&d, "kubectl get pods -o wi"), vec!["kubectl get pods -o wide"]);
     }
 
     #[test]

@@ -59,4 +59,15 @@ impl ImageCatalog {
             (b, _) => b,
         }
     }
+
+    /// `behaviour_for` a pod: a good image running a recognisable `sleep N` to completion takes N seconds.
+    pub fn behaviour_for_pod(&self, pod: &serde_json::Value, image: &str, restart_policy: &str) -> ImageBehaviour {
+        match (self.behaviour_for(image, restart_policy), self.images.contains_key(image)) {
+            (ImageBehaviour::Completes { exit_code, .. }, false) => match super::sleep_command::sleep_seconds(pod) {
+                Some(run_seconds) => ImageBehaviour::Completes { run_seconds, exit_code },
+                None => ImageBehaviour::Completes { run_seconds: 5, exit_code },
+            },
+            (b, _) => b,
+        }
+    }
 }

@@ -83,7 +83,7 @@ impl Kubelet {
                     let cached = self.pulled.contains(&(node.clone(), image.clone()));
                     let pull = if cached { 0 } else { rng.between(800, 2500) };
                     let policy = meta::str_at(&pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
-                    let start = match images.behaviour_for(&image, &policy) {
+                    let start = match images.behaviour_for_pod(&pod, &image, &policy) {
                         ImageBehaviour::Good { start_seconds } => start_seconds * 1000,
                         _ => 500,
                     };
@@ -140,7 +140,7 @@ impl Kubelet {
                 self.pulled.insert((node, image.clone()));
             }
             let policy = meta::str_at(&pod, &["spec", "restartPolicy"]).unwrap_or("Always").to_string();
-            let (stage, after) = next_stage(&rt.stage, &images.behaviour_for(&image, &policy), restart_count(&pod), now);
+            let (stage, after) = next_stage(&rt.stage, &images.behaviour_for_pod(&pod, &image, &policy), restart_count(&pod), now);
             record_transition(events, &pod, &rt, &stage, &image, now);
             changed |= write_status(store, &key, &pod, &stage, now, rng);
             let due = after.map_or(SimTime(u64::MAX), |d| now + d);

@@ -11,6 +11,7 @@ mod job;
 mod kubelet;
 pub mod nodes;
 mod replicaset;
+mod sleep_command;
 
 use std::collections::{BTreeMap, BTreeSet};
 

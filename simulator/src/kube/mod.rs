@@ -3,9 +3,9 @@
 pub mod api;
 pub mod apply;
 pub mod defaults;
-pub mod empty;
 pub mod meta;
 pub mod printers;
+mod printers_jobs;
 pub mod store;
 
 pub use meta::ObjectKey;

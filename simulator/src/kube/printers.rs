@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::ResourceType;
 use super::meta::{self, at, i64_at, str_at};
 use crate::time::{SimTime, human_duration};
-use crate::world::World;
+use super::printers_jobs::{cronjob_cells, ingress_cells, job_cells};
+use crate::model::Model;
 
 /// One column of a table, as the API server's `columnDefinitions` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,36 @@ pub fn columns(rt: &ResourceType) -> Vec<Column> {
             col("Port(s)", "string", 0, "The list of ports that are exposed by this service."),
             AGE,
             col("Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector."),
+        ],
+        "Job" => vec![
+            NAME,
+            col("Status", "string", 0, "Status of the job."),
+            col("Completions", "string", 0, "The desired number of successfully finished pods the job should be run with."),
+            col("Duration", "string", 0, "Time required to complete the job."),
+            AGE,
+            col("Containers", "string", 1, "Names of each container in the template."),
+            col("Images", "string", 1, "Images referenced by each container in the template."),
+            col("Selector", "string", 1, "A label query over pods that should match the pod count."),
+        ],
+        "CronJob" => vec![
+            NAME,
+            col("Schedule", "string", 0, "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
+            col("Timezone", "string", 0, "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones."),
+            col("Suspend", "boolean", 0, "This flag tells the controller to suspend subsequent executions."),
+            col("Active", "integer", 0, "A list of pointers to currently running jobs."),
+            col("Last Schedule", "string", 0, "Information when was the last time the job was successfully scheduled."),
+            AGE,
+            col("Containers", "string", 1, "Names of each container in the template."),
+            col("Images", "string", 1, "Images referenced by each container in the template."),
+            col("Selector", "string", 1, "A label query over pods that should match the pod count."),
+        ],
+        "Ingress" => vec![
+            NAME,
+            col("Class", "string", 0, "The name of the IngressClass resource that should be used."),
+            col("Hosts", "string", 0, "Hosts that incoming requests are matched against before the ingress rule"),
+            col("Address", "string", 0, "Address is a list containing ingress points for the load-balancer"),
+            col("Ports", "string", 0, "Ports of TLS configurations that open"),
+            AGE,
         ],
         "Namespace" => vec![NAME, col("Status", "string", 0, "The status of the namespace"), AGE],
         "ConfigMap" => vec![NAME, col("Data", "integer", 0, "Data contains the configuration data."), AGE],
@@ -135,7 +166,7 @@ fn selector_text(sel: Option<&Value>) -> String {
 }
 
 /// Every column's cell for one object, wide ones included, in the order of `columns`.
-pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, world: &World) -> Vec<String> {
+pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, model: &Model) -> Vec<String> {
     let wide = true;
     let name = meta::name(o).to_string();
     let mut r: Vec<String> = match rt.kind {
@@ -178,6 +209,9 @@ pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, world: &World) -> Vec<S
                 age(o, now),
             ]
         }
+        "Job" => [vec![name], job_cells(o, now).to_vec(), vec![age(o, now)]].concat(),
+        "CronJob" => [vec![name], cronjob_cells(o, now).to_vec(), vec![age(o, now)]].concat(),
+        "Ingress" => [vec![name], ingress_cells(o).to_vec(), vec![age(o, now)]].concat(),
         "Namespace" => vec![name, if meta::is_terminating(o) { "Terminating".into() } else { "Active".into() }, age(o, now)],
         "ConfigMap" => vec![name, o.get("data").and_then(Value::as_object).map_or(0, |m| m.len()).to_string(), age(o, now)],
         "Node" => {
@@ -188,10 +222,10 @@ pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, world: &World) -> Vec<S
             vec![name, if ready { "Ready".into() } else { "NotReady".into() }, "<none>".into(), age(o, now), "v1.33.3".into()]
         }
         "Application" => {
-            let status = world
-                .agent
+            let status = model
+                .agent()
                 .app(&name)
-                .map(|a| (a.status.sync_status.clone(), a.status.health.status.clone()))
+                .map(|a| (a.status.sync_status.to_string(), a.status.health.status.to_string()))
                 .unwrap_or(("".into(), "".into()));
             vec![name, status.0, status.1]
         }
@@ -212,6 +246,14 @@ pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, world: &World) -> Vec<S
                 let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
                 r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
             }
+            "Job" => {
+                let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
+                r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
+            }
+            "CronJob" => {
+                let (c, i) = containers_and_images(o, &["spec", "jobTemplate", "spec", "template", "spec", "containers"]);
+                r.extend([c, i, selector_text(at(o, &["spec", "jobTemplate", "spec", "selector", "matchLabels"]))]);
+            }
             "Pod" => r.extend([
                 str_at(o, &["status", "podIP"]).unwrap_or("<none>").into(),
                 str_at(o, &["spec", "nodeName"]).unwrap_or("<none>").into(),
@@ -227,8 +269,8 @@ pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, world: &World) -> Vec<S
                 "containerd://1.7.27-1".into(),
             ]),
             "Application" => {
-                let s = world
-                    .agent
+                let s = model
+                    .agent()
                     .app(&meta::name(o).to_string())
                     .map(|a| (a.status.revision.clone(), a.spec.project.clone()))
                     .unwrap_or_default();

@@ -14,7 +14,8 @@ pub fn generate(files: &Snapshot, dir: &str, g: &Value, kind: &str, global: &Val
     let mut data = Map::new();
     let mut add = |k: String, v: String| -> Result<(), KustomizeError> {
         if data.contains_key(&k) {
-            return Err(err(format!("cannot add key {k}, another key by that name already exists")));
+            // kustomize says "configmap" for Secrets too.
+            return Err(err(format!("configmap {name} illegally repeats the key `{k}`")));
         }
         data.insert(k, Value::String(v));
         Ok(())
@@ -69,7 +70,7 @@ pub fn generate(files: &Snapshot, dir: &str, g: &Value, kind: &str, global: &Val
     }
     if kind == "Secret" {
         let encoded: Map<String, Value> =
-            data.into_iter().map(|(k, v)| (k, Value::String(base64(v.as_str().unwrap_or("").as_bytes())))).collect();
+            data.into_iter().map(|(k, v)| (k, Value::String(base64_lines(v.as_str().unwrap_or("").as_bytes())))).collect();
         if !encoded.is_empty() {
             obj["data"] = Value::Object(encoded);
         }
@@ -208,6 +209,23 @@ fn parse_env(text: &str) -> Vec<(String, String)> {
             None => (l.to_string(), String::new()),
         })
         .collect()
+}
+
+/// kustomize's `encodeBase64` for generated Secrets: base64 in lines of 70 characters,
+/// each ending in a newline, once the encoding is 70 characters or longer (shorter ones stay
+/// on one line without a newline). The data's hash is of this text, newlines included.
+pub fn base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
+        out.push('\n');
+    }
+    out
 }
 
 /// Standard base64 with padding.

@@ -50,7 +50,7 @@ fn accumulate_into(
         return Err(err(format!("cycle detected: '{dir}' includes itself")));
     }
     visiting.push(dir.to_string());
-    let (path, k) = load_kustomization(files, dir)?;
+    let (_path, k) = load_kustomization(files, dir)?;
     let kind = k.get("kind").and_then(Value::as_str).unwrap_or("Kustomization");
     if as_component && kind != "Component" {
         return Err(err(format!("expected kind 'Component' for path '{dir}' but got '{kind}'")));
@@ -70,6 +70,9 @@ fn accumulate_into(
             }
             let mut sub = Vec::new();
             accumulate_into(files, &target, depth + 1, &mut sub, false, visiting)?;
+            // References inside an included kustomization resolve there, per inclusion: the same
+            // base included twice under different prefixes keeps each copy's references its own.
+            super::nameref::fix(&mut sub);
             add_all(&mut own, sub)?;
         } else if let Some(text) = files.get(&target) {
             let docs = crate::yaml::parse_documents(text, &target).map_err(|e| {
@@ -79,9 +82,11 @@ fn accumulate_into(
                     e.message
                 ))
             })?;
+            super::duplicate_keys::check(text)?;
             let mut loaded = Vec::new();
             for doc in docs {
-                if meta::kind(&doc) == "List" {
+                // `List` and typed lists (`ConfigMapList`, …) with items are expanded into their items.
+                if meta::kind(&doc).ends_with("List") && doc.get("items").is_some_and(Value::is_array) {
                     loaded.extend(doc.get("items").and_then(Value::as_array).cloned().unwrap_or_default());
                 } else {
                     loaded.push(doc);
@@ -108,7 +113,7 @@ fn accumulate_into(
     let options = k.get("generatorOptions").cloned().unwrap_or(Value::Null);
     for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
         for g in k.get(field).and_then(Value::as_array).into_iter().flatten() {
-            let generated = generators::generate(files, dir, g, kind, &options).map_err(|e| err(format!("{path}: {}", e.message)))?;
+            let generated = generators::generate(files, dir, g, kind, &options)?;
             generators::add_generated(resources, generated)?;
         }
     }
@@ -149,7 +154,12 @@ fn apply_transformers(files: &Snapshot, dir: &str, k: &Value, resources: &mut Ve
     }
     for p in k.get("patches").and_then(Value::as_array).into_iter().flatten() {
         let text = patch_text(files, dir, p)?;
-        patches::apply_patch_entry(resources, &text, p.get("target"))?;
+        if text.trim().is_empty() && p.get("target").is_none() {
+            // An empty patch is read as an empty JSON 6902 patch, which needs a target.
+            let path = p.get("path").and_then(Value::as_str).unwrap_or_default();
+            return Err(err(format!("must specify a target for JSON patch [path: \"{path}\"]")));
+        }
+        patches::apply_patch_entry(resources, &text, p.get("target"), p.get("options"))?;
     }
     if let Some(ns) = k.get("namespace").and_then(Value::as_str) {
         namespace(resources, ns);
@@ -207,8 +217,19 @@ fn patch_text(files: &Snapshot, dir: &str, entry: &Value) -> Result<String, Kust
         (Some(path), _) => {
             files.get(&join(dir, path)).cloned().ok_or_else(|| err(format!("open {}: no such file or directory", join(dir, path))))
         }
-        (None, Some(inline)) => Ok(inline.to_string()),
-        _ => Err(err("patch requires either path or patch")),
+        (None, Some(inline)) if !inline.is_empty() => Ok(inline.to_string()),
+        _ => {
+            // kustomize quotes the entry as its PatchTransformer config, without the empty patch.
+            let mut config = entry.clone();
+            if let Some(m) = config.as_object_mut() {
+                m.remove("patch");
+            }
+            let config = crate::yaml::to_yaml(&config);
+            Err(err(format!(
+                "trouble configuring builtin PatchTransformer with config: `\n{config}`: must specify one of patch and path in\n{}",
+                config.trim_end()
+            )))
+        }
     }
 }
 
@@ -347,13 +368,52 @@ fn labels(resources: &mut [Res], pairs: &Map<String, Value>, selectors: bool, te
                     }
                 }
                 "NetworkPolicy" => {
-                    if let Some(m) = r.obj.pointer_mut("/spec/podSelector/matchLabels").and_then(Value::as_object_mut) {
-                        set_all(m, pairs);
+                    for path in [&["spec", "podSelector"][..], &["spec", "ingress", "from", "podSelector"], &["spec", "egress", "to", "podSelector"]] {
+                        set_existing_match_labels(&mut r.obj, path, pairs);
                     }
                 }
                 _ => {}
             }
+            // kustomize's commonLabels field specs reach pod (anti-)affinity and topology
+            // spread selectors of Deployments and StatefulSets, where a matchLabels exists.
+            if matches!(kind.as_str(), "Deployment" | "StatefulSet") {
+                for path in POD_SELECTOR_PATHS {
+                    set_existing_match_labels(&mut r.obj, path, pairs);
+                }
+            }
         }
+    }
+}
+
+/// The label selectors inside a pod template that commonLabels reaches (kustomize's `commonlabels.go`).
+const POD_SELECTOR_PATHS: &[&[&str]] = &[
+    &["spec", "template", "spec", "affinity", "podAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "labelSelector"],
+    &["spec", "template", "spec", "affinity", "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "labelSelector"],
+    &["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "labelSelector"],
+    &["spec", "template", "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "labelSelector"],
+    &["spec", "template", "spec", "topologySpreadConstraints", "labelSelector"],
+];
+
+/// Adds `pairs` to `<path>/matchLabels` wherever it already exists (a field spec with
+/// `create: false`), stepping into every item of a list on the way.
+fn set_existing_match_labels(node: &mut Value, path: &[&str], pairs: &Map<String, Value>) {
+    match (node, path.split_first()) {
+        (Value::Array(items), _) => {
+            for item in items {
+                set_existing_match_labels(item, path, pairs);
+            }
+        }
+        (Value::Object(map), Some((first, rest))) => {
+            if let Some(child) = map.get_mut(*first) {
+                set_existing_match_labels(child, rest, pairs);
+            }
+        }
+        (node @ Value::Object(_), None) => {
+            if let Some(m) = node.get_mut("matchLabels").and_then(Value::as_object_mut) {
+                set_all(m, pairs);
+            }
+        }
+        _ => {}
     }
 }
 

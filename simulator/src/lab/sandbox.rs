@@ -20,7 +20,9 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         return Err("the folder holds no files".into());
     }
     let mut applications = Vec::new();
-    let mut namespaces = BTreeSet::new();
+    // Only the cluster's own namespaces exist up front, as in a fresh cluster: an app whose
+    // destination is missing needs `CreateNamespace=true`, or its sync fails (`namespaces "x" not found`).
+    let namespaces: BTreeSet<String> = BTreeSet::new();
     let mut repo_url = None;
     for (path, text) in &files {
         if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
@@ -33,11 +35,6 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
                     applications.push(path.clone());
                 }
                 repo_url = repo_url.or_else(|| doc["spec"]["source"]["repoURL"].as_str().map(String::from));
-                if let Some(ns) = doc["spec"]["destination"]["namespace"].as_str() {
-                    namespaces.insert(ns.to_string());
-                }
-            } else if !meta::namespace(doc).is_empty() {
-                namespaces.insert(meta::namespace(doc).to_string());
             }
         }
     }
@@ -49,7 +46,6 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         files.insert(".gitops-lab/sandbox-app.yaml".into(), app);
         applications.push(".gitops-lab/sandbox-app.yaml".into());
     }
-    namespaces.remove("argocd");
     let history = vec![CommitSpec {
         author: "Sandbox <sandbox@gitops.lab>".into(),
         date: "2026-03-12T08:00:00Z".into(),
@@ -83,6 +79,8 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         steps: vec![],
         quiz: vec![],
         incidents: vec![],
+        debrief: None,
+        objectives: Vec::new(),
         repo_files: files,
     };
     lab.validate("sandbox").map_err(|e| e.to_string())?;

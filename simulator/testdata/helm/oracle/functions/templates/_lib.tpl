@@ -1,0 +1,6 @@
+{{- define "lib.item" -}}
+[{{ . }}]
+{{- end -}}
+{{- define "lib.dict" -}}
+{{ .a }}/{{ .b }}
+{{- end -}}
