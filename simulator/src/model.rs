@@ -291,6 +291,16 @@ impl Model {
         self.pipeline.as_mut()
     }
 
+    /// An Application's columns for kubectl's table (`None` when the agent has no such app).
+    pub fn app_columns(&self, name: &str) -> Option<crate::kube::printers::AppStatus> {
+        self.agent.app(name).map(|a| crate::kube::printers::AppStatus {
+            sync: a.status.sync_status.to_string(),
+            health: a.status.health.status.to_string(),
+            revision: a.status.revision.clone(),
+            project: a.spec.project.clone(),
+        })
+    }
+
     /// The world's randomness, read-only (a dry run draws from a copy).
     pub fn rng(&self) -> &SimRng {
         &self.rng

@@ -323,7 +323,7 @@ impl Session {
         let rows: Vec<Value> = objects
             .iter()
             .map(|o| {
-                let cells: Vec<Value> = printers::cells(rt, o, self.now(), self.model())
+                let cells: Vec<Value> = printers::cells(rt, o, self.now(), self.model().app_columns(meta::name(o)).filter(|_| rt.kind == "Application").as_ref())
                     .into_iter()
                     .zip(&columns)
                     .map(|(cell, c)| match (c.kind, cell.parse::<i64>()) {

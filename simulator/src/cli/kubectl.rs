@@ -280,7 +280,8 @@ fn header(rt: &ResourceType, wide: bool) -> Vec<String> {
 
 fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &dyn Host) -> Vec<String> {
     let columns = printers::columns(rt);
-    let mut cells = printers::cells(rt, o, now, world.model());
+    let app = if rt.kind == "Application" { world.model().app_columns(meta::name(o)) } else { None };
+    let mut cells = printers::cells(rt, o, now, app.as_ref());
     if !wide {
         let mut kept = columns.iter().map(|c| c.priority == 0);
         cells.retain(|_| kept.next().unwrap_or(false));

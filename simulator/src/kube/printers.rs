@@ -8,7 +8,15 @@ use super::ResourceType;
 use super::meta::{self, at, i64_at, str_at};
 use crate::time::{SimTime, human_duration};
 use super::printers_jobs::{cronjob_cells, ingress_cells, job_cells};
-use crate::model::Model;
+
+/// What an Application's row shows beside its name (Argo CD's own columns), found by the caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppStatus {
+    pub sync: String,
+    pub health: String,
+    pub revision: String,
+    pub project: String,
+}
 
 /// One column of a table, as the API server's `columnDefinitions` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +174,9 @@ fn selector_text(sel: Option<&Value>) -> String {
 }
 
 /// Every column's cell for one object, wide ones included, in the order of `columns`.
-pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, model: &Model) -> Vec<String> {
+/// `app` is the Application's status when `rt` is Application (empty cells without one).
+pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, app: Option<&AppStatus>) -> Vec<String> {
+    let app = app.cloned().unwrap_or_default();
     let wide = true;
     let name = meta::name(o).to_string();
     let mut r: Vec<String> = match rt.kind {
@@ -222,12 +232,7 @@ pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, model: &Model) -> Vec<S
             vec![name, if ready { "Ready".into() } else { "NotReady".into() }, "<none>".into(), age(o, now), "v1.33.3".into()]
         }
         "Application" => {
-            let status = model
-                .agent()
-                .app(&name)
-                .map(|a| (a.status.sync_status.to_string(), a.status.health.status.to_string()))
-                .unwrap_or(("".into(), "".into()));
-            vec![name, status.0, status.1]
+            vec![name, app.sync.clone(), app.health.clone()]
         }
         // Flux's CRDs print their Ready condition's status and message.
         "GitRepository" => {
@@ -268,14 +273,7 @@ pub fn cells(rt: &ResourceType, o: &Value, now: SimTime, model: &Model) -> Vec<S
                 "5.15.0-1089-azure".into(),
                 "containerd://1.7.27-1".into(),
             ]),
-            "Application" => {
-                let s = model
-                    .agent()
-                    .app(&meta::name(o).to_string())
-                    .map(|a| (a.status.revision.clone(), a.spec.project.clone()))
-                    .unwrap_or_default();
-                r.extend([s.0, s.1]);
-            }
+            "Application" => r.extend([app.revision.clone(), app.project.clone()]),
             _ => {}
         }
     }
