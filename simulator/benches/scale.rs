@@ -16,7 +16,7 @@
 use simulator::git::Snapshot;
 use simulator::lab::Lab;
 use simulator::replay::Replay;
-use simulator::world::Input;
+use simulator::Input;
 use simulator::{SimDuration, World, content};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -6,7 +6,15 @@ use serde_json::Value;
 use super::journal_memo::{Answer, JournalMemo, Query};
 use crate::kube::meta::{self, ObjectKey};
 use crate::kube::resource_type;
-use crate::world::World;
+use crate::model::Model;
+
+/// What a check looks at: one world's model, who its terminal is logged in to
+/// Argo CD as, and the push world of a comparison lab. A session provides it.
+pub trait Observed {
+    fn model(&self) -> &Model;
+    fn argocd_user(&self) -> &str;
+    fn push_world(&self) -> Option<&dyn Observed>;
+}
 
 /// A predicate on the world.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,17 +82,18 @@ pub struct CheckOutcome {
 }
 
 impl Check {
-    pub fn evaluate(&self, world: &World) -> CheckOutcome {
-        self.evaluate_with(world, &JournalMemo::default())
+    pub fn evaluate(&self, observed: &dyn Observed) -> CheckOutcome {
+        self.evaluate_with(observed, &JournalMemo::default())
     }
 
     /// Evaluates the check, reading what `memo` already learnt from the journal instead of
     /// reading the journal again (the memo is moved on over events it has not seen).
-    pub fn evaluate_with(&self, world: &World, memo: &JournalMemo) -> CheckOutcome {
+    pub fn evaluate_with(&self, observed: &dyn Observed, memo: &JournalMemo) -> CheckOutcome {
+        let world = observed.model();
         let ask = |query: Query| memo.answer(&query, world.journal());
         match self {
             Check::AllOf(checks) => {
-                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate_with(world, memo)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate_with(observed, memo)).collect();
                 let failed: Vec<&CheckOutcome> = outcomes.iter().filter(|o| !o.passed).collect();
                 CheckOutcome {
                     passed: failed.is_empty(),
@@ -97,14 +106,14 @@ impl Check {
                 }
             }
             Check::AnyOf(checks) => {
-                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate_with(world, memo)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate_with(observed, memo)).collect();
                 CheckOutcome {
                     passed: outcomes.iter().any(|o| o.passed),
                     expected: outcomes.iter().map(|o| o.expected.clone()).collect::<Vec<_>>().join(" or "),
                     found: outcomes.iter().map(|o| o.found.clone()).collect::<Vec<_>>().join("; "),
                 }
             }
-            Check::InPushWorld(check) => match world.twin() {
+            Check::InPushWorld(check) => match observed.push_world() {
                 Some(twin) => {
                     let none = JournalMemo::default();
                     let o = check.evaluate_with(twin, memo.twin().unwrap_or(&none));
@@ -132,9 +141,9 @@ impl Check {
                 }
             }
             Check::LoggedInAs(user) => CheckOutcome {
-                passed: &world.shell.argocd_user == user,
+                passed: observed.argocd_user() == user,
                 expected: format!("argocd logged in as {user}"),
-                found: format!("argocd logged in as {}", world.shell.argocd_user),
+                found: format!("argocd logged in as {}", observed.argocd_user()),
             },
             Check::Recovered { app, within_seconds } => {
                 let expected = format!("{app} Synced and Healthy again within {within_seconds} s of the incident");
@@ -159,7 +168,7 @@ impl Check {
             }
             Check::AppStatus { app, sync, health } => {
                 let expected = [sync.clone(), health.clone()].into_iter().flatten().collect::<Vec<_>>().join(" and ");
-                match world.agent.app(app) {
+                match world.agent().app(app) {
                     None => CheckOutcome { passed: false, expected: format!("{app} {expected}"), found: format!("no application {app}") },
                     Some(a) => {
                         let ok = sync.as_ref().is_none_or(|s| *s == a.status.sync_status)
@@ -192,7 +201,7 @@ impl Check {
                     return CheckOutcome { passed: false, expected, found: format!("unknown kind {kind}") };
                 };
                 let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { namespace } else { "" }, name);
-                match world.cluster.store.get(&key) {
+                match world.cluster().store.get(&key) {
                     None => CheckOutcome { passed: false, expected, found: format!("{kind}/{name} does not exist") },
                     Some(obj) => {
                         let found = field_at(obj, path).cloned().unwrap_or(Value::Null);
@@ -203,7 +212,7 @@ impl Check {
             Check::ReadyReplicas { namespace, deployment, count } => {
                 let key = ObjectKey::new("apps", "Deployment", namespace, deployment);
                 let expected = format!("deployment {deployment} with {count}/{count} ready pods");
-                match world.cluster.store.get(&key) {
+                match world.cluster().store.get(&key) {
                     None => CheckOutcome { passed: false, expected, found: format!("no deployment {deployment}") },
                     Some(d) => {
                         let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
@@ -211,7 +220,7 @@ impl Check {
                         let total = meta::i64_at(d, &["status", "replicas"]).unwrap_or(0);
                         let uid = meta::uid(d);
                         let pods =
-                            world.cluster.store.list("", "Pod", Some(namespace)).filter(|p| is_descendant(world, p, uid)).count() as i64;
+                            world.cluster().store.list("", "Pod", Some(namespace)).filter(|p| is_descendant(world, p, uid)).count() as i64;
                         let ok = ready == *count && desired == *count && total == *count && pods == *count;
                         CheckOutcome { passed: ok, expected, found: format!("spec.replicas {desired}, {ready} ready, {pods} pods") }
                     }
@@ -219,13 +228,13 @@ impl Check {
             }
             Check::RemoteFile { path, field, equals } => {
                 let expected = format!("{path} {field} = {equals} on the remote");
-                let Some(clone) = world.git.clones.first() else {
+                let Some(clone) = world.git().clones.first() else {
                     return CheckOutcome { passed: false, expected, found: "no repository".into() };
                 };
-                let Some(tip) = world.git.resolve_remote(&clone.remote_url, "HEAD") else {
+                let Some(tip) = world.git().resolve_remote(&clone.remote_url, "HEAD") else {
                     return CheckOutcome { passed: false, expected, found: "an empty repository".into() };
                 };
-                let Some(text) = world.git.db.file(&tip, path) else {
+                let Some(text) = world.git().db.file(&tip, path) else {
                     return CheckOutcome { passed: false, expected, found: format!("{path} is not on the remote") };
                 };
                 let docs = crate::yaml::parse_documents(text, path).unwrap_or_default();
@@ -234,10 +243,10 @@ impl Check {
             }
             Check::SyncedToHead { app } => {
                 let expected = format!("{app} synced to the newest commit");
-                match world.agent.app(app) {
+                match world.agent().app(app) {
                     None => CheckOutcome { passed: false, expected, found: format!("no application {app}") },
                     Some(a) => {
-                        let head = world.git.resolve_remote(&a.spec.repo_url, &a.spec.target_revision).unwrap_or_default();
+                        let head = world.git().resolve_remote(&a.spec.repo_url, &a.spec.target_revision).unwrap_or_default();
                         let ok = a.status.sync_status == "Synced" && a.status.revision == head;
                         let short = |s: &str| s[..s.len().min(7)].to_string();
                         CheckOutcome {
@@ -284,8 +293,8 @@ fn values_equal(found: &Value, expected: &Value) -> bool {
     found == expected || found.as_str().is_some_and(|s| s == expected.to_string().trim_matches('"'))
 }
 
-fn is_descendant(world: &World, pod: &Value, deploy_uid: &str) -> bool {
-    meta::controller_uid(pod).and_then(|rs| world.cluster.store.get_by_uid(rs)).and_then(meta::controller_uid) == Some(deploy_uid)
+fn is_descendant(world: &Model, pod: &Value, deploy_uid: &str) -> bool {
+    meta::controller_uid(pod).and_then(|rs| world.cluster().store.get_by_uid(rs)).and_then(meta::controller_uid) == Some(deploy_uid)
 }
 
 /// Whether `line` is a run of the command `shape`: same tool and words, the

@@ -6,10 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::check::{Check, EventMatch, command_matches};
+use super::check::{Check, EventMatch, Observed, command_matches};
 use crate::events::{Event, EventKind};
 use crate::time::SimTime;
-use crate::world::World;
 
 /// A question a check asks of the journal.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -164,8 +163,8 @@ impl JournalMemo {
     }
 
     /// Looks at the events added to the world's journal (and its twin's) since the last call.
-    pub fn advance(&mut self, world: &World) {
-        let journal = world.journal();
+    pub fn advance(&mut self, observed: &dyn Observed) {
+        let journal = observed.model().journal();
         if journal.len() < self.seen {
             // A journal that shrank was reset: start again.
             self.seen = 0;
@@ -182,7 +181,7 @@ impl JournalMemo {
             }
         }
         self.seen = journal.len();
-        if let (Some(twin), Some(world)) = (self.twin.as_mut(), world.twin()) {
+        if let (Some(twin), Some(world)) = (self.twin.as_mut(), observed.push_world()) {
             twin.advance(world);
         }
     }

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::check::Observed;
 use super::{JournalMemo, Lab, Step};
 use crate::time::SimTime;
-use crate::world::World;
 
 /// One step's state, as the page and `gitops-lab play` show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +85,7 @@ impl Tracker {
     }
 
     /// Evaluates the active step (and the next, while steps pass); returns reports of steps that passed.
-    pub fn evaluate(&mut self, world: &World) -> Vec<StepReport> {
+    pub fn evaluate(&mut self, world: &dyn Observed) -> Vec<StepReport> {
         let mut passed = Vec::new();
         self.memo.advance(world);
         while self.active < self.steps.len() {
@@ -93,18 +93,18 @@ impl Tracker {
             if !outcome.passed {
                 break;
             }
-            self.state[self.active].passed_at = Some(world.now());
+            self.state[self.active].passed_at = Some(world.model().now());
             passed.push(self.report(self.active, world));
             self.active += 1;
         }
         passed
     }
 
-    pub fn reports(&self, world: &World) -> Vec<StepReport> {
+    pub fn reports(&self, world: &dyn Observed) -> Vec<StepReport> {
         (0..self.steps.len()).map(|i| self.report(i, world)).collect()
     }
 
-    fn report(&self, i: usize, world: &World) -> StepReport {
+    fn report(&self, i: usize, world: &dyn Observed) -> StepReport {
         let step = &self.steps[i];
         let state = &self.state[i];
         let outcome = step.check.evaluate_with(world, &self.memo);
