@@ -144,10 +144,14 @@ fn set_in_text(text: &str, path: &[Seg], repr: &str) -> Option<String> {
 /// Adds or replaces a field yq-style when the line editor cannot: the file is
 /// parsed, changed and written back (key order kept, comments lost).
 fn set_by_reserializing(text: &str, path: &[Seg], repr: &str) -> Result<String, String> {
-    let value: serde_yaml::Value = serde_yaml::from_str(repr).unwrap_or_else(|_| serde_yaml::Value::String(repr.to_string()));
+    let value: serde_yaml::Value = crate::yaml::limits::check(repr)
+        .ok()
+        .and_then(|_| serde_yaml::from_str(repr).ok())
+        .unwrap_or_else(|| serde_yaml::Value::String(repr.to_string()));
     let mut out = String::new();
     let docs: Vec<&str> = text.split("\n---\n").collect();
     for (i, doc_text) in docs.iter().enumerate() {
+        crate::yaml::limits::check(doc_text).map_err(|e| format!("bad file: {}", e.message))?;
         let mut doc: serde_yaml::Value = serde_yaml::from_str(doc_text).map_err(|e| format!("bad file: {e}"))?;
         let mut cur = &mut doc;
         for seg in path {

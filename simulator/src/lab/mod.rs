@@ -4,6 +4,7 @@
 mod check;
 pub mod fleet;
 mod incident;
+mod journal_memo;
 pub mod sandbox;
 mod tracker;
 
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 
 pub use check::{Check, CheckOutcome, EventMatch, Observed};
 pub use incident::{FollowUp, IncidentSpec};
+pub use journal_memo::JournalMemo;
 pub use tracker::{Score, StepReport, Tracker};
 
 use crate::argo::AgentConfig;
