@@ -131,6 +131,7 @@ impl App {
     fn drain(&mut self) {
         let Some(world) = self.world.as_mut() else { return };
         while let Some(o) = world.poll_output() {
+            crate::classroom::observe(&o);
             match o {
                 Output::Terminal { text, exit_code, .. } => {
                     if text.contains("\x1b[2J") {
@@ -231,6 +232,9 @@ impl Component for App {
             editing: None,
             _clock: clock,
         };
+        if keep {
+            crate::classroom::attach(&ctx.props().lab, ctx.link().callback(Msg::Incident), ctx.link().callback(|_| Msg::Reset));
+        }
         app.drain();
         if let Some(saved) = saved {
             app.resume(saved);
@@ -246,7 +250,7 @@ impl Component for App {
                 let t = now_ms();
                 let elapsed = ((t - self.last_tick).max(0.0) as u64) * u64::from(self.speed);
                 self.last_tick = t;
-                if elapsed == 0 {
+                if elapsed == 0 || crate::classroom::paused() {
                     return false;
                 }
                 let target = world.now() + SimDuration::millis(elapsed);
@@ -303,7 +307,10 @@ impl Component for App {
                 }
             }
             Msg::Hint => self.apply(Input::Hint),
-            Msg::Skip => self.apply(Input::SkipStep),
+            Msg::Skip => {
+                crate::classroom::skipping(&world.step_reports());
+                self.apply(Input::SkipStep)
+            }
             Msg::OpenFile(path) => self.open_file = Some(path).filter(|p| !p.is_empty()),
             Msg::SaveFile(path, content) => {
                 self.apply(Input::WriteFile { path: path.clone(), content });
@@ -315,6 +322,7 @@ impl Component for App {
             Msg::Select(s) => self.selected = Some(s),
             Msg::CloseDetail => self.selected = None,
             Msg::Reset => {
+                crate::classroom::restarted();
                 if let Some(lab) = &self.lab {
                     crate::progress::clear(&lab.id);
                     crate::status::clear_lab(&lab.id);

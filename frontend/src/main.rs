@@ -4,6 +4,7 @@
 mod app;
 mod bench;
 mod catalog;
+mod classroom;
 mod editor;
 mod markdown;
 mod panels;
