@@ -40,8 +40,11 @@ fn free_port() -> u16 {
 /// Starts the real server on a free port and returns it with its base URL.
 fn start_server() -> (Process, String) {
     let site = std::env::var("GITOPS_LAB_TEST_SITE").expect("GITOPS_LAB_TEST_SITE names the built site");
+    static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let database = format!("sqlite://{}/gitops-lab-browser-{}-{n}.db", std::env::temp_dir().display(), std::process::id());
     let mut child = Command::new(env!("CARGO_BIN_EXE_gitops-lab"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--site", &site])
+        .args(["serve", "--addr", "127.0.0.1:0", "--site", &site, "--database", &database])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
