@@ -21,6 +21,7 @@ pub mod quiz;
 pub mod registry;
 pub mod replay;
 pub mod rng;
+pub mod sealed_secrets;
 pub mod script;
 pub mod time;
 pub mod world;

@@ -539,6 +539,8 @@ impl World {
             }
             self.flux.discover(&self.cluster, self.now);
             worked |= self.flux.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
+            worked |= crate::sealed_secrets::reconcile(&mut self.cluster, self.now, &mut self.rng);
+            worked |= crate::argo::applicationset::reconcile(&mut self.cluster, &self.git, self.now, &mut self.rng);
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
                 settled = true;
                 break;

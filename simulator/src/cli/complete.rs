@@ -23,7 +23,7 @@ pub struct CompletionData {
 }
 
 const TOOLS: &[&str] =
-    &["argocd", "az", "cat", "cd", "clear", "echo", "flux", "gh", "git", "help", "kubectl", "kustomize", "ls", "pwd", "sleep", "yq"];
+    &["argocd", "az", "cat", "cd", "clear", "echo", "flux", "gh", "git", "help", "kubectl", "kubeseal", "kustomize", "ls", "pwd", "sleep", "yq"];
 const KUBECTL: &[&str] =
     &["apply", "delete", "describe", "edit", "events", "explain", "get", "kustomize", "logs", "rollout", "scale", "set"];
 const KUBECTL_FLAGS: &[&str] = &["--all-namespaces", "--namespace", "--output", "--replicas=", "-A", "-f", "-k", "-l", "-n", "-o"];

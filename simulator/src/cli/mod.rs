@@ -2,16 +2,20 @@
 //! would, output and exit code. A user's mistake is output, never an `Err`.
 
 mod argocd;
+mod argocd_appset;
 mod az;
 pub mod complete;
 mod files;
 mod flux;
 mod gh;
+mod gh_pr;
 mod git;
 mod git_blame;
 mod git_branch;
+mod git_rm;
 mod kubectl;
 mod kubectl_describe;
+mod kubeseal;
 mod kustomize;
 
 pub use kubectl::pod_status;
@@ -104,6 +108,7 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         "gh" => gh::run(world, &args[1..]),
         "flux" => flux::run(world, &args[1..]),
         "az" => az::run(world, &args[1..]),
+        "kubeseal" => kubeseal::run(world, &args[1..]),
         "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
         other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }

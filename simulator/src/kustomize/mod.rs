@@ -4,7 +4,7 @@
 //! legacy output order.
 
 pub mod edit;
-mod generators;
+pub(crate) mod generators;
 pub(crate) mod images;
 mod nameref;
 mod order;
