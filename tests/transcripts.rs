@@ -83,3 +83,8 @@ fn git_branches_merges_and_resets() {
 fn kubectl_describe_events_logs_and_explain() {
     check("kubectl-inspect");
 }
+
+#[test]
+fn flags_in_any_position() {
+    check("flags");
+}

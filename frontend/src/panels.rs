@@ -133,7 +133,7 @@ pub fn status(world: &World) -> Html {
                 html! {
                     <section class="app-status" aria-label={format!("Application {}", app.spec.name)}>
                         <h2>{"Application "}{&app.spec.name}</h2>
-                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(&app.status.sync_status) }{" "}{ badge(&app.status.health.status) }</p>
+                        <p class="app-badges" id={format!("app-{}", app.spec.name)}>{ badge(app.status.sync_status.word()) }{" "}{ badge(app.status.health.status.word()) }</p>
                         <p class="revision">{format!("to {revision} ({})", app.spec.sync_policy_label())}</p>
                         <h3>{"Deployments"}</h3>
                         { deployment_list(&deployments, None) }
@@ -281,12 +281,12 @@ pub fn tree(world: &World, link: &Scope<App>) -> Html {
                             <ul role="group">
                                 { for app.status.resources.iter().map(|r| {
                                     let key = simulator::kube::ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name);
-                                    let health = r.health.as_ref().map(|h| badge(&h.status)).unwrap_or_default();
+                                    let health = r.health.as_ref().map(|h| badge(h.status.word())).unwrap_or_default();
                                     let uid = store.get(&key).map(|o| meta::uid(o).to_string()).unwrap_or_default();
                                     let children: Vec<_> = store.owned_by(&uid).cloned().collect();
                                     html! {
                                         <li role="treeitem" aria-expanded="true">
-                                            { object_button(&name, &key, format!("{}/{}", r.kind, r.name), html!{<>{badge(&r.status)}{" "}{health}</>}, link) }
+                                            { object_button(&name, &key, format!("{}/{}", r.kind, r.name), html!{<>{badge(r.status.word())}{" "}{health}</>}, link) }
                                             if !children.is_empty() {
                                                 <ul role="group">
                                                     { for children.iter().map(|child| {

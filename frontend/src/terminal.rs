@@ -2,7 +2,6 @@
 //! tab completion of commands, flags and names (Tab on an empty line moves
 //! the focus on), Ctrl-L to clear, Ctrl-C to abandon a line.
 
-use simulator::cli::COMMANDS;
 use simulator::cli::complete::{CompletionData, complete, extend};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -135,7 +134,7 @@ impl Component for Terminal {
                 }
             })
         };
-        let help = COMMANDS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
+        let help = simulator::cli::tools::help_lines().map(|(c, _)| c).collect::<Vec<_>>().join(", ");
         html! {
             <div class="terminal" onclick={focus}>
                 <div class="scrollback" ref={self.scroll.clone()} role="log" aria-live="polite" aria-label="Terminal output">

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lab::Lab;
+use crate::session::{Input, Output, World};
 use crate::time::SimTime;
-use crate::world::{Input, Output, World};
 
 /// The format version of replay records.
 pub const REPLAY_VERSION: u32 = 1;

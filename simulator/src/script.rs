@@ -2,7 +2,7 @@
 //! `--solution` do, with a transcript of prompts, output and step results.
 
 use crate::lab::Lab;
-use crate::world::{Input, Output, World};
+use crate::session::{Input, Output, World};
 
 /// A scripted run's transcript and whether every step passed.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -268,6 +268,84 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Serde for a `SimTime` written as RFC 3339 text (as the API server writes times).
+pub mod rfc3339 {
+    use super::SimTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &SimTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.rfc3339())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SimTime, D::Error> {
+        let text = String::deserialize(d)?;
+        SimTime::parse_rfc3339(&text).ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
+    }
+}
+
+/// Serde for an optional `SimTime` written as RFC 3339 text.
+pub mod rfc3339_option {
+    use super::SimTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<SimTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&t.rfc3339()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimTime>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => {
+                SimTime::parse_rfc3339(&text).map(Some).ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
+            }
+        }
+    }
+}
+
+/// How a tool writes durations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationSyntax {
+    /// Go's `time.ParseDuration` (Argo CD, Flux, kubectl's `--timeout`): `300ms`, `5s`, `1m30s`, `1.5h`.
+    Go,
+    /// coreutils `sleep`: one number, seconds unless followed by `s`, `m`, `h` or `d`.
+    Sleep,
+}
+
+/// Parses a duration written in a tool's syntax; the one duration parser.
+pub fn parse_duration(text: &str, syntax: DurationSyntax) -> Option<SimDuration> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut total_ms = 0.0_f64;
+    let mut rest = text;
+    let mut groups = 0;
+    while !rest.is_empty() {
+        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number: f64 = rest[..number_len].parse().ok()?;
+        rest = &rest[number_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let factor_ms = match (syntax, unit) {
+            (DurationSyntax::Sleep, "" | "s") | (DurationSyntax::Go, "s") => 1_000.0,
+            (DurationSyntax::Go, "ms") => 1.0,
+            (_, "m") => 60_000.0,
+            (_, "h") => 3_600_000.0,
+            (DurationSyntax::Sleep, "d") => 86_400_000.0,
+            _ => return None,
+        };
+        total_ms += number * factor_ms;
+        groups += 1;
+    }
+    if syntax == DurationSyntax::Sleep && groups != 1 {
+        return None;
+    }
+    (total_ms.is_finite() && total_ms >= 0.0).then(|| SimDuration(total_ms as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,5 +379,18 @@ mod tests {
         for (secs, want) in cases {
             assert_eq!(human_duration(SimDuration::secs(secs)), want, "{secs}s");
         }
+    }
+
+    #[test]
+    fn durations_parse_in_each_tools_syntax() {
+        assert_eq!(parse_duration("1m30s", DurationSyntax::Go), Some(SimDuration::secs(90)));
+        assert_eq!(parse_duration("300ms", DurationSyntax::Go), Some(SimDuration::millis(300)));
+        assert_eq!(parse_duration("5x", DurationSyntax::Go), None);
+        assert_eq!(parse_duration("30", DurationSyntax::Go), None);
+        assert_eq!(parse_duration("30", DurationSyntax::Sleep), Some(SimDuration::secs(30)));
+        assert_eq!(parse_duration("1.5m", DurationSyntax::Sleep), Some(SimDuration::secs(90)));
+        assert_eq!(parse_duration("2d", DurationSyntax::Sleep), Some(SimDuration::secs(172_800)));
+        assert_eq!(parse_duration("1m30s", DurationSyntax::Sleep), None);
+        assert_eq!(parse_duration("", DurationSyntax::Sleep), None);
     }
 }

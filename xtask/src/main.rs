@@ -12,14 +12,15 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     match args.first().map(String::as_str) {
-        Some("build-web") => build_web(&root, &site_dir(&root)),
+        Some("build-web") => build_web(&root, &site_dir(&root)?),
         Some("serve") => {
-            build_web(&root, &site_dir(&root))?;
+            let site = site_dir(&root)?;
+            build_web(&root, &site)?;
             let mut cmd = cargo();
             cmd.current_dir(&root)
                 .args(["run", "--release", "-p", "gitops-lab", "--", "serve"])
                 .args(&args[1..])
-                .env("GITOPS_LAB_SITE", site_dir(&root));
+                .env("GITOPS_LAB_SITE", &site);
             run(&mut cmd)
         }
         Some("test") => test(&root),
@@ -34,8 +35,24 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
-fn site_dir(root: &Path) -> PathBuf {
-    root.join("target").join("site")
+/// Cargo's target directory as cargo itself resolves it (`CARGO_TARGET_DIR`,
+/// `build.target-dir` in a config file, or the workspace's `target/`).
+fn target_dir(root: &Path) -> Result<PathBuf> {
+    let output = cargo()
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .context("could not run cargo metadata")?;
+    if !output.status.success() {
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    let dir = metadata["target_directory"].as_str().context("cargo metadata names no target_directory")?;
+    Ok(PathBuf::from(dir))
+}
+
+fn site_dir(root: &Path) -> Result<PathBuf> {
+    Ok(target_dir(root)?.join("site"))
 }
 
 fn cargo() -> Command {
@@ -56,7 +73,7 @@ fn run(cmd: &mut Command) -> Result<()> {
 fn build_web(root: &Path, out: &Path) -> Result<()> {
     ensure_wasm_target()?;
     run(cargo().current_dir(root).args(["build", "-p", "frontend", "--profile", "web", "--target", "wasm32-unknown-unknown"]))?;
-    let wasm = root.join("target/wasm32-unknown-unknown/web/frontend.wasm");
+    let wasm = target_dir(root)?.join("wasm32-unknown-unknown/web/frontend.wasm");
     let pkg = out.join("pkg");
     std::fs::create_dir_all(&pkg)?;
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
@@ -102,7 +119,7 @@ fn which(program: &str) -> Option<PathBuf> {
 /// in headless Chromium.
 fn test(root: &Path) -> Result<()> {
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-    let site = site_dir(root);
+    let site = site_dir(root)?;
     build_web(root, &site)?;
     let browser = which("chromedriver").is_some() && (which("chromium").is_some() || which("google-chrome").is_some());
     if !browser && ci {
@@ -118,7 +135,7 @@ fn test(root: &Path) -> Result<()> {
     run(&mut native)?;
     if browser {
         run(cargo().current_dir(root).args(["build", "-p", "wbtr", "--release"]))?;
-        let runner = root.join("target/release/wasm-bindgen-test-runner");
+        let runner = target_dir(root)?.join("release/wasm-bindgen-test-runner");
         run(cargo()
             .current_dir(root.join("simulator"))
             .args(["test", "-p", "simulator", "--target", "wasm32-unknown-unknown", "--test", "wasm_determinism"])

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::health::Health;
 use crate::kube::meta;
+use crate::time::{SimDuration, SimTime};
 
 /// The in-cluster destination server.
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
@@ -25,7 +27,7 @@ pub struct AppSpec {
     pub sync_options: Vec<String>,
     pub ignore_differences: Vec<IgnoreDifference>,
     /// `syncPolicy.retry`, if set.
-    pub retry: Option<super::sync::RetryPolicy>,
+    pub retry: Option<RetryPolicy>,
     /// `spec.source.kustomize`: options Argo CD applies with `kustomize edit` before building.
     pub kustomize: Option<Value>,
 }
@@ -157,6 +159,95 @@ impl AppSpec {
     }
 }
 
+/// An app's or a resource's sync status, in Argo CD's words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncStatus {
+    Synced,
+    OutOfSync,
+    #[default]
+    Unknown,
+}
+
+impl SyncStatus {
+    pub fn word(self) -> &'static str {
+        match self {
+            SyncStatus::Synced => "Synced",
+            SyncStatus::OutOfSync => "OutOfSync",
+            SyncStatus::Unknown => "Unknown",
+        }
+    }
+}
+
+/// The phase of an operation, in Argo CD's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OpPhase {
+    Running,
+    Terminating,
+    Succeeded,
+    Failed,
+    Error,
+}
+
+impl OpPhase {
+    pub fn word(self) -> &'static str {
+        match self {
+            OpPhase::Running => "Running",
+            OpPhase::Terminating => "Terminating",
+            OpPhase::Succeeded => "Succeeded",
+            OpPhase::Failed => "Failed",
+            OpPhase::Error => "Error",
+        }
+    }
+
+    pub fn completed(self) -> bool {
+        matches!(self, OpPhase::Succeeded | OpPhase::Failed | OpPhase::Error)
+    }
+}
+
+/// Status words print as Argo CD prints them, and compare with them (`status == "Synced"`).
+macro_rules! status_word {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// The word as Argo CD prints it (the same as `word`).
+            pub fn as_str(&self) -> &'static str {
+                self.word()
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.word())
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.word() == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.word() == *other
+            }
+        }
+
+        impl PartialEq<String> for $t {
+            fn eq(&self, other: &String) -> bool {
+                self.word() == other
+            }
+        }
+
+        impl PartialEq<$t> for String {
+            fn eq(&self, other: &$t) -> bool {
+                self == other.word()
+            }
+        }
+    )*};
+}
+
+status_word!(SyncStatus, OpPhase, Health);
+
 /// One managed resource in the app's status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -166,7 +257,7 @@ pub struct ResourceStatus {
     pub kind: String,
     pub namespace: String,
     pub name: String,
-    pub status: String,
+    pub status: SyncStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health: Option<HealthStatus>,
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
@@ -175,7 +266,7 @@ pub struct ResourceStatus {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthStatus {
-    pub status: String,
+    pub status: Health,
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub message: String,
 }
@@ -199,12 +290,13 @@ pub struct ResourceResult {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationState {
-    pub phase: String,
+    pub phase: OpPhase,
     pub message: String,
     pub revision: String,
-    pub started_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<String>,
+    #[serde(with = "crate::time::rfc3339")]
+    pub started_at: SimTime,
+    #[serde(skip_serializing_if = "Option::is_none", with = "crate::time::rfc3339_option", default)]
+    pub finished_at: Option<SimTime>,
     pub initiated_by: String,
     pub automated: bool,
     pub self_heal_attempts: u32,
@@ -220,8 +312,10 @@ pub struct OperationState {
 pub struct HistoryEntry {
     pub id: u64,
     pub revision: String,
-    pub deployed_at: String,
-    pub deploy_started_at: String,
+    #[serde(with = "crate::time::rfc3339")]
+    pub deployed_at: SimTime,
+    #[serde(with = "crate::time::rfc3339")]
+    pub deploy_started_at: SimTime,
     pub initiated_by: String,
 }
 
@@ -230,22 +324,24 @@ pub struct Condition {
     #[serde(rename = "type")]
     pub kind: String,
     pub message: String,
-    #[serde(rename = "lastTransitionTime")]
-    pub last_transition_time: String,
+    #[serde(rename = "lastTransitionTime", with = "crate::time::rfc3339")]
+    pub last_transition_time: SimTime,
 }
 
 /// The status the agent writes to an Application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
-    pub sync_status: String,
+    pub sync_status: SyncStatus,
     pub revision: String,
     pub health: HealthStatus,
     pub resources: Vec<ResourceStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_state: Option<OperationState>,
     pub history: Vec<HistoryEntry>,
-    pub reconciled_at: String,
+    /// When the app was last compared (none before its first comparison).
+    #[serde(with = "crate::time::rfc3339_option", default)]
+    pub reconciled_at: Option<SimTime>,
     pub conditions: Vec<Condition>,
     pub source_type: String,
     pub images: Vec<String>,
@@ -254,13 +350,13 @@ pub struct AppStatus {
 impl Default for AppStatus {
     fn default() -> Self {
         AppStatus {
-            sync_status: "Unknown".into(),
+            sync_status: SyncStatus::Unknown,
             revision: String::new(),
-            health: HealthStatus { status: "Unknown".into(), message: String::new() },
+            health: HealthStatus { status: Health::Unknown, message: String::new() },
             resources: vec![],
             operation_state: None,
             history: vec![],
-            reconciled_at: String::new(),
+            reconciled_at: None,
             conditions: vec![],
             source_type: "Directory".into(),
             images: vec![],
@@ -276,7 +372,7 @@ impl AppStatus {
             "health": {"status": self.health.status},
             "resources": self.resources,
             "history": self.history,
-            "reconciledAt": self.reconciled_at,
+            "reconciledAt": self.reconciled_at.map(SimTime::rfc3339).unwrap_or_default(),
             "sourceType": self.source_type,
             "summary": {"images": self.images},
         });
@@ -287,8 +383,8 @@ impl AppStatus {
             status["operationState"] = serde_json::json!({
                 "phase": op.phase,
                 "message": op.message,
-                "startedAt": op.started_at,
-                "finishedAt": op.finished_at,
+                "startedAt": op.started_at.rfc3339(),
+                "finishedAt": op.finished_at.map(SimTime::rfc3339),
                 "operation": {"sync": {"revision": op.revision, "autoHealAttemptsCount": op.self_heal_attempts}, "initiatedBy": if op.automated { serde_json::json!({"automated": true}) } else { serde_json::json!({"username": op.initiated_by}) }},
                 "syncResult": {"revision": op.revision, "resources": op.resources},
             });
@@ -298,12 +394,12 @@ impl AppStatus {
 }
 
 /// Reads `syncPolicy.retry` with Argo CD's defaults (5s, ×2, at most 3m).
-fn parse_retry(v: &Value) -> super::sync::RetryPolicy {
-    let base = super::sync::RetryPolicy::NONE;
+fn parse_retry(v: &Value) -> RetryPolicy {
+    let base = RetryPolicy::NONE;
     let duration = |key: &str, default: crate::time::SimDuration| {
         v.get("backoff").and_then(|b| b.get(key)).and_then(Value::as_str).and_then(parse_go_duration).unwrap_or(default)
     };
-    super::sync::RetryPolicy {
+    RetryPolicy {
         limit: v.get("limit").and_then(Value::as_i64).unwrap_or(0),
         duration: duration("duration", base.duration),
         factor: v.get("backoff").and_then(|b| b.get("factor")).and_then(Value::as_u64).unwrap_or(base.factor),
@@ -313,24 +409,27 @@ fn parse_retry(v: &Value) -> super::sync::RetryPolicy {
 
 /// Parses Go durations such as `5s`, `3m`, `1m30s`.
 pub fn parse_go_duration(text: &str) -> Option<crate::time::SimDuration> {
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: u64 = number.parse().ok()?;
-        number.clear();
-        total += n * match c {
-            's' => 1000,
-            'm' => 60_000,
-            'h' => 3_600_000,
-            _ => return None,
-        };
+    crate::time::parse_duration(text, crate::time::DurationSyntax::Go)
+}
+
+/// `syncPolicy.retry`: the limit (-1 for no limit) and the back-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub limit: i64,
+    pub duration: SimDuration,
+    pub factor: u64,
+    pub max_duration: SimDuration,
+}
+
+impl RetryPolicy {
+    /// No retries: what `argocd app sync` asks for unless given `--retry-limit`.
+    pub const NONE: RetryPolicy = RetryPolicy { limit: 0, duration: SimDuration::secs(5), factor: 2, max_duration: SimDuration::secs(180) };
+    /// What an automated sync gets when the app sets no retry policy.
+    pub const AUTOMATED_DEFAULT: RetryPolicy = RetryPolicy { limit: 5, ..RetryPolicy::NONE };
+
+    /// The wait before retry number `done + 1`: duration × factor^done, capped.
+    pub fn backoff(&self, done: u32) -> SimDuration {
+        let ms = self.duration.0.saturating_mul(self.factor.saturating_pow(done));
+        SimDuration(ms.min(self.max_duration.0))
     }
-    if !number.is_empty() {
-        return None;
-    }
-    Some(crate::time::SimDuration(total))
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::kube::meta::{self, at, i64_at, str_at};
 
 /// Health statuses, ordered from best to worst as Argo CD ranks them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Health {
     Healthy,
     Suspended,

@@ -23,7 +23,7 @@ use crate::git::Git;
 use crate::kube::{ObjectKey, WatchEvent, meta};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
-use app::{AppSpec, AppStatus, Condition, HealthStatus, HistoryEntry, OperationState, ResourceStatus};
+use app::{AppSpec, AppStatus, Condition, HealthStatus, HistoryEntry, OpPhase, OperationState, ResourceStatus, SyncStatus};
 use health::Health;
 pub use sync::SyncRequest;
 
@@ -354,10 +354,10 @@ impl Agent {
         });
         let partial = req.resources.is_some() || req.dry_run;
         let state = OperationState {
-            phase: "Running".into(),
+            phase: OpPhase::Running,
             message: "one or more tasks are running".into(),
             revision: revision.clone(),
-            started_at: now.rfc3339(),
+            started_at: now,
             finished_at: None,
             initiated_by: req.initiated_by.clone(),
             automated: req.automated,
@@ -385,7 +385,7 @@ impl Agent {
             Some(op) if op.finish_at.is_none() => {
                 op.sync.terminate();
                 if let Some(state) = rt.status.operation_state.as_mut() {
-                    state.phase = "Terminating".into();
+                    state.phase = OpPhase::Terminating;
                 }
                 Ok(())
             }
@@ -433,7 +433,7 @@ impl Agent {
         let Some(auto) = rt.spec.automated else {
             return;
         };
-        if rt.op.is_some() || rt.status.sync_status != "OutOfSync" {
+        if rt.op.is_some() || rt.status.sync_status != SyncStatus::OutOfSync {
             return;
         }
         let out_of_sync: Vec<&ResourceStatus> = rt.status.resources.iter().filter(|r| r.status != "Synced").collect();
@@ -463,7 +463,7 @@ impl Agent {
             retry: rt.spec.retry.unwrap_or(sync::RetryPolicy::AUTOMATED_DEFAULT),
         };
         if let Some(op) = attempted {
-            if op.phase != "Succeeded" {
+            if op.phase != OpPhase::Succeeded {
                 set_condition(rt, "SyncError", &format!("Failed last sync attempt to [{revision}]: {}", op.message), now);
                 return;
             }
@@ -471,7 +471,7 @@ impl Agent {
                 return;
             }
             let attempts = op.self_heal_attempts;
-            let finished = op.finished_at.as_deref().and_then(SimTime::parse_rfc3339).unwrap_or(now);
+            let finished = op.finished_at.unwrap_or(now);
             let wait = self_heal_backoff(attempts);
             let ready_at = finished + wait;
             if ready_at > now {
@@ -491,7 +491,7 @@ impl Agent {
                 rt.status
                     .resources
                     .iter()
-                    .filter(|r| r.status != "Synced" && !r.requires_pruning)
+                    .filter(|r| r.status != SyncStatus::Synced && !r.requires_pruning)
                     .map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name))
                     .collect(),
             );
@@ -568,7 +568,7 @@ fn set_condition(rt: &mut AppRuntime, kind: &str, message: &str, now: SimTime) {
         return;
     }
     rt.status.conditions.retain(|c| c.kind != kind);
-    rt.status.conditions.push(Condition { kind: kind.into(), message: message.into(), last_transition_time: now.rfc3339() });
+    rt.status.conditions.push(Condition { kind: kind.into(), message: message.into(), last_transition_time: now });
 }
 
 fn compare(
@@ -585,17 +585,17 @@ fn compare(
     } else {
         rt.status.revision.clone()
     };
-    let (old_sync, old_health) = (rt.status.sync_status.clone(), rt.status.health.status.clone());
+    let (old_sync, old_health) = (rt.status.sync_status, rt.status.health.status);
     let project = match project_of(&rt.spec, cluster).and_then(|p| p.check_app(&rt.spec).map_or(Ok(p), Err)) {
         Ok(p) => {
             rt.status.conditions.retain(|c| c.kind != "InvalidSpecError");
             p
         }
         Err(message) => {
-            rt.status.sync_status = "Unknown".into();
-            rt.status.health.status = "Unknown".into();
+            rt.status.sync_status = SyncStatus::Unknown;
+            rt.status.health.status = Health::Unknown;
             set_condition(rt, "InvalidSpecError", &message, now);
-            emit_changes(rt, &old_sync, &old_health, now, journal);
+            emit_changes(rt, old_sync, old_health, now, journal);
             return;
         }
     };
@@ -605,18 +605,18 @@ fn compare(
             "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = failed to list refs: Get \"{}/info/refs?service=git-upload-pack\": dial tcp: lookup {host} on 10.0.0.10:53: no such host",
             rt.spec.repo_url
         );
-        rt.status.sync_status = "Unknown".into();
+        rt.status.sync_status = SyncStatus::Unknown;
         set_condition(rt, "ComparisonError", &message, now);
-        emit_changes(rt, &old_sync, &old_health, now, journal);
+        emit_changes(rt, old_sync, old_health, now, journal);
         return;
     }
     let desired = match desired_for(rt, &revision, git) {
         Ok(d) => d,
         Err(message) => {
-            rt.status.sync_status = "Unknown".into();
-            rt.status.health.status = "Unknown".into();
+            rt.status.sync_status = SyncStatus::Unknown;
+            rt.status.health.status = Health::Unknown;
             set_condition(rt, "ComparisonError", &message, now);
-            emit_changes(rt, &old_sync, &old_health, now, journal);
+            emit_changes(rt, old_sync, old_health, now, journal);
             return;
         }
     };
@@ -632,9 +632,9 @@ fn compare(
         let live = cluster.store.get(&key);
         any_live |= live.is_some();
         let status = match live {
-            _ if !project.permits(obj) => "Unknown",
-            Some(l) if diff::is_synced_ignoring(obj, l, &rt.spec.ignore_differences) => "Synced",
-            _ => "OutOfSync",
+            _ if !project.permits(obj) => SyncStatus::Unknown,
+            Some(l) if diff::is_synced_ignoring(obj, l, &rt.spec.ignore_differences) => SyncStatus::Synced,
+            _ => SyncStatus::OutOfSync,
         };
         let health = match live {
             Some(l) => health::health(l),
@@ -651,44 +651,51 @@ fn compare(
         any_live = true;
         let health = health::health(live);
         assessments.push(health.clone());
-        resources.push(resource_status(&key, live, "OutOfSync", health.as_ref(), true));
+        resources.push(resource_status(&key, live, SyncStatus::OutOfSync, health.as_ref(), true));
     }
     resources.sort_by(|a, b| (&a.group, &a.kind, &a.namespace, &a.name).cmp(&(&b.group, &b.kind, &b.namespace, &b.name)));
     let app_health = health::aggregate(assessments.iter().map(Option::as_ref), any_live);
     rt.managed = resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
     rt.namespaces = resources.iter().map(|r| r.namespace.clone()).chain([rt.spec.dest_namespace.clone()]).collect();
-    let sync_status = if resources.iter().any(|r| r.status != "Synced") { "OutOfSync" } else { "Synced" };
+    let sync_status = if resources.iter().any(|r| r.status != SyncStatus::Synced) { SyncStatus::OutOfSync } else { SyncStatus::Synced };
     if revision != rt.status.revision {
         rt.status.conditions.retain(|c| c.kind != "SyncError");
     }
-    rt.status.sync_status = sync_status.into();
+    rt.status.sync_status = sync_status;
     rt.status.revision = revision.clone();
-    rt.status.health = HealthStatus { status: app_health.word().into(), message: String::new() };
+    rt.status.health = HealthStatus { status: app_health, message: String::new() };
     rt.status.resources = resources;
     rt.status.images = images.into_iter().collect();
     if level >= Level::Latest {
-        rt.status.reconciled_at = now.rfc3339();
+        rt.status.reconciled_at = Some(now);
     }
     if level >= Level::Recent {
         journal.push(Event {
             at: now,
-            kind: EventKind::Compared { app: rt.spec.name.clone(), revision, sync: sync_status.into(), health: app_health.word().into() },
+            kind: EventKind::Compared {
+                app: rt.spec.name.clone(),
+                revision,
+                sync: sync_status.word().into(),
+                health: app_health.word().into(),
+            },
         });
     }
-    emit_changes(rt, &old_sync, &old_health, now, journal);
+    emit_changes(rt, old_sync, old_health, now, journal);
 }
 
-fn emit_changes(rt: &AppRuntime, old_sync: &str, old_health: &str, now: SimTime, journal: &mut Vec<Event>) {
+fn emit_changes(rt: &AppRuntime, old_sync: SyncStatus, old_health: Health, now: SimTime, journal: &mut Vec<Event>) {
     let app = rt.spec.name.clone();
     if rt.status.sync_status != old_sync {
         journal.push(Event {
             at: now,
-            kind: EventKind::SyncStatusChanged { app: app.clone(), from: old_sync.into(), to: rt.status.sync_status.clone() },
+            kind: EventKind::SyncStatusChanged { app: app.clone(), from: old_sync.word().into(), to: rt.status.sync_status.word().into() },
         });
     }
     if rt.status.health.status != old_health {
-        journal
-            .push(Event { at: now, kind: EventKind::HealthChanged { app, from: old_health.into(), to: rt.status.health.status.clone() } });
+        journal.push(Event {
+            at: now,
+            kind: EventKind::HealthChanged { app, from: old_health.word().into(), to: rt.status.health.status.word().into() },
+        });
     }
 }
 
@@ -712,7 +719,7 @@ fn step_operation(rt: &mut AppRuntime, now: SimTime, op_millis: u64, cluster: &m
                 op.retries += 1;
                 op.retry_at = Some(now + wait);
                 if let Some(state) = rt.status.operation_state.as_mut() {
-                    state.phase = "Running".into();
+                    state.phase = OpPhase::Running;
                     state.message = format!("{}. Retrying attempt #{} at {}.", op.sync.message, op.retries, (now + wait).kitchen());
                     state.retry_count = op.retries;
                 }
@@ -730,19 +737,19 @@ fn step_operation(rt: &mut AppRuntime, now: SimTime, op_millis: u64, cluster: &m
 
 fn finish_operation(rt: &mut AppRuntime, op: &RunningOp, now: SimTime, journal: &mut Vec<Event>) {
     let Some(mut state) = rt.status.operation_state.clone() else { return };
-    state.finished_at = Some(now.rfc3339());
-    state.phase = op.sync.phase.word().into();
+    state.finished_at = Some(now);
+    state.phase = op.sync.phase;
     state.message = op.sync.message.clone();
     state.resources = op.sync.results();
     state.revision = op.revision.clone();
-    let succeeded = state.phase == "Succeeded";
+    let succeeded = state.phase == OpPhase::Succeeded;
     if succeeded && !state.partial {
         let id = rt.status.history.last().map_or(0, |h| h.id + 1);
         rt.status.history.push(HistoryEntry {
             id,
             revision: state.revision.clone(),
-            deployed_at: now.rfc3339(),
-            deploy_started_at: state.started_at.clone(),
+            deployed_at: now,
+            deploy_started_at: state.started_at,
             initiated_by: state.initiated_by.clone(),
         });
         let excess = rt.status.history.len().saturating_sub(10);
@@ -753,7 +760,7 @@ fn finish_operation(rt: &mut AppRuntime, op: &RunningOp, now: SimTime, journal: 
         kind: EventKind::SyncFinished {
             app: rt.spec.name.clone(),
             revision: state.revision.clone(),
-            phase: state.phase.clone(),
+            phase: state.phase.word().into(),
             message: state.message.clone(),
             self_heal: state.self_heal_attempts > 0 && state.partial,
         },
@@ -764,7 +771,7 @@ fn finish_operation(rt: &mut AppRuntime, op: &RunningOp, now: SimTime, journal: 
 fn resource_status(
     key: &ObjectKey,
     obj: &Value,
-    status: &str,
+    status: SyncStatus,
     health: Option<&health::Assessment>,
     requires_pruning: bool,
 ) -> ResourceStatus {
@@ -776,8 +783,8 @@ fn resource_status(
         kind: key.kind.clone(),
         namespace: key.namespace.clone(),
         name: key.name.clone(),
-        status: status.into(),
-        health: health.map(|h| HealthStatus { status: h.status.word().into(), message: h.message.clone() }),
+        status,
+        health: health.map(|h| HealthStatus { status: h.status, message: h.message.clone() }),
         requires_pruning,
     }
 }

@@ -76,28 +76,7 @@ pub struct SyncRequest {
     /// How often a failed attempt is retried, and the waits between.
     pub retry: RetryPolicy,
 }
-
-/// `syncPolicy.retry`: the limit (-1 for no limit) and the back-off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub limit: i64,
-    pub duration: SimDuration,
-    pub factor: u64,
-    pub max_duration: SimDuration,
-}
-
-impl RetryPolicy {
-    /// No retries: what `argocd app sync` asks for unless given `--retry-limit`.
-    pub const NONE: RetryPolicy = RetryPolicy { limit: 0, duration: SimDuration::secs(5), factor: 2, max_duration: SimDuration::secs(180) };
-    /// What an automated sync gets when the app sets no retry policy.
-    pub const AUTOMATED_DEFAULT: RetryPolicy = RetryPolicy { limit: 5, ..RetryPolicy::NONE };
-
-    /// The wait before retry number `done + 1`: duration × factor^done, capped.
-    pub fn backoff(&self, done: u32) -> SimDuration {
-        let ms = self.duration.0.saturating_mul(self.factor.saturating_pow(done));
-        SimDuration(ms.min(self.max_duration.0))
-    }
-}
+pub use super::app::RetryPolicy;
 
 /// The phases of a sync, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -161,31 +140,7 @@ impl Task {
     }
 }
 
-/// The phase of an operation, in Argo CD's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OpPhase {
-    Running,
-    Terminating,
-    Succeeded,
-    Failed,
-    Error,
-}
-
-impl OpPhase {
-    pub fn word(self) -> &'static str {
-        match self {
-            OpPhase::Running => "Running",
-            OpPhase::Terminating => "Terminating",
-            OpPhase::Succeeded => "Succeeded",
-            OpPhase::Failed => "Failed",
-            OpPhase::Error => "Error",
-        }
-    }
-
-    pub fn completed(self) -> bool {
-        matches!(self, OpPhase::Succeeded | OpPhase::Failed | OpPhase::Error)
-    }
-}
+pub use super::app::OpPhase;
 
 /// A sync operation in progress.
 #[derive(Clone, Debug)]

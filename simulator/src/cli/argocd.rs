@@ -1,17 +1,17 @@
 //! `argocd`, as the Argo CD v3 CLI prints it.
 
+use super::Host;
 use super::{CommandOutput, table, take_flag, take_switch};
-use crate::argo::app::AppStatus;
+use crate::argo::app::{AppStatus, SyncStatus};
 use crate::argo::{AppRuntime, SyncRequest, diff};
 use crate::kube::ObjectKey;
-use crate::time::{SimDuration, SimTime, go_duration};
-use crate::world::World;
+use crate::time::{SimDuration, go_duration};
 
 /// The argocd CLI exits with 20 on any fatal error.
 const EXIT_FATAL: i32 = 20;
 const SERVER: &str = "argocd.example.com";
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     if args.is_empty() {
         return CommandOutput::ok("argocd controls a Argo CD server\n\nUsage:\n  argocd [flags]\n  argocd [command]\n");
@@ -33,8 +33,8 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                     let Some(name) = args.first().cloned() else {
                         return fatal("app name required");
                     };
-                    let now = world.now;
-                    if !world.agent.refresh(&name, false, now) {
+                    let now = world.now();
+                    if !world.model_mut().agent_mut().refresh(&name, false, now) {
                         return not_found(&name);
                     }
                     world.settle();
@@ -48,7 +48,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                     if let Err(denied) = authorize(world, "sync", &name) {
                         return denied;
                     }
-                    match world.agent.terminate(&name) {
+                    match world.model_mut().agent_mut().terminate(&name) {
                         Ok(()) => {
                             world.settle();
                             CommandOutput::ok(format!("Application '{name}' operation terminating\n"))
@@ -62,11 +62,11 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "login" => login(world, args),
         "logout" => {
-            world.shell.argocd_user.clear();
+            world.shell_mut().argocd_user.clear();
             CommandOutput::ok(format!("Logged out from '{}'\n", args.first().cloned().unwrap_or_else(|| SERVER.into())))
         }
         "account" if args.first().map(String::as_str) == Some("get-user-info") => {
-            let user = world.shell.argocd_user.clone();
+            let user = world.shell().argocd_user.clone();
             if user.is_empty() {
                 return CommandOutput::ok("Logged In: false\n");
             }
@@ -82,24 +82,24 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
 }
 
 /// Checks RBAC for the logged-in user; `Err` carries Argo CD's PermissionDenied answer.
-fn authorize(world: &World, action: &str, app_name: &str) -> Result<(), CommandOutput> {
-    let user = &world.shell.argocd_user;
+fn authorize(world: &dyn Host, action: &str, app_name: &str) -> Result<(), CommandOutput> {
+    let user = &world.shell().argocd_user;
     if user.is_empty() {
         return Err(fatal("rpc error: code = Unauthenticated desc = invalid session: token is missing"));
     }
-    let project = world.agent.app(app_name).map(|a| a.spec.project.clone()).unwrap_or_else(|| "default".into());
+    let project = world.model().agent().app(app_name).map(|a| a.spec.project.clone()).unwrap_or_else(|| "default".into());
     let object = format!("{project}/{app_name}");
-    if world.rbac.can(user, "applications", action, &object) {
+    if world.model().rbac().can(user, "applications", action, &object) {
         Ok(())
     } else {
         Err(fatal(&format!(
             "rpc error: code = PermissionDenied desc = permission denied: applications, {action}, {object}, sub: {user}, iat: {}",
-            world.shell.argocd_login_at.rfc3339()
+            world.shell().argocd_login_at.rfc3339()
         )))
     }
 }
 
-fn login(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn login(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let username = take_flag(&mut args, &["--username"]);
     let password = take_flag(&mut args, &["--password"]);
     let _ = take_switch(&mut args, &["--insecure", "--grpc-web", "--sso", "--plaintext"]);
@@ -110,21 +110,23 @@ fn login(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     let (Some(username), Some(password)) = (username, password) else {
         return fatal("this terminal cannot prompt: give --username and --password");
     };
-    if password.is_empty() || (username != "admin" && !world.rbac_users.contains(&username)) {
+    if password.is_empty() || (username != "admin" && !world.model().rbac_users().contains(&username)) {
         return fatal("rpc error: code = Unauthenticated desc = Invalid username or password");
     }
-    world.shell.argocd_user = username.clone();
-    world.shell.argocd_login_at = world.now;
+    world.shell_mut().argocd_user = username.clone();
+    let now = world.now();
+    world.shell_mut().argocd_login_at = now;
     CommandOutput::ok(format!("'{username}:login' logged in successfully\nContext '{server}' updated\n"))
 }
 
-fn proj(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn proj(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     if args.is_empty() {
         return CommandOutput::ok("Manage projects\n\nUsage:\n  argocd proj [flags]\n  argocd proj [command]\n");
     }
     let sub = args.remove(0);
     let mut projects: Vec<crate::argo::project::Project> = world
-        .cluster
+        .model()
+        .cluster()
         .store
         .list("argoproj.io", "AppProject", Some(crate::argo::ARGOCD_NAMESPACE))
         .map(crate::argo::project::Project::from_object)
@@ -242,10 +244,10 @@ fn sync_status_line(app: &AppRuntime) -> String {
     let target = &app.spec.target_revision;
     let sha =
         if is_sha(target) || app.status.revision.is_empty() { String::new() } else { format!(" ({})", short_sha(&app.status.revision)) };
-    match app.status.sync_status.as_str() {
-        "Synced" => format!("Synced to {target}{sha}"),
-        "OutOfSync" => format!("OutOfSync from {target}{sha}"),
-        _ => "Unknown".into(),
+    match app.status.sync_status {
+        SyncStatus::Synced => format!("Synced to {target}{sha}"),
+        SyncStatus::OutOfSync => format!("OutOfSync from {target}{sha}"),
+        SyncStatus::Unknown => "Unknown".into(),
     }
 }
 
@@ -270,7 +272,7 @@ fn summary(app: &AppRuntime) -> String {
     text.push_str(&kv("SyncWindow", "Sync Allowed"));
     text.push_str(&kv("Sync Policy", s.sync_policy_label()));
     text.push_str(&kv("Sync Status", &sync_status_line(app)));
-    text.push_str(&kv("Health Status", &app.status.health.status));
+    text.push_str(&kv("Health Status", app.status.health.status.word()));
     text
 }
 
@@ -280,7 +282,7 @@ fn conditions_table(status: &AppStatus) -> String {
     }
     let mut rows = vec![vec!["CONDITION".to_string(), "MESSAGE".into(), "LAST TRANSITION".into()]];
     for c in &status.conditions {
-        let t = SimTime::parse_rfc3339(&c.last_transition_time).map(|t| t.go_time()).unwrap_or_default();
+        let t = c.last_transition_time.go_time();
         rows.push(vec![c.kind.clone(), c.message.clone(), t]);
     }
     format!("\n{}", table::argocd(&rows))
@@ -296,7 +298,7 @@ fn resource_table(app: &AppRuntime) -> String {
         let current =
             app.status.resources.iter().find(|s| s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name);
         let (status, health) = current
-            .map(|c| (c.status.clone(), c.health.as_ref().map(|h| h.status.clone()).unwrap_or_default()))
+            .map(|c| (c.status.to_string(), c.health.as_ref().map(|h| h.status.to_string()).unwrap_or_default()))
             .unwrap_or((r.status.clone(), String::new()));
         rows.push(vec![
             r.group.clone(),
@@ -319,8 +321,8 @@ fn resource_table(app: &AppRuntime) -> String {
             s.kind.clone(),
             s.namespace.clone(),
             s.name.clone(),
-            s.status.clone(),
-            s.health.as_ref().map(|h| h.status.clone()).unwrap_or_default(),
+            s.status.to_string(),
+            s.health.as_ref().map(|h| h.status.to_string()).unwrap_or_default(),
             String::new(),
             String::new(),
         ]);
@@ -333,12 +335,12 @@ fn operation_block(app: &AppRuntime) -> String {
         return String::new();
     };
     let kv = |k: &str, v: &str| format!("{:<20}{v}\n", format!("{k}:"));
-    let started = SimTime::parse_rfc3339(&op.started_at).unwrap_or_default();
-    let finished = op.finished_at.as_deref().and_then(SimTime::parse_rfc3339);
+    let started = op.started_at;
+    let finished = op.finished_at;
     let mut text = String::new();
     text.push_str(&kv("Operation", "Sync"));
     text.push_str(&kv("Sync Revision", &op.revision));
-    text.push_str(&kv("Phase", &op.phase));
+    text.push_str(&kv("Phase", op.phase.word()));
     text.push_str(&kv("Start", &started.go_time()));
     text.push_str(&kv("Finished", &finished.map(|f| f.go_time()).unwrap_or_default()));
     text.push_str(&kv("Duration", &go_duration(finished.unwrap_or(started).since(started))));
@@ -346,7 +348,7 @@ fn operation_block(app: &AppRuntime) -> String {
     text
 }
 
-fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn get(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let refresh = take_switch(&mut args, &["--refresh"]);
     let hard = take_switch(&mut args, &["--hard-refresh"]);
     let show_operation = take_switch(&mut args, &["--show-operation"]);
@@ -359,22 +361,22 @@ fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         return CommandOutput::err("Error: accepts 1 arg(s), received 0\n", 1);
     }
     if let Err(denied) = authorize(world, "get", &name) {
-        return if world.agent.app(&name).is_none() { not_found(&name) } else { denied };
+        return if world.model().agent().app(&name).is_none() { not_found(&name) } else { denied };
     }
     if refresh || hard {
-        let now = world.now;
-        if !world.agent.refresh(&name, hard, now) {
+        let now = world.now();
+        if !world.model_mut().agent_mut().refresh(&name, hard, now) {
             return not_found(&name);
         }
         world.settle();
     }
-    let Some(app) = world.agent.app(&name) else {
+    let Some(app) = world.model().agent().app(&name) else {
         return not_found(&name);
     };
     match output.as_str() {
         "json" | "yaml" => {
             let key = ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name);
-            let obj = world.cluster.store.get(&key).cloned().unwrap_or_default();
+            let obj = world.model().cluster().store.get(&key).cloned().unwrap_or_default();
             if output == "yaml" {
                 CommandOutput::ok(crate::yaml::to_yaml(&obj))
             } else {
@@ -384,8 +386,8 @@ fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         "tree" => {
             let mut rows = vec![vec!["KIND/NAME".to_string(), "STATUS".into(), "HEALTH".into(), "MESSAGE".into()]];
             for r in &app.status.resources {
-                let h = r.health.clone().unwrap_or(crate::argo::app::HealthStatus { status: String::new(), message: String::new() });
-                rows.push(vec![format!("{}/{}", r.kind, r.name), r.status.clone(), h.status, h.message]);
+                let (health, message) = r.health.as_ref().map(|h| (h.status.to_string(), h.message.clone())).unwrap_or_default();
+                rows.push(vec![format!("{}/{}", r.kind, r.name), r.status.to_string(), health, message]);
             }
             CommandOutput::ok(format!("{}{}\n{}", summary(app), conditions_table(&app.status), table::argocd(&rows)))
         }
@@ -396,16 +398,17 @@ fn get(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
 }
 
-fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn list(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let output = take_flag(&mut args, &["-o", "--output"]).unwrap_or_else(|| "wide".into());
     if let Some(e) = check_flags(&args) {
         return e;
     }
-    let user = world.shell.argocd_user.clone();
+    let user = world.shell().argocd_user.clone();
     let apps: Vec<&AppRuntime> = world
-        .agent
+        .model()
+        .agent()
         .apps()
-        .filter(|a| world.rbac.can(&user, "applications", "get", &format!("{}/{}", a.spec.project, a.spec.name)))
+        .filter(|a| world.model().rbac().can(&user, "applications", "get", &format!("{}/{}", a.spec.project, a.spec.name)))
         .collect();
     if output == "name" {
         return CommandOutput::ok(apps.iter().map(|a| format!("{}\n", a.spec.qualified_name())).collect::<String>());
@@ -431,8 +434,8 @@ fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
             a.spec.dest_server.clone(),
             a.spec.dest_namespace.clone(),
             a.spec.project.clone(),
-            a.status.sync_status.clone(),
-            a.status.health.status.clone(),
+            a.status.sync_status.to_string(),
+            a.status.health.status.to_string(),
             policy.into(),
             conditions,
             a.spec.repo_url.clone(),
@@ -443,47 +446,48 @@ fn list(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     CommandOutput::ok(table::argocd(&rows))
 }
 
-fn history(world: &mut World, args: Vec<String>) -> CommandOutput {
+fn history(world: &mut dyn Host, args: Vec<String>) -> CommandOutput {
     if let Some(e) = check_flags(&args) {
         return e;
     }
     let name = app_name(&args);
-    if world.agent.app(&name).is_some() {
+    if world.model().agent().app(&name).is_some() {
         if let Err(denied) = authorize(world, "get", &name) {
             return denied;
         }
     }
-    let Some(app) = world.agent.app(&name) else {
+    let Some(app) = world.model().agent().app(&name) else {
         return not_found(&name);
     };
     let mut rows = vec![vec!["ID".to_string(), "DATE".into(), "REVISION".into()]];
     for h in &app.status.history {
-        let date = SimTime::parse_rfc3339(&h.deployed_at).map(|t| t.go_time()).unwrap_or_default();
+        let date = h.deployed_at.go_time();
         rows.push(vec![h.id.to_string(), date, format!("{} ({})", app.spec.target_revision, short_sha(&h.revision))]);
     }
     CommandOutput::ok(format!("SOURCE  {}\n{}", app.spec.repo_url, table::argocd(&rows)))
 }
 
-fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn app_diff(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let _ = take_switch(&mut args, &["--refresh", "--hard-refresh"]);
-    let exit_code_flag = take_flag(&mut args, &["--exit-code"]);
+    // A boolean flag, as cobra reads it: `--exit-code` or `--exit-code=false`, never `--exit-code false`.
+    let exit_code_flag = super::take_bool(&mut args, "--exit-code");
     if let Some(e) = check_flags(&args) {
         return e;
     }
     let name = app_name(&args);
-    if world.agent.app(&name).is_some() {
+    if world.model().agent().app(&name).is_some() {
         if let Err(denied) = authorize(world, "get", &name) {
             return denied;
         }
     }
-    if world.agent.app(&name).is_none() {
+    if world.model().agent().app(&name).is_none() {
         return not_found(&name);
     }
-    let desired = match world.agent.desired(&name, &world.git) {
+    let desired = match world.model_mut().desired_manifests(&name) {
         Ok(d) => d,
         Err(e) => return fatal(&e),
     };
-    let app = world.agent.app(&name).expect("checked above");
+    let app = world.model().agent().app(&name).expect("checked above");
     let mut text = String::new();
     for r in &app.status.resources {
         let key = ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name);
@@ -491,18 +495,18 @@ fn app_diff(world: &mut World, mut args: Vec<String>) -> CommandOutput {
             continue;
         }
         let want = desired.iter().find(|d| ObjectKey::of(d).as_ref() == Some(&key));
-        let live = world.cluster.store.get(&key);
+        let live = world.model().cluster().store.get(&key);
         let body = diff::diff_text(live, want, &app.spec.ignore_differences);
         if body.is_empty() {
             continue;
         }
         text.push_str(&format!("\n===== {}/{} {}/{} ======\n{body}", r.group, r.kind, r.namespace, r.name));
     }
-    let code = if text.is_empty() || exit_code_flag.as_deref() == Some("false") { 0 } else { 1 };
+    let code = if text.is_empty() || exit_code_flag == Some(false) { 0 } else { 1 };
     CommandOutput { stdout: text, stderr: String::new(), exit_code: code }
 }
 
-fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn sync(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let prune = take_switch(&mut args, &["--prune"]);
     let dry_run = take_switch(&mut args, &["--dry-run"]);
     let is_async = take_switch(&mut args, &["--async"]);
@@ -513,12 +517,12 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         return e;
     }
     let name = app_name(&args);
-    if world.agent.app(&name).is_some() {
+    if world.model().agent().app(&name).is_some() {
         if let Err(denied) = authorize(world, "sync", &name) {
             return denied;
         }
     }
-    let Some(app) = world.agent.app(&name) else {
+    let Some(app) = world.model().agent().app(&name) else {
         return not_found(&name);
     };
     let retry = match retry_limit {
@@ -530,12 +534,12 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         prune,
         dry_run,
         resources: None,
-        initiated_by: world.shell.argocd_user.clone(),
+        initiated_by: world.shell().argocd_user.clone(),
         automated: false,
         self_heal_attempts: 0,
         retry,
     };
-    let started = world.now;
+    let started = world.now();
     if let Err(e) = world.start_sync(&name, req) {
         return fatal(&e);
     }
@@ -543,8 +547,8 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         return CommandOutput::default();
     }
     let limit = SimDuration::secs(timeout.unwrap_or(300));
-    let done = world.run_until(limit, |w| !w.agent.operation_running(&name));
-    let app = world.agent.app(&name).expect("app exists");
+    let done = super::run_until(world, limit, |w| !w.agent().operation_running(&name));
+    let app = world.model().agent().app(&name).expect("app exists");
     if !done {
         return fatal(&format!("rpc error: code = Unknown desc = Operation did not complete within {}s", limit.as_secs()));
     }
@@ -556,13 +560,13 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     let mut rows = vec![table_line(["TIMESTAMP", "GROUP", "KIND", "NAMESPACE", "NAME", "STATUS", "HEALTH", "HOOK", "MESSAGE"])];
     for r in app.status.operation_state.iter().flat_map(|o| o.resources.iter()) {
         let current = app.status.resources.iter().find(|s| s.kind == r.kind && s.name == r.name && s.namespace == r.namespace);
-        let health = current.and_then(|c| c.health.as_ref()).map(|h| h.status.clone()).unwrap_or_default();
-        let status = current.map(|c| c.status.clone()).unwrap_or_else(|| r.status.clone());
+        let health = current.and_then(|c| c.health.as_ref()).map(|h| h.status.to_string()).unwrap_or_default();
+        let status = current.map(|c| c.status.to_string()).unwrap_or_else(|| r.status.clone());
         rows.push(table_line([&started.rfc3339_offset(), &r.group, &r.kind, &r.namespace, &r.name, &status, &health, "", &r.message]));
     }
     let stream = table::argocd(&rows);
     let mut out = CommandOutput::ok(format!("{stream}\n{}\n{}\n{}", summary(app), operation_block(app), resource_table(app)));
-    let phase = app.status.operation_state.as_ref().map(|o| o.phase.clone()).unwrap_or_default();
+    let phase = app.status.operation_state.as_ref().map(|o| o.phase.to_string()).unwrap_or_default();
     if phase != "Succeeded" {
         out.stderr = format!("FATA[0000] Operation has completed with phase: {phase}\n");
         out.exit_code = EXIT_FATAL;
@@ -576,7 +580,7 @@ fn sync(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     out
 }
 
-fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn wait(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
     let want_health = take_switch(&mut args, &["--health"]);
     let want_sync = take_switch(&mut args, &["--sync"]);
@@ -585,37 +589,37 @@ fn wait(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let (want_health, want_sync) = if !want_health && !want_sync { (true, true) } else { (want_health, want_sync) };
     let name = app_name(&args);
-    if world.agent.app(&name).is_some() {
+    if world.model().agent().app(&name).is_some() {
         if let Err(denied) = authorize(world, "get", &name) {
             return denied;
         }
     }
-    if world.agent.app(&name).is_none() {
+    if world.model().agent().app(&name).is_none() {
         return not_found(&name);
     }
     let limit = if timeout == 0 { SimDuration::secs(3600) } else { SimDuration::secs(timeout) };
-    let done = world.run_until(limit, |w| {
-        w.agent.app(&name).is_some_and(|a| {
+    let done = super::run_until(world, limit, |w| {
+        w.agent().app(&name).is_some_and(|a| {
             (!want_health || a.status.health.status == "Healthy")
                 && (!want_sync || a.status.sync_status == "Synced")
-                && !w.agent.operation_running(&name)
+                && !w.agent().operation_running(&name)
         })
     });
     if !done {
         return fatal(&format!("timed out ({}s) waiting for app \"{name}\" match desired state", limit.as_secs()));
     }
-    let app = world.agent.app(&name).expect("checked above");
+    let app = world.model().agent().app(&name).expect("checked above");
     CommandOutput::ok(format!("{}{}\n{}", summary(app), conditions_table(&app.status), resource_table(app)))
 }
 
-fn rollback(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn rollback(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let prune = take_switch(&mut args, &["--prune"]);
     let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| t.parse::<u64>().ok()).unwrap_or(300);
     if let Some(e) = check_flags(&args) {
         return e;
     }
     let name = app_name(&args);
-    let Some(app) = world.agent.app(&name) else { return not_found(&name) };
+    let Some(app) = world.model().agent().app(&name) else { return not_found(&name) };
     if let Err(denied) = authorize(world, "sync", &name) {
         return denied;
     }
@@ -644,7 +648,7 @@ fn rollback(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         prune,
         dry_run: false,
         resources: None,
-        initiated_by: world.shell.argocd_user.clone(),
+        initiated_by: world.shell().argocd_user.clone(),
         automated: false,
         self_heal_attempts: 0,
         retry: crate::argo::sync::RetryPolicy::NONE,
@@ -652,18 +656,18 @@ fn rollback(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     if let Err(e) = world.start_sync(&name, req) {
         return fatal(&e);
     }
-    if !world.run_until(SimDuration::secs(timeout), |w| !w.agent.operation_running(&name)) {
+    if !super::run_until(world, SimDuration::secs(timeout), |w| !w.agent().operation_running(&name)) {
         return fatal(&format!("timed out ({timeout}s) waiting for app \"{name}\" match desired state"));
     }
     // A rollback syncs an old revision without changing the spec, so the app compares as OutOfSync afterwards.
-    let now = world.now;
-    world.agent.refresh(&name, false, now);
+    let now = world.now();
+    world.model_mut().agent_mut().refresh(&name, false, now);
     world.settle();
-    let app = world.agent.app(&name).expect("checked above");
+    let app = world.model().agent().app(&name).expect("checked above");
     CommandOutput::ok(format!("{}{}\n{}\n{}", summary(app), conditions_table(&app.status), operation_block(app), resource_table(app)))
 }
 
-fn set(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn set(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let policy = take_flag(&mut args, &["--sync-policy"]);
     let self_heal = take_switch(&mut args, &["--self-heal"]);
     let no_self_heal = take_switch(&mut args, &["--self-heal=false"]);
@@ -676,7 +680,7 @@ fn set(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
     let name = app_name(&args);
     let key = ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name);
-    let Some(mut obj) = world.cluster.store.get(&key).cloned() else { return not_found(&name) };
+    let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else { return not_found(&name) };
     if let Err(denied) = authorize(world, "update", &name) {
         return denied;
     }
@@ -711,8 +715,7 @@ fn set(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     if let Some(p) = path {
         spec["source"]["path"] = serde_json::json!(p);
     }
-    let now = world.now;
-    match world.cluster.store.update(obj, now, &mut world.rng) {
+    match world.model_mut().update_object(obj) {
         Ok(_) => {
             world.settle();
             CommandOutput::default()
@@ -721,7 +724,7 @@ fn set(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
 }
 
-fn delete(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+fn delete(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     let yes = take_switch(&mut args, &["-y", "--yes"]);
     let cascade = !take_switch(&mut args, &["--cascade=false"]);
     let _ = take_switch(&mut args, &["--cascade"]);
@@ -729,7 +732,7 @@ fn delete(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         return e;
     }
     let name = app_name(&args);
-    let Some(app) = world.agent.app(&name) else { return not_found(&name) };
+    let Some(app) = world.model().agent().app(&name) else { return not_found(&name) };
     if let Err(denied) = authorize(world, "delete", &name) {
         return denied;
     }
@@ -742,13 +745,17 @@ fn delete(world: &mut World, mut args: Vec<String>) -> CommandOutput {
         );
     }
     let resources: Vec<ObjectKey> = app.status.resources.iter().map(|r| ObjectKey::new(&r.group, &r.kind, &r.namespace, &r.name)).collect();
-    let now = world.now;
+    let now = world.now();
     if cascade {
         for key in &resources {
-            let _ = world.cluster.store.delete(key, now);
+            let _ = world.model_mut().cluster_mut().store.delete(key, now);
         }
     }
-    let _ = world.cluster.store.delete(&ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name), now);
+    let _ = world
+        .model_mut()
+        .cluster_mut()
+        .store
+        .delete(&ObjectKey::new("argoproj.io", "Application", crate::argo::ARGOCD_NAMESPACE, &name), now);
     world.settle();
     CommandOutput::ok(format!("application '{qualified}' deleted\n"))
 }

@@ -2,16 +2,15 @@
 
 use serde_json::Value;
 
-use super::{CommandOutput, table};
+use super::{CommandOutput, Host, table};
 use crate::kube::meta;
-use crate::world::World;
 
-pub fn run(world: &World, mut args: Vec<String>) -> CommandOutput {
+pub fn run(world: &dyn Host, mut args: Vec<String>) -> CommandOutput {
     if args.is_empty() {
         return CommandOutput::ok("Manage ApplicationSets\n\nUsage:\n  argocd appset [flags]\n  argocd appset [command]\n");
     }
     let sub = args.remove(0);
-    let sets: Vec<&Value> = world.cluster.store.list("argoproj.io", "ApplicationSet", Some(crate::argo::ARGOCD_NAMESPACE)).collect();
+    let sets: Vec<&Value> = world.model().cluster().store.list("argoproj.io", "ApplicationSet", Some(crate::argo::ARGOCD_NAMESPACE)).collect();
     match sub.as_str() {
         "list" | "ls" => {
             if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {

@@ -1,10 +1,10 @@
 //! `az acr`: the registry's tags (`repository show-tags`) and `import`, as the
 //! Azure CLI prints them.
 
+use super::Host;
 use super::{CommandOutput, take_flag, take_switch};
-use crate::world::World;
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let output = take_flag(&mut args, &["-o", "--output"]).unwrap_or_else(|| "json".into());
     let name = take_flag(&mut args, &["-n", "--name"]);
@@ -14,7 +14,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     let _ = take_flag(&mut args, &["--orderby"]);
     let _ = take_switch(&mut args, &["--only-show-errors"]);
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    let registry_name = world.registry.name().to_string();
+    let registry_name = world.model().registry().name().to_string();
     if name.as_ref().is_some_and(|n| *n != registry_name) && matches!(words.as_slice(), ["acr", ..]) {
         let n = name.clone().unwrap_or_default();
         return CommandOutput::err(
@@ -30,7 +30,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             if name.is_none() {
                 return missing("--name -n");
             }
-            let Some(tags) = world.registry.repositories.get(&repo) else {
+            let Some(tags) = world.model().registry().repositories.get(&repo) else {
                 return CommandOutput::err(format!("ERROR: repository {repo} is not found\n"), 1);
             };
             let mut tags = tags.clone();
@@ -46,7 +46,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             })
         }
         ["acr", "repository", "list"] => {
-            let repos: Vec<&String> = world.registry.repositories.keys().collect();
+            let repos: Vec<&String> = world.model().registry().repositories.keys().collect();
             CommandOutput::ok(format!("{}\n", serde_json::to_string_pretty(&repos).unwrap_or_default()))
         }
         ["acr", "import"] => {
@@ -54,7 +54,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             let Some((repo, tag)) = image.rsplit_once(':') else {
                 return CommandOutput::err("ERROR: the image needs a tag, such as repo:1.2.3\n", 1);
             };
-            world.registry.push(repo, tag);
+            world.model_mut().registry_mut().push(repo, tag);
             CommandOutput::default()
         }
         ["acr", ..] => {

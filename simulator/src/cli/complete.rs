@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::Host;
 use crate::kube::RESOURCE_TYPES;
-use crate::world::World;
 
 /// What completion can offer in one world, taken after each input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,8 +22,6 @@ pub struct CompletionData {
     pub kustomizations: Vec<String>,
 }
 
-const TOOLS: &[&str] =
-    &["argocd", "az", "cat", "cd", "clear", "echo", "flux", "gh", "git", "help", "kubectl", "kubeseal", "kustomize", "ls", "pwd", "sleep", "yq"];
 const KUBECTL: &[&str] =
     &["apply", "delete", "describe", "edit", "events", "explain", "get", "kustomize", "logs", "rollout", "scale", "set"];
 const KUBECTL_FLAGS: &[&str] = &["--all-namespaces", "--namespace", "--output", "--replicas=", "-A", "-f", "-k", "-l", "-n", "-o"];
@@ -51,8 +49,8 @@ const ARGOCD_FLAGS: &[&str] = &[
 ];
 
 impl CompletionData {
-    pub fn of(world: &World) -> CompletionData {
-        let store = &world.cluster().store;
+    pub fn of(world: &dyn Host) -> CompletionData {
+        let store = &world.model().cluster().store;
         let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for rt in RESOURCE_TYPES {
             let mut found: Vec<String> = store.list(rt.group, rt.kind, None).map(|o| crate::kube::meta::name(o).to_string()).collect();
@@ -66,12 +64,12 @@ impl CompletionData {
             }
         }
         let namespaces = names.get("namespaces").cloned().unwrap_or_default();
-        let apps: Vec<String> = world.agent().apps().map(|a| a.spec.name.clone()).collect();
+        let apps: Vec<String> = world.model().agent().apps().map(|a| a.spec.name.clone()).collect();
         let projects = names.get("appprojects").cloned().unwrap_or_default();
-        let clone = world.git().clone_at(&world.shell().cwd).and_then(|i| world.git().clones.get(i));
+        let clone = world.model().git().clone_at(&world.shell().cwd).and_then(|i| world.model().git().clones.get(i));
         let paths = clone.map(|c| relative_paths(c.worktree.keys(), &c.dir, &world.shell().cwd)).unwrap_or_default();
         let branches = clone.map(|c| c.branches.keys().cloned().collect()).unwrap_or_default();
-        let kustomizations = world.flux().kustomizations.keys().cloned().collect();
+        let kustomizations = world.model().flux().kustomizations.keys().cloned().collect();
         CompletionData { names, namespaces, apps, projects, paths, branches, kustomizations }
     }
 }
@@ -84,7 +82,7 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
     let previous = done.last().copied().unwrap_or("");
     let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<String>>();
     let candidates: Vec<String> = match done {
-        [] => owned(TOOLS),
+        [] => owned(&super::tools::completed_names().collect::<Vec<_>>()),
         ["kubectl" | "k"] => owned(KUBECTL),
         ["kubectl" | "k", ..] if matches!(previous, "-n" | "--namespace") => data.namespaces.clone(),
         ["kubectl" | "k", ..] if matches!(previous, "-o" | "--output") => owned(OUTPUTS),
@@ -179,7 +177,7 @@ mod tests {
 
     fn data() -> CompletionData {
         let lab = crate::content::builtin_lab("drift-2am").unwrap();
-        CompletionData::of(&World::new(1, &lab).unwrap())
+        CompletionData::of(&crate::session::Session::new(1, &lab).unwrap())
     }
 
     #[test]

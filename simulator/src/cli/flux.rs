@@ -2,14 +2,14 @@
 
 use serde_json::Value;
 
+use super::Host;
 use super::{CommandOutput, take_switch};
 use crate::flux::FLUX_NAMESPACE;
 use crate::kube::ObjectKey;
-use crate::world::World;
 
 const KS: &str = "kustomize.toolkit.fluxcd.io";
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     // Flux's objects all live in flux-system here; `-n flux-system` is accepted and changes nothing.
     let _ = super::take_flag(&mut args, &["-n", "--namespace"]);
@@ -44,8 +44,8 @@ fn not_found(kind: &str, name: &str) -> CommandOutput {
     CommandOutput::err(format!("✗ {kind} object '{name}' not found in \"{FLUX_NAMESPACE}\" namespace\n"), 1)
 }
 
-fn get_kustomizations(world: &World, name: Option<&str>, all: bool) -> CommandOutput {
-    let rows = world.flux().kustomizations.values().filter(|k| name.is_none_or(|n| n == k.name)).map(|k| {
+fn get_kustomizations(world: &dyn Host, name: Option<&str>, all: bool) -> CommandOutput {
+    let rows = world.model().flux().kustomizations.values().filter(|k| name.is_none_or(|n| n == k.name)).map(|k| {
         let ready = match k.ready {
             Some(true) => "True",
             Some(false) => "False",
@@ -56,8 +56,8 @@ fn get_kustomizations(world: &World, name: Option<&str>, all: bool) -> CommandOu
     listing("Kustomization", name, all, rows.collect())
 }
 
-fn get_sources(world: &World, name: Option<&str>, all: bool) -> CommandOutput {
-    let rows = world.flux().sources.values().filter(|s| name.is_none_or(|n| n == s.name)).map(|s| {
+fn get_sources(world: &dyn Host, name: Option<&str>, all: bool) -> CommandOutput {
+    let rows = world.model().flux().sources.values().filter(|s| name.is_none_or(|n| n == s.name)).map(|s| {
         let revision = s.revision.clone().unwrap_or_default();
         let (ready, message) = match (&s.fetch_error, revision.is_empty()) {
             (Some(e), _) => ("False", e.clone()),
@@ -93,15 +93,14 @@ fn title(b: bool) -> String {
     if b { "True".into() } else { "False".into() }
 }
 
-fn reconcile_source(world: &mut World, name: &str) -> CommandOutput {
-    if !world.flux.sources.contains_key(name) {
+fn reconcile_source(world: &mut dyn Host, name: &str) -> CommandOutput {
+    if !world.model().flux().sources.contains_key(name) {
         return not_found("GitRepository", name);
     }
     let mut out = format!(
         "► annotating GitRepository {name} in {FLUX_NAMESPACE} namespace\n✔ GitRepository annotated\n◎ waiting for GitRepository reconciliation\n"
     );
-    let World { flux, git, journal, now, .. } = world;
-    match flux.fetch(name, *now, git, journal) {
+    match world.model_mut().flux_fetch(name) {
         Some(revision) => out.push_str(&format!("✔ fetched revision {revision}\n")),
         None => return CommandOutput { stdout: out, stderr: "✗ failed to checkout and determine revision\n".into(), exit_code: 1 },
     }
@@ -109,8 +108,8 @@ fn reconcile_source(world: &mut World, name: &str) -> CommandOutput {
     CommandOutput::ok(out)
 }
 
-fn reconcile_kustomization(world: &mut World, name: &str, with_source: bool) -> CommandOutput {
-    let Some(ks) = world.flux.kustomizations.get(name).cloned() else { return not_found("Kustomization", name) };
+fn reconcile_kustomization(world: &mut dyn Host, name: &str, with_source: bool) -> CommandOutput {
+    let Some(ks) = world.model().flux().kustomizations.get(name).cloned() else { return not_found("Kustomization", name) };
     if ks.suspended {
         return CommandOutput::err("✗ resource is suspended\n", 1);
     }
@@ -123,10 +122,9 @@ fn reconcile_kustomization(world: &mut World, name: &str, with_source: bool) -> 
         }
     }
     out.push_str(&format!("► annotating Kustomization {name} in {FLUX_NAMESPACE} namespace\n✔ Kustomization annotated\n◎ waiting for Kustomization reconciliation\n"));
-    let World { flux, cluster, git, rng, journal, now, .. } = world;
-    flux.reconcile(name, *now, cluster, git, rng, journal);
+    world.model_mut().flux_reconcile(name);
     world.settle();
-    let after = world.flux.kustomizations.get(name).cloned();
+    let after = world.model().flux().kustomizations.get(name).cloned();
     match after {
         Some(k) if k.ready == Some(true) => {
             out.push_str(&format!("✔ applied revision {}\n", k.last_applied_revision.unwrap_or_default()));
@@ -137,19 +135,18 @@ fn reconcile_kustomization(world: &mut World, name: &str, with_source: bool) -> 
     }
 }
 
-fn set_suspend(world: &mut World, name: &str, suspend: bool) -> CommandOutput {
+fn set_suspend(world: &mut dyn Host, name: &str, suspend: bool) -> CommandOutput {
     let key = ObjectKey::new(KS, "Kustomization", FLUX_NAMESPACE, name);
-    let Some(mut obj) = world.cluster.store.get(&key).cloned() else { return not_found("Kustomization", name) };
+    let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else { return not_found("Kustomization", name) };
     let (verb, done) = if suspend { ("suspending", "suspended") } else { ("resuming", "resumed") };
     obj["spec"]["suspend"] = Value::Bool(suspend);
-    let now = world.now;
-    if let Err(e) = world.cluster.store.update(obj, now, &mut world.rng) {
+    if let Err(e) = world.model_mut().update_object(obj) {
         return CommandOutput::err(format!("✗ {e}\n"), 1);
     }
     world.settle();
     let mut out = format!("► {verb} kustomization {name} in {FLUX_NAMESPACE} namespace\n✔ kustomization {done}\n");
     if !suspend {
-        let revision = world.flux.kustomizations.get(name).and_then(|k| k.last_applied_revision.clone()).unwrap_or_default();
+        let revision = world.model().flux().kustomizations.get(name).and_then(|k| k.last_applied_revision.clone()).unwrap_or_default();
         out.push_str(&format!(
             "◎ waiting for Kustomization reconciliation\n✔ Kustomization reconciliation completed\n✔ applied revision {revision}\n"
         ));

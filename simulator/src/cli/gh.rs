@@ -1,12 +1,12 @@
 //! `gh run list` and `gh run view`: the push pipeline's runs as the GitHub CLI
 //! shows workflow runs.
 
+use super::Host;
 use super::{CommandOutput, take_flag, take_switch};
 use crate::pipeline::{PipelineRun, RunStatus};
 use crate::time::{SimTime, go_duration};
-use crate::world::World;
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
         (Some("run"), Some("list")) => {
@@ -31,17 +31,17 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     }
 }
 
-fn list(world: &World, mut args: Vec<String>) -> CommandOutput {
+fn list(world: &dyn Host, mut args: Vec<String>) -> CommandOutput {
     let limit = take_flag(&mut args, &["-L", "--limit"]).and_then(|l| l.parse::<usize>().ok()).unwrap_or(20);
     if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
         return CommandOutput::err(format!("unknown flag: {flag}\n\nUsage:  gh run list [flags]\n"), 1);
     }
-    let runs: Vec<&PipelineRun> = world.pipeline().map(|p| p.runs.iter().rev().take(limit).collect()).unwrap_or_default();
+    let runs: Vec<&PipelineRun> = world.model().pipeline().map(|p| p.runs.iter().rev().take(limit).collect()).unwrap_or_default();
     if runs.is_empty() {
         return CommandOutput::err("no runs found\n", 0);
     }
-    let workflow = world.pipeline().map(|p| p.spec.name.clone()).unwrap_or_default();
-    let branch = world.pipeline().map(|p| p.spec.branch.clone()).unwrap_or_default();
+    let workflow = world.model().pipeline().map(|p| p.spec.name.clone()).unwrap_or_default();
+    let branch = world.model().pipeline().map(|p| p.spec.branch.clone()).unwrap_or_default();
     let mut rows = vec![["STATUS", "TITLE", "WORKFLOW", "BRANCH", "EVENT", "ID", "ELAPSED", "AGE"].map(String::from).to_vec()];
     for r in runs {
         rows.push(vec![
@@ -58,9 +58,9 @@ fn list(world: &World, mut args: Vec<String>) -> CommandOutput {
     CommandOutput::ok(super::table::tabwrite(&rows, 0, 2))
 }
 
-fn view(world: &World, mut args: Vec<String>) -> CommandOutput {
+fn view(world: &dyn Host, mut args: Vec<String>) -> CommandOutput {
     let log = take_switch(&mut args, &["--log"]);
-    let runs = world.pipeline().map(|p| p.runs.as_slice()).unwrap_or_default();
+    let runs = world.model().pipeline().map(|p| p.runs.as_slice()).unwrap_or_default();
     let run = match args.first() {
         Some(id) => match runs.iter().find(|r| r.id.to_string() == *id) {
             Some(r) => r,
@@ -78,7 +78,7 @@ fn view(world: &World, mut args: Vec<String>) -> CommandOutput {
             None => return CommandOutput::err("no runs found\n", 0),
         },
     };
-    let workflow = world.pipeline().map(|p| p.spec.name.clone()).unwrap_or_default();
+    let workflow = world.model().pipeline().map(|p| p.spec.name.clone()).unwrap_or_default();
     if log {
         let at = run.finished_at.or(run.started_at).unwrap_or(run.queued_at);
         let mut step = String::new();
@@ -91,7 +91,7 @@ fn view(world: &World, mut args: Vec<String>) -> CommandOutput {
         }
         return CommandOutput::ok(text);
     }
-    let branch = world.pipeline().map(|p| p.spec.branch.clone()).unwrap_or_default();
+    let branch = world.model().pipeline().map(|p| p.spec.branch.clone()).unwrap_or_default();
     let mut text = format!(
         "{} {branch} {workflow} · {}\nTriggered via push {}\n\nJOBS\n{} {workflow} in {} (ID {})\n",
         symbol(run.status),

@@ -1,18 +1,18 @@
 //! `gh pr create|list|view|review|merge`: pull requests on the GitOps repository, as the GitHub
 //! CLI shows them. A merge is made by the server and reaches Argo CD like any push.
 
-use super::{CommandOutput, take_flag, take_switch};
+use super::{CommandOutput, Host, take_flag, take_switch};
 use crate::git::pull::{MergeMethod, PrState, PullRequest, Review, ReviewState, repo_slug};
-use crate::world::World;
 
-pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
+pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
     if args.is_empty() {
         return CommandOutput::ok(
             "Work with GitHub pull requests.\n\nUSAGE\n  gh pr <command> [flags]\n\nGENERAL COMMANDS\n  create:      Create a pull request\n  list:        List pull requests in a repository\n\nTARGETED COMMANDS\n  merge:       Merge a pull request\n  review:      Add a review to a pull request\n  view:        View a pull request\n",
         );
     }
     let sub = args.remove(0);
-    let Some(wc) = world.git.clone_at(&world.shell.cwd).map(|i| world.git.clones[i].clone()) else {
+    let cwd = world.shell().cwd.clone();
+    let Some(wc) = world.model().git().clone_at(&cwd).map(|i| world.model().git().clones[i].clone()) else {
         return CommandOutput::err("failed to run git: fatal: not a git repository (or any of the parent directories): .git\n", 1);
     };
     let url = wc.remote_url.clone();
@@ -33,10 +33,10 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
             let (title, body) = match (title, body, fill) {
                 (Some(t), b, _) => (t, b.unwrap_or_default()),
                 (None, b, true) => {
-                    let subject = world
-                        .git
+                    let git = world.model().git();
+                    let subject = git
                         .resolve_remote(&url, &head)
-                        .and_then(|c| world.git.db.commit(&c).map(|c| c.subject().to_string()))
+                        .and_then(|c| git.db.commit(&c).map(|c| c.subject().to_string()))
                         .unwrap_or_else(|| head.clone());
                     (subject, b.unwrap_or_default())
                 }
@@ -47,9 +47,9 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
                     );
                 }
             };
-            let author = world.shell.user.name.clone();
-            let now = world.now;
-            match world.git.open_pull(&url, &head, &base, &title, &body, &author, now) {
+            let author = world.shell().user.name.clone();
+            let now = world.now();
+            match world.model_mut().git_mut().open_pull(&url, &head, &base, &title, &body, &author, now) {
                 Ok(n) => CommandOutput {
                     stdout: format!("{}/pull/{n}\n", url.trim_end_matches(".git")),
                     stderr: format!("\nCreating pull request for {head} into {base} in {slug}\n\n"),
@@ -71,7 +71,7 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
             let total = pulls.len();
             let mut rows = vec![vec!["ID".to_string(), "TITLE".into(), "BRANCH".into(), "CREATED AT".into()]];
             for p in &pulls {
-                rows.push(vec![format!("#{}", p.number), p.title.clone(), p.head.clone(), super::gh::fuzzy_ago(world.now, p.created_at)]);
+                rows.push(vec![format!("#{}", p.number), p.title.clone(), p.head.clone(), super::gh::fuzzy_ago(world.now(), p.created_at)]);
             }
             let plural = if total == 1 { "" } else { "s" };
             CommandOutput::ok(format!(
@@ -110,7 +110,7 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
                 p.author,
                 p.base,
                 p.head,
-                super::gh::fuzzy_ago(world.now, p.created_at)
+                super::gh::fuzzy_ago(world.now(), p.created_at)
             ));
             if !reviewers.is_empty() {
                 out.push_str(&format!("Reviewers: {}\n", reviewers.join(", ")));
@@ -121,7 +121,7 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
                 out.push_str(&format!("  {line}\n"));
             }
             for r in p.reviews.iter().filter(|r| !r.body.is_empty()) {
-                out.push_str(&format!("\n{} • {}\n  {}\n", r.author, super::gh::fuzzy_ago(world.now, r.at), r.body));
+                out.push_str(&format!("\n{} • {}\n  {}\n", r.author, super::gh::fuzzy_ago(world.now(), r.at), r.body));
             }
             out.push_str(&format!("\nView this pull request on GitHub: {}/pull/{}\n", url.trim_end_matches(".git"), p.number));
             CommandOutput::ok(out)
@@ -141,9 +141,9 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
             if state != ReviewState::Approved && body.is_empty() {
                 return CommandOutput::err("body cannot be blank for request-changes or comment review\n", 1);
             }
-            let author = world.shell.user.name.clone();
-            let now = world.now;
-            let Some(pr) = world.git.remotes.get_mut(&url).and_then(|r| r.pulls.iter_mut().find(|p| p.number == number)) else {
+            let author = world.shell().user.name.clone();
+            let now = world.now();
+            let Some(pr) = world.model_mut().git_mut().remotes.get_mut(&url).and_then(|r| r.pulls.iter_mut().find(|p| p.number == number)) else {
                 return no_pr(&args);
             };
             if pr.author == author && state != ReviewState::Commented {
@@ -175,12 +175,12 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
                 _ => return CommandOutput::err("--merge, --rebase, or --squash required when not running interactively\n", 1),
             };
             let Some(pr) = find(world, &url, &args, &wc.branch).cloned() else { return no_pr(&args) };
-            let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
-            match world.git.merge_pull(&url, pr.number, method, &sig) {
+            let sig = crate::git::Signature { time: world.now(), ..world.shell().user.clone() };
+            match world.model_mut().git_mut().merge_pull(&url, pr.number, method, &sig) {
                 Ok((old, new)) => {
                     let mut out = format!("✓ Merged pull request {slug}#{} ({})\n", pr.number, pr.title);
                     if delete_branch {
-                        if let Some(r) = world.git.remotes.get_mut(&url) {
+                        if let Some(r) = world.model_mut().git_mut().remotes.get_mut(&url) {
                             r.branches.remove(&pr.head);
                         }
                         out.push_str(&format!("✓ Deleted remote branch {}\n", pr.head));
@@ -195,16 +195,16 @@ pub fn run(world: &mut World, mut args: Vec<String>) -> CommandOutput {
     }
 }
 
-fn default_branch(world: &World, url: &str) -> String {
-    world.git.remotes.get(url).map_or_else(|| "main".into(), |r| r.default_branch.clone())
+fn default_branch(world: &dyn Host, url: &str) -> String {
+    world.model().git().remotes.get(url).map_or_else(|| "main".into(), |r| r.default_branch.clone())
 }
 
-fn pulls<'a>(world: &'a World, url: &str) -> &'a [PullRequest] {
-    world.git.remotes.get(url).map_or(&[], |r| r.pulls.as_slice())
+fn pulls<'a>(world: &'a dyn Host, url: &str) -> &'a [PullRequest] {
+    world.model().git().remotes.get(url).map_or(&[], |r| r.pulls.as_slice())
 }
 
 /// The pull request named by number (`1`, `#1`) or, without one, the open one for the current branch.
-fn find<'a>(world: &'a World, url: &str, args: &[String], branch: &str) -> Option<&'a PullRequest> {
+fn find<'a>(world: &'a dyn Host, url: &str, args: &[String], branch: &str) -> Option<&'a PullRequest> {
     let all = pulls(world, url);
     match args.iter().find(|a| !a.starts_with('-')) {
         Some(n) => n.trim_start_matches('#').parse::<u64>().ok().and_then(|n| all.iter().find(|p| p.number == n)),

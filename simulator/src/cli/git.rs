@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use super::Host;
 use super::{CommandOutput, files, take_flag, take_switch};
 use crate::git::diff::short;
 use crate::git::{Git, Snapshot, WorkingCopy, change_summary};
-use crate::world::World;
 
 const KNOWN: &[&str] = &[
     "status",
@@ -36,15 +36,15 @@ const KNOWN: &[&str] = &[
     "cherry-pick",
 ];
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let Some(sub) = args.first() else {
         return CommandOutput::ok(
             "usage: git [-v | --version] [-h | --help] [-C <path>] [-c <name>=<value>]\n           <command> [<args>]\n",
         );
     };
     let mut rest: Vec<String> = args[1..].iter().map(|s| s.to_string()).collect();
-    let cwd = world.shell.cwd.clone();
-    let Some(idx) = world.git.clone_at(&cwd) else {
+    let cwd = world.shell().cwd.clone();
+    let Some(idx) = world.model().git().clone_at(&cwd) else {
         if *sub == "--version" || *sub == "version" {
             return CommandOutput::ok("git version 2.47.3\n");
         }
@@ -53,12 +53,12 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         return CommandOutput::err("fatal: not a git repository (or any of the parent directories): .git\n", 128);
     };
-    let mut wc = world.git.clones[idx].clone();
-    if matches!(*sub, "push" | "pull" | "fetch") && !world.git.reachable(&wc.remote_url) {
+    let mut wc = world.model().git().clones[idx].clone();
+    if matches!(*sub, "push" | "pull" | "fetch") && !world.model().git().reachable(&wc.remote_url) {
         return CommandOutput::err(format!("{}\n", Git::unreachable_error(&wc.remote_url)), 128);
     }
     let out = match *sub {
-        "status" => status(&world.git, &wc),
+        "status" => status(&world.model().git(), &wc),
         "add" => {
             let _ = take_switch(&mut rest, &["-A", "--all"]);
             let paths: Vec<String> =
@@ -71,12 +71,12 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         "commit" => commit(world, &mut wc, rest),
         "blame" => {
             let path = rest.iter().find(|a| !a.starts_with('-')).map(|p| rel_path(world, &wc, p));
-            super::git_blame::blame(&world.git, &wc, path.as_deref(), world.now)
+            super::git_blame::blame(&world.model().git(), &wc, path.as_deref(), world.now())
         }
-        "log" => log(&world.git, &wc, rest),
-        "show" => show(&world.git, &wc, rest),
-        "diff" => diff(&world.git, &wc, rest),
-        "push" if world.git.remotes.get(&wc.remote_url).is_some_and(|r| r.protected.contains(&wc.branch)) => {
+        "log" => log(&world.model().git(), &wc, rest),
+        "show" => show(&world.model().git(), &wc, rest),
+        "diff" => diff(&world.model().git(), &wc, rest),
+        "push" if world.model().git().remotes.get(&wc.remote_url).is_some_and(|r| r.protected.contains(&wc.branch)) => {
             let url = wc.remote_url.clone();
             CommandOutput::err(
                 format!(
@@ -88,7 +88,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "push" => {
             let before = wc.tracking.get(&wc.branch).cloned();
-            match wc.push(&mut world.git) {
+            match wc.push(world.model_mut().git_mut()) {
                 Ok(None) => CommandOutput::err("Everything up-to-date\n", 0),
                 Ok(Some(p)) => {
                     let range = match &p.old {
@@ -102,7 +102,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                         b = p.bytes,
                         url = wc.remote_url,
                     );
-                    world.git.clones[idx] = wc.clone();
+                    world.model_mut().git_mut().clones[idx] = wc.clone();
                     world.pushed(&wc.remote_url.clone(), &p.branch, before, p.new.clone());
                     CommandOutput::err(text, 0)
                 }
@@ -111,15 +111,15 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "pull" | "fetch" => {
             if *sub == "fetch" {
-                let branches = world.git.remotes.get(&wc.remote_url).map(|r| r.branches.clone()).unwrap_or_default();
+                let branches = world.model().git().remotes.get(&wc.remote_url).map(|r| r.branches.clone()).unwrap_or_default();
                 wc.tracking.extend(branches);
                 CommandOutput::default()
             } else {
-                match wc.pull(&world.git) {
+                match wc.pull(&world.model().git()) {
                     Ok((old, new)) if old.as_deref() == Some(new.as_str()) => CommandOutput::ok("Already up to date.\n"),
                     Ok((old, new)) => {
-                        let old_snap = old.as_deref().map(|o| world.git.db.snapshot(o)).unwrap_or_default();
-                        let summary = change_summary(&old_snap, &world.git.db.snapshot(&new));
+                        let old_snap = old.as_deref().map(|o| world.model().git().db.snapshot(o)).unwrap_or_default();
+                        let summary = change_summary(&old_snap, &world.model().git().db.snapshot(&new));
                         CommandOutput::ok(format!(
                             "Updating {}..{}\nFast-forward\n{}",
                             short(old.as_deref().unwrap_or("0000000")),
@@ -144,22 +144,24 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
                 CommandOutput::ok("origin\n")
             }
         }
-        "branch" => super::git_branch::branch(&world.git, &mut wc, rest),
+        "branch" => super::git_branch::branch(&world.model().git(), &mut wc, rest),
         "switch" | "checkout" => {
             let checkout = *sub == "checkout";
-            super::git_branch::switch(&world.git.clone(), &mut wc, rest, checkout, |p| rel_path(world, &world.git.clones[idx], p))
+            super::git_branch::switch(&world.model().git().clone(), &mut wc, rest, checkout, |p| {
+                rel_path(world, &world.model().git().clones[idx], p)
+            })
         }
         "merge" => {
-            let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
-            super::git_branch::merge(&mut world.git, &mut wc, rest, &sig)
+            let sig = crate::git::Signature { time: world.now(), ..world.shell().user.clone() };
+            super::git_branch::merge(world.model_mut().git_mut(), &mut wc, rest, &sig)
         }
-        "reset" => super::git_branch::reset(&world.git, &mut wc, rest),
+        "reset" => super::git_branch::reset(&world.model().git(), &mut wc, rest),
         "--version" | "version" => CommandOutput::ok("git version 2.47.3\n"),
         s if KNOWN.contains(&s) => CommandOutput::err(format!("git {s}: not available in this lab yet\n"), 1),
         s => not_a_command(s),
     };
-    if world.git.clones.get(idx).is_some() && *sub != "push" {
-        world.git.clones[idx] = wc;
+    if world.model().git().clones.get(idx).is_some() && *sub != "push" {
+        world.model_mut().git_mut().clones[idx] = wc;
     }
     out
 }
@@ -169,7 +171,7 @@ fn not_a_command(sub: &str) -> CommandOutput {
 }
 
 /// A path typed relative to the shell's directory, made relative to the repository.
-fn rel_path(world: &World, wc: &WorkingCopy, path: &str) -> String {
+fn rel_path(world: &dyn Host, wc: &WorkingCopy, path: &str) -> String {
     let abs = files::absolute(world, path);
     match abs.strip_prefix(&wc.dir) {
         Some("") => ".".into(),
@@ -297,7 +299,7 @@ pub(crate) fn stat_lines(s: &crate::git::CommitSummary) -> String {
     text
 }
 
-fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+fn commit(world: &mut dyn Host, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     if matches!(args.last().map(String::as_str), Some("-m" | "--message" | "-am")) {
         return CommandOutput::err("error: switch `m' requires a value\n", 129);
     }
@@ -323,16 +325,16 @@ fn commit(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> Com
         return CommandOutput::err("Aborting commit due to empty commit message.\n", 1);
     };
     if all {
-        wc.stage_tracked(&world.git);
+        wc.stage_tracked(&world.model().git());
     }
-    let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
-    match wc.commit_with(&mut world.git, &message, &sig, allow_empty) {
+    let sig = crate::git::Signature { time: world.now(), ..world.shell().user.clone() };
+    match wc.commit_with(world.model_mut().git_mut(), &message, &sig, allow_empty) {
         Ok(s) => {
             let stat = if s.files_changed == 0 { String::new() } else { stat_lines(&s) };
             CommandOutput::ok(format!("[{} {}] {}\n{stat}", wc.branch, short(&s.oid), message.lines().next().unwrap_or("")))
         }
         Err(_) => {
-            let mut st = status(&world.git, wc);
+            let mut st = status(&world.model().git(), wc);
             st.exit_code = 1;
             st
         }
@@ -470,18 +472,18 @@ fn diff(git: &Git, wc: &WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     CommandOutput::ok(crate::git::patch(&old, &new))
 }
 
-fn revert(world: &mut World, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
+fn revert(world: &mut dyn Host, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     let _ = take_switch(&mut args, &["--no-edit"]);
     let Some(rev) = args.first().cloned() else {
         return CommandOutput::err("usage: git revert [--[no-]edit] [-n] [-m <parent-number>] [-s] [-S[<keyid>]] <commit>...\n", 129);
     };
-    let Some(oid) = wc.resolve(&world.git, &rev) else {
+    let Some(oid) = wc.resolve(&world.model().git(), &rev) else {
         return CommandOutput::err(format!("fatal: bad revision '{rev}'\n"), 128);
     };
-    let sig = crate::git::Signature { time: world.now, ..world.shell.user.clone() };
-    match wc.revert(&mut world.git, &oid, &sig) {
+    let sig = crate::git::Signature { time: world.now(), ..world.shell().user.clone() };
+    match wc.revert(world.model_mut().git_mut(), &oid, &sig) {
         Ok(s) => {
-            let subject = world.git.db.commit(&s.oid).map(|c| c.subject().to_string()).unwrap_or_default();
+            let subject = world.model().git().db.commit(&s.oid).map(|c| c.subject().to_string()).unwrap_or_default();
             CommandOutput::ok(format!("[{} {}] {subject}\n{}", wc.branch, short(&s.oid), stat_lines(&s)))
         }
         Err(e) => CommandOutput::err(format!("{}\n", e.message), e.exit_code),

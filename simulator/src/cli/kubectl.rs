@@ -2,13 +2,13 @@
 
 use serde_json::{Value, json};
 
+use super::Host;
 use super::files::{self, FsError};
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::kube::apply::{self, ApplyOutcome};
 use crate::kube::meta::{self, ObjectKey, at, i64_at, str_at};
 use crate::kube::{ResourceType, resource_type, resource_type_for};
 use crate::time::{SimDuration, SimTime, human_duration};
-use crate::world::World;
 
 const VERBS: &[&str] = &[
     "get",
@@ -35,7 +35,7 @@ const VERBS: &[&str] = &[
     "api-resources",
 ];
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let namespace = take_flag(&mut args, &["-n", "--namespace"]);
     let all_namespaces = take_switch(&mut args, &["-A", "--all-namespaces"]);
@@ -45,7 +45,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         );
     };
     args.remove(0);
-    let ns = namespace.unwrap_or_else(|| world.shell.kube_namespace.clone());
+    let ns = namespace.unwrap_or_else(|| world.shell().kube_namespace.clone());
     let ctx = Ctx { ns, all_namespaces };
     match verb.as_str() {
         "get" if args.first().is_some_and(|a| matches!(a.as_str(), "events" | "event" | "ev")) => {
@@ -124,7 +124,7 @@ fn not_found(rt: &ResourceType, name: &str) -> String {
     format!("Error from server (NotFound): {} \"{name}\" not found\n", rt.qualified_plural())
 }
 
-fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
+fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     let output = take_flag(&mut args, &["-o", "--output"]).unwrap_or_default();
     let selector = take_flag(&mut args, &["-l", "--selector"]);
     let show_labels = take_switch(&mut args, &["--show-labels"]);
@@ -146,8 +146,8 @@ fn get(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
             1,
         );
     }
-    let now = world.now;
-    let store = &world.cluster.store;
+    let now = world.now();
+    let store = &world.model().cluster().store;
     let (types, all) = if args[0] == "all" { (vec!["pods", "services", "deployments", "replicasets"], true) } else { (vec![], false) };
     let requests: Vec<(&'static ResourceType, Option<String>)> = if all {
         types.iter().map(|t| (resource_type(t).expect("built-in types"), None)).collect()
@@ -333,7 +333,7 @@ fn selector_text(sel: Option<&Value>) -> String {
         .unwrap_or_else(|| "<none>".into())
 }
 
-fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) -> Vec<String> {
+fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &dyn Host) -> Vec<String> {
     let name = meta::name(o).to_string();
     let mut r: Vec<String> = match rt.kind {
         "Deployment" => vec![
@@ -386,9 +386,10 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
         }
         "Application" => {
             let status = world
-                .agent
+                .model()
+                .agent()
                 .app(&name)
-                .map(|a| (a.status.sync_status.clone(), a.status.health.status.clone()))
+                .map(|a| (a.status.sync_status.to_string(), a.status.health.status.to_string()))
                 .unwrap_or(("".into(), "".into()));
             vec![name, status.0, status.1]
         }
@@ -425,7 +426,8 @@ fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &World) ->
             ]),
             "Application" => {
                 let s = world
-                    .agent
+                    .model()
+                    .agent()
                     .app(&meta::name(o).to_string())
                     .map(|a| (a.status.revision.clone(), a.spec.project.clone()))
                     .unwrap_or_default();
@@ -529,7 +531,7 @@ fn eval_path(value: &Value, path: &str) -> Result<Vec<Value>, String> {
     Ok(current)
 }
 
-fn scale(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
+fn scale(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     let replicas = take_flag(&mut args, &["--replicas"]);
     if let Some(e) = unknown_flag(&args, "scale") {
         return e;
@@ -561,14 +563,13 @@ fn scale(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
             continue;
         }
         let key = key_for(rt, &ctx.ns, &name);
-        let Some(mut obj) = world.cluster.store.get(&key).cloned() else {
+        let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else {
             out.stderr.push_str(&not_found(rt, &name));
             out.exit_code = 1;
             continue;
         };
         obj["spec"]["replicas"] = json!(replicas);
-        let now = world.now;
-        match world.cluster.store.update(obj, now, &mut world.rng) {
+        match world.model_mut().update_object(obj) {
             Ok(_) => out.stdout.push_str(&format!("{}/{name} scaled\n", rt.kubectl_name())),
             Err(e) => {
                 out.stderr.push_str(&format!("{e}\n"));
@@ -580,7 +581,7 @@ fn scale(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     out
 }
 
-fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
+fn apply_files(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     let mut paths = Vec::new();
     while let Some(f) = take_flag(&mut args, &["-f", "--filename"]) {
         paths.push(f);
@@ -634,7 +635,6 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
         }
     }
     let mut out = CommandOutput::default();
-    let now = world.now;
     for mut doc in docs {
         let Some(group_kind) = doc.get("kind").and_then(Value::as_str).map(String::from) else {
             out.stderr.push_str("error: unable to decode: Object 'Kind' is missing\n");
@@ -649,13 +649,13 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
         let Some(key) = ObjectKey::of(&doc) else {
             continue;
         };
-        let live = world.cluster.store.get(&key).cloned();
+        let live = world.model().cluster().store.get(&key).cloned();
         let merged = apply::merge(live.as_ref(), &doc);
         let result = match (&live, dry_run.is_some()) {
             (None, true) => Ok(ApplyOutcome::Created),
             (Some(_), true) => Ok(ApplyOutcome::Configured),
-            (None, false) => world.cluster.store.create(merged, now, &mut world.rng).map(|_| ApplyOutcome::Created),
-            (Some(before), false) => world.cluster.store.update(merged, now, &mut world.rng).map(|after| {
+            (None, false) => world.model_mut().create_object(merged).map(|_| ApplyOutcome::Created),
+            (Some(before), false) => world.model_mut().update_object(merged).map(|after| {
                 if after.get("metadata").and_then(|m| m.get("resourceVersion"))
                     == before.get("metadata").and_then(|m| m.get("resourceVersion"))
                 {
@@ -685,7 +685,7 @@ fn apply_files(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOu
 }
 
 /// `kubectl edit TYPE/NAME`: asks the host to open the live object in its editor.
-fn open_edit(world: &mut World, ctx: &Ctx, args: Vec<String>) -> CommandOutput {
+fn open_edit(world: &mut dyn Host, ctx: &Ctx, args: Vec<String>) -> CommandOutput {
     let targets = match targets(&args) {
         Ok(t) => t,
         Err(e) => return e,
@@ -694,22 +694,22 @@ fn open_edit(world: &mut World, ctx: &Ctx, args: Vec<String>) -> CommandOutput {
         return CommandOutput::err("error: you must provide one or more resources by argument or filename (.json|.yaml|.yml|stdin)\n", 1);
     };
     let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { &ctx.ns } else { "" }, &name);
-    let Some(obj) = world.cluster.store.get(&key) else {
+    let Some(obj) = world.model().cluster().store.get(&key) else {
         return CommandOutput::err(format!("Error from server (NotFound): {} \"{name}\" not found\n", rt.qualified_plural()), 1);
     };
     let header = "# Please edit the object below. Lines beginning with a '#' will be ignored,\n# and an empty file will abort the edit. If an error occurs while saving this file will be\n# reopened with the relevant failures.\n#\n";
-    world.pending_edit = Some((format!("{}/{name}", rt.singular), ctx.ns.clone(), format!("{header}{}", crate::yaml::to_yaml(obj))));
+    world.open_editor(format!("{}/{name}", rt.singular), ctx.ns.clone(), format!("{header}{}", crate::yaml::to_yaml(obj)));
     CommandOutput::default()
 }
 
 /// Saves an edited object, as `kubectl edit` does when the editor closes.
-pub fn save_edit(world: &mut World, target: &str, namespace: &str, content: &str) -> CommandOutput {
+pub fn save_edit(world: &mut dyn Host, target: &str, namespace: &str, content: &str) -> CommandOutput {
     let Some((ty, name)) = target.split_once('/') else { return CommandOutput::err("error: no object to edit\n", 1) };
     let Some(rt) = resource_type(ty) else {
         return CommandOutput::err(format!("error: the server doesn't have a resource type \"{ty}\"\n"), 1);
     };
     let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { namespace } else { "" }, name);
-    let Some(live) = world.cluster.store.get(&key).cloned() else {
+    let Some(live) = world.model().cluster().store.get(&key).cloned() else {
         return CommandOutput::err(format!("Error from server (NotFound): {} \"{name}\" not found\n", rt.qualified_plural()), 1);
     };
     let text: String = content.lines().filter(|l| !l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
@@ -727,8 +727,7 @@ pub fn save_edit(world: &mut World, target: &str, namespace: &str, content: &str
     if edited == live {
         return CommandOutput::err("Edit cancelled, no changes made.\n", 0);
     }
-    let now = world.now;
-    match world.cluster.store.update(edited, now, &mut world.rng) {
+    match world.model_mut().update_object(edited) {
         Ok(_) => {
             world.settle();
             CommandOutput::ok(format!("{} edited\n", key.kubectl_ref()))
@@ -737,7 +736,7 @@ pub fn save_edit(world: &mut World, target: &str, namespace: &str, content: &str
     }
 }
 
-fn delete(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
+fn delete(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     let _ = take_switch(&mut args, &["--wait", "--now"]);
     if let Some(e) = unknown_flag(&args, "delete") {
         return e;
@@ -753,12 +752,12 @@ fn delete(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
         Err(e) => return e,
     };
     let mut out = CommandOutput::default();
-    let now = world.now;
+    let now = world.now();
     for (rt, name) in targets {
         let Some(name) = name else {
             return CommandOutput::err("error: resource(s) were provided, but no name was specified\n", 1);
         };
-        match world.cluster.store.delete(&key_for(rt, &ctx.ns, &name), now) {
+        match world.model_mut().cluster_mut().store.delete(&key_for(rt, &ctx.ns, &name), now) {
             Ok(()) => out.stdout.push_str(&format!("{} \"{name}\" deleted from {} namespace\n", rt.kubectl_name(), ctx.ns)),
             Err(_) => {
                 out.stderr.push_str(&not_found(rt, &name));
@@ -770,7 +769,7 @@ fn delete(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
     out
 }
 
-fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
+fn set_image(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
     if args.first().map(String::as_str) != Some("image") {
         return CommandOutput::err("error: \"kubectl set\" supports only \"image\" in this lab\n", 1);
     }
@@ -790,11 +789,10 @@ fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutp
         return CommandOutput::err("error: at least one image update is required\n", 1);
     }
     let mut out = CommandOutput::default();
-    let now = world.now;
     for (rt, name) in targets {
         let name = name.unwrap_or_default();
         let key = key_for(rt, &ctx.ns, &name);
-        let Some(mut obj) = world.cluster.store.get(&key).cloned() else {
+        let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else {
             out.stderr.push_str(&not_found(rt, &name));
             out.exit_code = 1;
             continue;
@@ -816,7 +814,7 @@ fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutp
             }
         }
         if out.exit_code == 0 {
-            let _ = world.cluster.store.update(obj, now, &mut world.rng);
+            let _ = world.model_mut().update_object(obj);
             out.stdout.push_str(&format!("{}/{name} image updated\n", rt.kubectl_name()));
         }
     }
@@ -824,8 +822,8 @@ fn set_image(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutp
     out
 }
 
-fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
-    let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| super::shell::parse_duration(&t));
+fn rollout(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput {
+    let timeout = take_flag(&mut args, &["--timeout"]).and_then(|t| crate::time::parse_duration(&t, crate::time::DurationSyntax::Sleep));
     if args.is_empty() {
         return CommandOutput::err("error: Required resource not specified.\n", 1);
     }
@@ -840,17 +838,17 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
     };
     let (rt, name) = (targets[0].0, targets[0].1.clone().expect("checked above"));
     let key = key_for(rt, &ctx.ns, &name);
-    if world.cluster.store.get(&key).is_none() {
+    if world.model().cluster().store.get(&key).is_none() {
         return CommandOutput::err(not_found(rt, &name), 1);
     }
-    let now = world.now;
+    let now = world.now();
     match sub.as_str() {
         "status" => {
             let mut out = CommandOutput::default();
             let mut last = String::new();
             let limit = timeout.unwrap_or(SimDuration::secs(600));
-            let done = world.run_until(limit, |w| {
-                let Some(d) = w.cluster.store.get(&key) else {
+            let done = super::run_until(world, limit, |w| {
+                let Some(d) = w.cluster().store.get(&key) else {
                     return true;
                 };
                 let (msg, finished) = rollout_message(d);
@@ -871,18 +869,19 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
             out
         }
         "restart" => {
-            let mut obj = world.cluster.store.get(&key).cloned().expect("checked above");
+            let mut obj = world.model().cluster().store.get(&key).cloned().expect("checked above");
             meta::ensure_map(&mut obj, &["spec", "template", "metadata", "annotations"])
                 .insert("kubectl.kubernetes.io/restartedAt".into(), json!(now.rfc3339()));
-            let _ = world.cluster.store.update(obj, now, &mut world.rng);
+            let _ = world.model_mut().update_object(obj);
             world.settle();
             CommandOutput::ok(format!("{}/{name} restarted\n", rt.kubectl_name()))
         }
         "undo" | "history" => {
-            let d = world.cluster.store.get(&key).cloned().expect("checked above");
+            let d = world.model().cluster().store.get(&key).cloned().expect("checked above");
             let uid = meta::uid(&d).to_string();
             let mut rss: Vec<Value> = world
-                .cluster
+                .model()
+                .cluster()
                 .store
                 .list("apps", "ReplicaSet", Some(&ctx.ns))
                 .filter(|rs| meta::controller_uid(rs) == Some(uid.as_str()))
@@ -909,7 +908,7 @@ fn rollout(world: &mut World, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput
             }
             let mut obj = d.clone();
             obj["spec"]["template"] = template;
-            let _ = world.cluster.store.update(obj, now, &mut world.rng);
+            let _ = world.model_mut().update_object(obj);
             world.settle();
             CommandOutput::ok(format!("{}/{name} rolled back\n", rt.kubectl_name()))
         }

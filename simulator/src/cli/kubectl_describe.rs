@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
+use super::Host;
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::controllers::events::KubeEvent;
 use crate::kube::meta::{self, ObjectKey, at, i64_at, str_at};
 use crate::kube::resource_type;
 use crate::time::{SimTime, human_duration};
-use crate::world::World;
 
 /// A section of `describe` output: `Label:` padded to a column.
 fn field(out: &mut String, label: &str, value: &str, width: usize) {
@@ -46,12 +46,12 @@ fn events_section(events: &[&KubeEvent], now: SimTime) -> String {
     format!("Events:\n{}", body.lines().map(|l| format!("  {}\n", l.trim_end())).collect::<String>())
 }
 
-fn events_for<'a>(world: &'a World, obj: &Value) -> Vec<&'a KubeEvent> {
+fn events_for<'a>(world: &'a dyn Host, obj: &Value) -> Vec<&'a KubeEvent> {
     let uid = meta::uid(obj);
-    world.cluster().events.current(world.now()).into_iter().filter(|e| e.uid == uid).collect()
+    world.model().cluster().events.current(world.now()).into_iter().filter(|e| e.uid == uid).collect()
 }
 
-pub fn describe(world: &World, ns: &str, args: &[String]) -> CommandOutput {
+pub fn describe(world: &dyn Host, ns: &str, args: &[String]) -> CommandOutput {
     let Some(first) = args.first() else {
         return CommandOutput::err(
             "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n",
@@ -65,7 +65,7 @@ pub fn describe(world: &World, ns: &str, args: &[String]) -> CommandOutput {
     let Some(rt) = resource_type(&ty) else {
         return CommandOutput::err(format!("error: the server doesn't have a resource type \"{ty}\"\n"), 1);
     };
-    let store = &world.cluster().store;
+    let store = &world.model().cluster().store;
     let objects: Vec<&Value> = match &name {
         Some(n) => {
             let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { ns } else { "" }, n);
@@ -100,7 +100,7 @@ fn header(out: &mut String, o: &Value, width: usize) {
     }
 }
 
-fn describe_deployment(world: &World, d: &Value) -> String {
+fn describe_deployment(world: &dyn Host, d: &Value) -> String {
     let w = 24;
     let mut out = String::new();
     header(&mut out, d, w);
@@ -159,7 +159,7 @@ fn describe_deployment(world: &World, d: &Value) -> String {
         out.push_str("Conditions:\n");
         out.push_str(&table::tabwrite(&rows, 0, 2).lines().map(|l| format!("  {}\n", l.trim_end())).collect::<String>());
     }
-    let store = &world.cluster().store;
+    let store = &world.model().cluster().store;
     let sets: Vec<&Value> = store.owned_by(meta::uid(d)).filter(|o| o["kind"] == "ReplicaSet").collect();
     let revision = meta::annotation(d, "deployment.kubernetes.io/revision").unwrap_or("");
     let describe_rs = |rs: &Value| {
@@ -208,7 +208,7 @@ fn containers(list: Option<&Value>, indent: &str) -> String {
     out
 }
 
-fn describe_pod(world: &World, p: &Value) -> String {
+fn describe_pod(world: &dyn Host, p: &Value) -> String {
     let w = 17;
     let mut out = String::new();
     header(&mut out, p, w);
@@ -292,7 +292,7 @@ fn describe_pod(world: &World, p: &Value) -> String {
     out.trim_end().to_string() + "\n"
 }
 
-fn describe_generic(world: &World, o: &Value) -> String {
+fn describe_generic(world: &dyn Host, o: &Value) -> String {
     let w = 14;
     let mut out = String::new();
     header(&mut out, o, w);
@@ -320,11 +320,12 @@ fn created(o: &Value) -> String {
 }
 
 /// `kubectl get events` and `kubectl events`: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE.
-pub fn events(world: &World, ns: &str, all_namespaces: bool, mut args: Vec<String>) -> CommandOutput {
+pub fn events(world: &dyn Host, ns: &str, all_namespaces: bool, mut args: Vec<String>) -> CommandOutput {
     let for_object = take_flag(&mut args, &["--for"]);
     let _ = take_switch(&mut args, &["-w", "--watch"]);
     let now = world.now();
     let list: Vec<&KubeEvent> = world
+        .model()
         .cluster()
         .events
         .current(now)
@@ -363,7 +364,7 @@ pub fn events(world: &World, ns: &str, all_namespaces: bool, mut args: Vec<Strin
 }
 
 /// `kubectl logs POD|deploy/NAME [--previous]`: what the container printed.
-pub fn logs(world: &World, ns: &str, mut args: Vec<String>) -> CommandOutput {
+pub fn logs(world: &dyn Host, ns: &str, mut args: Vec<String>) -> CommandOutput {
     let previous = take_switch(&mut args, &["-p", "--previous"]);
     let _ = take_switch(&mut args, &["-f", "--follow"]);
     let _ = take_flag(&mut args, &["-c", "--container", "--tail", "--since"]);
@@ -373,7 +374,7 @@ pub fn logs(world: &World, ns: &str, mut args: Vec<String>) -> CommandOutput {
             1,
         );
     };
-    let store = &world.cluster().store;
+    let store = &world.model().cluster().store;
     let pod = match target.split_once('/') {
         Some((ty, name)) if resource_type(ty).is_some_and(|rt| rt.kind == "Deployment") => {
             let Some(d) = store.get(&ObjectKey::new("apps", "Deployment", ns, name)) else {
@@ -401,7 +402,7 @@ pub fn logs(world: &World, ns: &str, mut args: Vec<String>) -> CommandOutput {
     let image = pod["spec"]["containers"][0]["image"].as_str().unwrap_or_default();
     let status = &pod["status"]["containerStatuses"][0];
     let tag = image.rsplit_once(':').map_or("latest", |(_, t)| t);
-    let behaviour = world.cluster().images.behaviour_for(image, "Always");
+    let behaviour = world.model().cluster().images.behaviour_for(image, "Always");
     let crashes = matches!(behaviour, crate::controllers::images::ImageBehaviour::Crash { .. });
     if previous {
         if status["restartCount"].as_u64().unwrap_or(0) == 0 {

@@ -2,10 +2,9 @@
 //! controller in that cluster can open it and the sealed form can be committed to Git.
 
 use super::files::{self, FsError};
-use super::{CommandOutput, take_flag};
-use crate::world::World;
+use super::{CommandOutput, Host, take_flag};
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     if args.iter().any(|a| a == "--version") {
         return CommandOutput::ok("kubeseal version: 0.30.0\n");
@@ -40,7 +39,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     };
     let ns = namespace
         .or_else(|| secret["metadata"]["namespace"].as_str().map(String::from))
-        .unwrap_or_else(|| world.shell.kube_namespace.clone());
+        .unwrap_or_else(|| world.shell().kube_namespace.clone());
     let sealed = match crate::sealed_secrets::seal_secret(&secret, &ns) {
         Ok(s) => s,
         Err(e) => return CommandOutput::err(format!("{e}\n"), 1),

@@ -1,11 +1,11 @@
 //! `kustomize build` and `kustomize edit set image` in the lab's repository,
 //! and `kubectl kustomize` / `kubectl apply -k`.
 
+use super::Host;
 use super::{CommandOutput, files};
 use crate::git::Snapshot;
-use crate::world::World;
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     match args {
         ["build", rest @ ..] => build(world, rest.iter().find(|a| !a.starts_with('-')).copied().unwrap_or(".")),
         ["edit", "set", "image", images @ ..] => set_image(world, images),
@@ -21,14 +21,14 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
 }
 
 /// The working tree of the clone holding `dir`, and `dir` relative to it.
-fn tree(world: &World, dir: &str) -> Option<(Snapshot, String)> {
+fn tree(world: &dyn Host, dir: &str) -> Option<(Snapshot, String)> {
     let abs = files::absolute(world, dir);
     let (i, rel) = files::locate(world, &abs)?;
-    Some((world.git.clones[i].worktree.clone(), rel))
+    Some((world.model().git().clones[i].worktree.clone(), rel))
 }
 
 /// Builds `dir` and returns the YAML stream, or kustomize's error.
-pub fn build_text(world: &World, dir: &str) -> Result<String, String> {
+pub fn build_text(world: &dyn Host, dir: &str) -> Result<String, String> {
     let Some((snapshot, rel)) = tree(world, dir) else {
         return Err(format!(
             "Error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
@@ -38,14 +38,14 @@ pub fn build_text(world: &World, dir: &str) -> Result<String, String> {
     crate::kustomize::build(&snapshot, &rel).map(|objs| crate::kustomize::render(&objs)).map_err(|e| e.to_string())
 }
 
-pub fn build(world: &World, dir: &str) -> CommandOutput {
+pub fn build(world: &dyn Host, dir: &str) -> CommandOutput {
     match build_text(world, dir) {
         Ok(text) => CommandOutput::ok(text),
         Err(e) => CommandOutput::err(format!("{e}\n"), 1),
     }
 }
 
-fn set_image(world: &mut World, images: &[&str]) -> CommandOutput {
+fn set_image(world: &mut dyn Host, images: &[&str]) -> CommandOutput {
     let path = crate::kustomize::KUSTOMIZATION_FILES.into_iter().find(|f| files::read(world, f).is_ok());
     let Some(path) = path else {
         return CommandOutput::err("Error: Missing kustomization file 'kustomization.yaml'.\n", 1);

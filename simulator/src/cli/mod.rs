@@ -21,9 +21,76 @@ mod kustomize;
 pub use kubectl::pod_status;
 pub mod shell;
 pub mod table;
+pub mod tools;
 mod yq;
 
-use crate::world::World;
+pub use tools::{Route, TOOLS};
+
+use crate::git::Signature;
+use crate::model::Model;
+use crate::time::{SimDuration, SimTime};
+
+/// The terminal's shell state: where the trainee is and who they are to each tool.
+#[derive(Clone, Debug)]
+pub struct Shell {
+    pub cwd: String,
+    pub home: String,
+    pub user: Signature,
+    pub kube_namespace: String,
+    /// Who `argocd` acts as, and when they logged in.
+    pub argocd_user: String,
+    pub argocd_login_at: SimTime,
+}
+
+/// What a command runs against: the model, the terminal's shell, and the
+/// session's clock. A session implements it; commands never see the session
+/// itself, so the terminal knows nothing of labs, steps or hosts.
+pub trait Host {
+    fn model(&self) -> &Model;
+    fn model_mut(&mut self) -> &mut Model;
+    fn shell(&self) -> &Shell;
+    fn shell_mut(&mut self) -> &mut Shell;
+    /// Lets the world react to what a command did (the session also looks at its steps).
+    fn settle(&mut self);
+    /// Lets simulated time pass (`sleep`, waiting commands); everything due happens.
+    fn advance_to(&mut self, now: SimTime);
+    /// When something next happens by itself.
+    fn poll_timeout(&self) -> Option<SimTime>;
+    /// A push reached a remote branch (`git push`).
+    fn pushed(&mut self, repo: &str, branch: &str, old: Option<String>, new: String);
+    /// `kubectl edit` asks the host to open an object's YAML in an editor.
+    fn open_editor(&mut self, target: String, namespace: String, yaml: String);
+
+    fn now(&self) -> SimTime {
+        self.model().now()
+    }
+
+    /// Starts a sync and lets the world react.
+    fn start_sync(&mut self, app: &str, req: crate::argo::SyncRequest) -> Result<(), String> {
+        let result = self.model_mut().start_sync(app, req);
+        self.settle();
+        result
+    }
+}
+
+/// Runs the world forward until `done` holds or `limit` passes; returns whether `done` held.
+pub(crate) fn run_until(host: &mut dyn Host, limit: SimDuration, mut done: impl FnMut(&Model) -> bool) -> bool {
+    let deadline = host.now() + limit;
+    for _ in 0..100_000 {
+        if done(host.model()) {
+            return true;
+        }
+        let next = host.poll_timeout().filter(|t| *t <= deadline).unwrap_or(deadline);
+        if next <= host.now() && host.now() >= deadline {
+            return done(host.model());
+        }
+        host.advance_to(next.max(host.now() + SimDuration::millis(1)).min(deadline));
+        if host.now() >= deadline {
+            return done(host.model());
+        }
+    }
+    done(host.model())
+}
 
 /// What a command printed and how it exited.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,28 +122,13 @@ impl CommandOutput {
     }
 }
 
-/// The commands the terminal knows, for `help` and tab completion.
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("kubectl", "get, describe, scale, apply -f, delete, set image, rollout status|undo|restart|history"),
-    ("git", "status, add, commit, log, show, diff, push, pull, revert, remote, branch"),
-    ("argocd", "app list|get|diff|sync|history|rollback|set|refresh|terminate-op|delete|wait, proj list|get, login, account get-user-info"),
-    ("yq", "read or edit YAML in place: yq -i '.spec.replicas = 5' FILE"),
-    ("kustomize", "build DIR, edit set image NAME=IMAGE:TAG"),
-    ("flux", "get kustomizations|sources git, reconcile kustomization NAME [--with-source], suspend|resume kustomization NAME"),
-    ("az acr", "repository show-tags --name REGISTRY --repository REPO, import: the container registry's tags"),
-    ("gh", "run list, run view [ID] [--log]: the push pipeline's runs, where a lab has one"),
-    ("cat, ls, cd, pwd", "look at the repository's files"),
-    ("sleep N", "let N seconds of simulated time pass (also 2m, 1h)"),
-    ("clear", "clear the terminal"),
-];
-
 /// Applies what the editor saved for `kubectl edit`.
-pub fn save_edit(world: &mut World, target: &str, namespace: &str, content: &str) -> CommandOutput {
+pub fn save_edit(world: &mut dyn Host, target: &str, namespace: &str, content: &str) -> CommandOutput {
     kubectl::save_edit(world, target, namespace, content)
 }
 
 /// Runs one command line against the world.
-pub fn run(world: &mut World, line: &str) -> CommandOutput {
+pub fn run(world: &mut dyn Host, line: &str) -> CommandOutput {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return CommandOutput::default();
@@ -99,18 +151,9 @@ pub fn run(world: &mut World, line: &str) -> CommandOutput {
         return CommandOutput { stdout: a.stdout + &b.stdout, stderr: a.stderr + &b.stderr, exit_code: b.exit_code };
     }
     let args: Vec<&str> = words.iter().map(String::as_str).collect();
-    match args[0] {
-        "kubectl" | "k" => kubectl::run(world, &args[1..]),
-        "git" => git::run(world, &args[1..]),
-        "argocd" => argocd::run(world, &args[1..]),
-        "yq" => yq::run(world, &args[1..]),
-        "kustomize" => kustomize::run(world, &args[1..]),
-        "gh" => gh::run(world, &args[1..]),
-        "flux" => flux::run(world, &args[1..]),
-        "az" => az::run(world, &args[1..]),
-        "kubeseal" => kubeseal::run(world, &args[1..]),
-        "cat" | "ls" | "cd" | "pwd" | "sleep" | "help" | "echo" | "clear" | "true" | "false" => shell::run(world, &args),
-        other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
+    match tools::tool(args[0]) {
+        Some(tool) => (tool.run)(world, &args),
+        None => CommandOutput::err(format!("bash: {}: command not found\n", args[0]), 127),
     }
 }
 
@@ -153,4 +196,15 @@ pub(crate) fn take_switch(args: &mut Vec<String>, names: &[&str]) -> bool {
     let before = args.len();
     args.retain(|a| !names.contains(&a.as_str()) && !names.iter().any(|n| a == &format!("{n}=true")));
     before != args.len()
+}
+
+/// Removes a boolean flag as Go's flag packages read it: `--name` is true, `--name=true` or
+/// `--name=false` say which; a following word is never the flag's value.
+pub(crate) fn take_bool(args: &mut Vec<String>, name: &str) -> Option<bool> {
+    let position = args.iter().position(|a| a == name || a.starts_with(&format!("{name}=")))?;
+    let arg = args.remove(position);
+    match arg.split_once('=') {
+        Some((_, value)) => Some(!matches!(value, "false" | "0" | "f" | "F" | "FALSE" | "False")),
+        None => Some(true),
+    }
 }

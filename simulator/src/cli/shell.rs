@@ -1,13 +1,13 @@
 //! Shell built-ins: cat, ls, cd, pwd, echo, sleep, help, clear.
 
+use super::CommandOutput;
+use super::Host;
 use super::files::{self, FsError};
-use super::{COMMANDS, CommandOutput};
 use crate::time::SimDuration;
-use crate::world::World;
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     match args[0] {
-        "pwd" => CommandOutput::ok(format!("{}\n", world.shell.cwd)),
+        "pwd" => CommandOutput::ok(format!("{}\n", world.shell().cwd)),
         "echo" => CommandOutput::ok(format!("{}\n", args[1..].join(" "))),
         "true" => CommandOutput::default(),
         "false" => CommandOutput::err("", 1),
@@ -16,7 +16,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
             let target = args.get(1).copied().unwrap_or("~");
             let abs = files::absolute(world, target);
             if files::is_dir(world, &abs) {
-                world.shell.cwd = abs;
+                world.shell_mut().cwd = abs;
                 CommandOutput::default()
             } else if files::read(world, target).is_ok() {
                 CommandOutput::err(format!("bash: cd: {target}: Not a directory\n"), 1)
@@ -76,7 +76,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         }
         "sleep" => match args.get(1).and_then(|a| parse_duration(a)) {
             Some(d) => {
-                let target = world.now + d;
+                let target = world.now() + d;
                 world.advance_to(target);
                 CommandOutput::default()
             }
@@ -90,7 +90,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
         },
         _ => {
             let mut text = String::from("Commands in this terminal:\n");
-            for (name, what) in COMMANDS {
+            for (name, what) in super::tools::help_lines() {
                 text.push_str(&format!("  {name:<18} {what}\n"));
             }
             CommandOutput::ok(text)
@@ -98,19 +98,7 @@ pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
     }
 }
 
-/// Parses `30`, `30s`, `2m`, `1h` as sleep does.
+/// Parses `30`, `30s`, `2m`, `1h` as sleep does (up to a week).
 pub fn parse_duration(text: &str) -> Option<SimDuration> {
-    let (number, unit) = match text.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
-        Some((i, _)) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let n: f64 = number.parse().ok()?;
-    let factor = match unit {
-        "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        "d" => 86_400.0,
-        _ => return None,
-    };
-    (n >= 0.0 && n <= 7.0 * 86_400.0).then(|| SimDuration::millis((n * factor * 1000.0) as u64))
+    crate::time::parse_duration(text, crate::time::DurationSyntax::Sleep).filter(|d| d.0 <= 7 * 86_400_000)
 }

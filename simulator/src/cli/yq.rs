@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use super::CommandOutput;
+use super::Host;
 use super::files::{self, FsError};
-use crate::world::World;
 use crate::yaml::{Seg, locate, parse_field_path, parse_line};
 
-pub fn run(world: &mut World, args: &[&str]) -> CommandOutput {
+pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let mut in_place = false;
     let mut rest = Vec::new();
     for a in args {

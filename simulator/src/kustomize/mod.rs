@@ -174,4 +174,21 @@ mod tests {
             "{none}"
         );
     }
+
+    #[test]
+    fn patch_targets_are_anchored_go_regexps() {
+        let kustomization = "resources:\n- cms.yaml\npatches:\n- target:\n    kind: ConfigMap\n    name: \"app-[a-z]+\"\n  patch: |-\n    - op: add\n      path: /data/patched\n      value: \"yes\"\n";
+        let cms = ["app-api", "app-web2", "xapp-web"]
+            .map(|n| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {n}\ndata:\n  a: b\n"))
+            .join("---\n");
+        let out = build(&files(&[("k/kustomization.yaml", kustomization), ("k/cms.yaml", &cms)]), "k").unwrap();
+        let patched: Vec<&str> =
+            out.iter().filter(|o| o["data"]["patched"] == "yes").map(|o| o["metadata"]["name"].as_str().unwrap()).collect();
+        // As `kubectl kustomize` (v5.6) does: `app-web2` and `xapp-web` do not match the whole pattern.
+        assert_eq!(patched, vec!["app-api"]);
+        let bad = kustomization.replace("app-[a-z]+", "app-(");
+        let e = build(&files(&[("k/kustomization.yaml", &bad), ("k/cms.yaml", &cms)]), "k").unwrap_err();
+        assert!(e.message.starts_with("error parsing regexp: "), "{e}");
+        assert!(e.message.ends_with("`^(?:app-()$`"), "{e}");
+    }
 }

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use regex_lite::Regex;
+
 use super::{KustomizeError, Res, err};
 use crate::kube::meta;
 
@@ -30,7 +32,10 @@ pub fn apply_json6902_text(resources: &mut [Res], text: &str, target: Option<&Va
 fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Value>) -> Result<(), KustomizeError> {
     for patch in docs {
         let indexes: Vec<usize> = match target {
-            Some(t) => resources.iter().enumerate().filter(|(_, r)| selected(r, t)).map(|(i, _)| i).collect(),
+            Some(t) => {
+                let target = Target::new(t)?;
+                resources.iter().enumerate().filter(|(_, r)| target.selects(r)).map(|(i, _)| i).collect()
+            }
             None => {
                 let (kind, name, ns) =
                     (meta::kind(&patch).to_string(), meta::name(&patch).to_string(), meta::namespace(&patch).to_string());
@@ -85,30 +90,70 @@ fn apply_smp_docs(resources: &mut Vec<Res>, docs: Vec<Value>, target: Option<&Va
 fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) -> Result<(), KustomizeError> {
     let target = target.ok_or_else(|| err("must specify a target for patch"))?;
     let patch: json_patch::Patch = serde_json::from_value(ops.clone()).map_err(|e| err(format!("unable to parse JSON patch: {e}")))?;
-    for r in resources.iter_mut().filter(|r| selected(r, target)) {
+    let target = Target::new(target)?;
+    for r in resources.iter_mut().filter(|r| target.selects(r)) {
         json_patch::patch(&mut r.obj, &patch).map_err(|e| err(format!("failed to apply json patch: {e}")))?;
     }
     Ok(())
 }
 
-/// Whether a resource matches a patch target (group, version, kind, name, namespace, selectors).
-fn selected(r: &Res, t: &Value) -> bool {
-    let field = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or("");
-    let api = r.obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let (group, version) = crate::kube::split_api_version(api);
-    let name_ok = field("name").is_empty()
-        || std::iter::once(r.name().to_string()).chain(r.previous.iter().map(|(n, _)| n.clone())).any(|n| regex_match(field("name"), &n));
-    let ns_ok = field("namespace").is_empty()
-        || std::iter::once(r.namespace().to_string())
-            .chain(r.previous.iter().map(|(_, n)| n.clone()))
-            .any(|n| regex_match(field("namespace"), &n));
-    regex_match(field("group"), group)
-        && regex_match(field("version"), version)
-        && regex_match(field("kind"), r.kind())
-        && name_ok
-        && ns_ok
-        && selector_ok(field("labelSelector"), &meta::labels(&r.obj))
-        && selector_ok(field("annotationSelector"), &r.obj["metadata"]["annotations"].as_object().cloned().unwrap_or_default())
+/// A patch target: group, version, kind, name and namespace as Go regular expressions
+/// anchored at both ends (kustomize compiles each as `^(?:pattern)$`), and selectors.
+struct Target<'a> {
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    label_selector: &'a str,
+    annotation_selector: &'a str,
+}
+
+impl<'a> Target<'a> {
+    fn new(t: &'a Value) -> Result<Target<'a>, KustomizeError> {
+        let field = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or("");
+        let anchored = |k: &str| -> Result<Option<Regex>, KustomizeError> {
+            match field(k) {
+                "" => Ok(None),
+                pattern => {
+                    let anchored = format!("^(?:{pattern})$");
+                    Regex::new(&anchored).map(Some).map_err(|e| {
+                        let reason = e.to_string().lines().next().unwrap_or_default().to_string();
+                        err(format!("error parsing regexp: {reason}: `{anchored}`"))
+                    })
+                }
+            }
+        };
+        Ok(Target {
+            group: anchored("group")?,
+            version: anchored("version")?,
+            kind: anchored("kind")?,
+            name: anchored("name")?,
+            namespace: anchored("namespace")?,
+            label_selector: t.get("labelSelector").and_then(Value::as_str).unwrap_or(""),
+            annotation_selector: t.get("annotationSelector").and_then(Value::as_str).unwrap_or(""),
+        })
+    }
+
+    /// Whether a resource matches (by its current or any earlier name and namespace).
+    fn selects(&self, r: &Res) -> bool {
+        let matches = |re: &Option<Regex>, text: &str| re.as_ref().is_none_or(|re| re.is_match(text));
+        let api = r.obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let (group, version) = crate::kube::split_api_version(api);
+        let name_ok = self.name.is_none()
+            || std::iter::once(r.name().to_string()).chain(r.previous.iter().map(|(n, _)| n.clone())).any(|n| matches(&self.name, &n));
+        let ns_ok = self.namespace.is_none()
+            || std::iter::once(r.namespace().to_string())
+                .chain(r.previous.iter().map(|(_, n)| n.clone()))
+                .any(|n| matches(&self.namespace, &n));
+        matches(&self.group, group)
+            && matches(&self.version, version)
+            && matches(&self.kind, r.kind())
+            && name_ok
+            && ns_ok
+            && selector_ok(self.label_selector, &meta::labels(&r.obj))
+            && selector_ok(self.annotation_selector, &r.obj["metadata"]["annotations"].as_object().cloned().unwrap_or_default())
+    }
 }
 
 fn selector_ok(selector: &str, labels: &Map<String, Value>) -> bool {
@@ -144,28 +189,6 @@ fn selector_ok(selector: &str, labels: &Map<String, Value>) -> bool {
             meta::label_selector_matches(term, labels)
         }
     })
-}
-
-/// Anchored matching of kustomize's target fields: literal text, `.` any one character, `.*` any run, `a|b` alternatives.
-fn regex_match(pattern: &str, text: &str) -> bool {
-    if pattern.is_empty() {
-        return true;
-    }
-    pattern.split('|').any(|alt| glob_like(alt.trim_start_matches('^').trim_end_matches('$'), text))
-}
-
-fn glob_like(p: &str, t: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (p.chars().collect(), t.chars().collect());
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p {
-            [] => t.is_empty(),
-            ['.', '*', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            ['\\', c, rest @ ..] => t.first() == Some(c) && go(rest, &t[1..]),
-            ['.', rest @ ..] => !t.is_empty() && go(rest, &t[1..]),
-            [c, rest @ ..] => t.first() == Some(c) && go(rest, &t[1..]),
-        }
-    }
-    go(&p, &t)
 }
 
 /// The strategic-merge key of a list, by its field name and the patch's items.

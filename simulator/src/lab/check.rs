@@ -6,7 +6,15 @@ use serde_json::Value;
 use crate::events::EventKind;
 use crate::kube::meta::{self, ObjectKey};
 use crate::kube::resource_type;
-use crate::world::World;
+use crate::model::Model;
+
+/// What a check looks at: one world's model, who its terminal is logged in to
+/// Argo CD as, and the push world of a comparison lab. A session provides it.
+pub trait Observed {
+    fn model(&self) -> &Model;
+    fn argocd_user(&self) -> &str;
+    fn push_world(&self) -> Option<&dyn Observed>;
+}
 
 /// A predicate on the world.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,10 +98,11 @@ pub struct CheckOutcome {
 }
 
 impl Check {
-    pub fn evaluate(&self, world: &World) -> CheckOutcome {
+    pub fn evaluate(&self, observed: &dyn Observed) -> CheckOutcome {
+        let world = observed.model();
         match self {
             Check::AllOf(checks) => {
-                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(world)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(observed)).collect();
                 let failed: Vec<&CheckOutcome> = outcomes.iter().filter(|o| !o.passed).collect();
                 CheckOutcome {
                     passed: failed.is_empty(),
@@ -106,14 +115,14 @@ impl Check {
                 }
             }
             Check::AnyOf(checks) => {
-                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(world)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(observed)).collect();
                 CheckOutcome {
                     passed: outcomes.iter().any(|o| o.passed),
                     expected: outcomes.iter().map(|o| o.expected.clone()).collect::<Vec<_>>().join(" or "),
                     found: outcomes.iter().map(|o| o.found.clone()).collect::<Vec<_>>().join("; "),
                 }
             }
-            Check::InPushWorld(check) => match world.twin() {
+            Check::InPushWorld(check) => match observed.push_world() {
                 Some(twin) => {
                     let o = check.evaluate(twin);
                     CheckOutcome {
@@ -129,7 +138,7 @@ impl Check {
                 },
             },
             Check::CommandFailed(shape) => {
-                let failed = world.journal.iter().find_map(|e| match &e.kind {
+                let failed = world.journal().iter().find_map(|e| match &e.kind {
                     EventKind::Command { line, exit_code, .. } if *exit_code != 0 && command_matches(shape, line) => Some(*exit_code),
                     _ => None,
                 });
@@ -143,9 +152,9 @@ impl Check {
                 }
             }
             Check::LoggedInAs(user) => CheckOutcome {
-                passed: &world.shell.argocd_user == user,
+                passed: observed.argocd_user() == user,
                 expected: format!("argocd logged in as {user}"),
-                found: format!("argocd logged in as {}", world.shell.argocd_user),
+                found: format!("argocd logged in as {}", observed.argocd_user()),
             },
             Check::Recovered { app, within_seconds } => {
                 let expected = format!("{app} Synced and Healthy again within {within_seconds} s of the incident");
@@ -167,7 +176,7 @@ impl Check {
             Check::PullRequest { state, approved } => super::check_more::pull_request(world, state, *approved),
             Check::CommandRun(shape) => {
                 let ran = world
-                    .journal
+                    .journal()
                     .iter()
                     .any(|e| matches!(&e.kind, EventKind::Command { line, exit_code: 0, .. } if command_matches(shape, line)));
                 CheckOutcome {
@@ -178,7 +187,7 @@ impl Check {
             }
             Check::AppStatus { app, sync, health } => {
                 let expected = [sync.clone(), health.clone()].into_iter().flatten().collect::<Vec<_>>().join(" and ");
-                match world.agent.app(app) {
+                match world.agent().app(app) {
                     None => CheckOutcome { passed: false, expected: format!("{app} {expected}"), found: format!("no application {app}") },
                     Some(a) => {
                         let ok = sync.as_ref().is_none_or(|s| *s == a.status.sync_status)
@@ -192,7 +201,7 @@ impl Check {
                 }
             }
             Check::Happened { app, event } => {
-                let hit = world.journal.iter().any(|e| match (&e.kind, event) {
+                let hit = world.journal().iter().any(|e| match (&e.kind, event) {
                     (EventKind::SyncStatusChanged { app: a, to, .. }, EventMatch::OutOfSync) => a == app && to == "OutOfSync",
                     (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::SelfHealed) => {
                         a == app && phase == "Succeeded" && *self_heal
@@ -221,7 +230,7 @@ impl Check {
                     return CheckOutcome { passed: false, expected, found: format!("unknown kind {kind}") };
                 };
                 let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { namespace } else { "" }, name);
-                match world.cluster.store.get(&key) {
+                match world.cluster().store.get(&key) {
                     None => CheckOutcome { passed: false, expected, found: format!("{kind}/{name} does not exist") },
                     Some(obj) => {
                         let found = field_at(obj, path).cloned().unwrap_or(Value::Null);
@@ -232,7 +241,7 @@ impl Check {
             Check::ReadyReplicas { namespace, deployment, count } => {
                 let key = ObjectKey::new("apps", "Deployment", namespace, deployment);
                 let expected = format!("deployment {deployment} with {count}/{count} ready pods");
-                match world.cluster.store.get(&key) {
+                match world.cluster().store.get(&key) {
                     None => CheckOutcome { passed: false, expected, found: format!("no deployment {deployment}") },
                     Some(d) => {
                         let ready = meta::i64_at(d, &["status", "readyReplicas"]).unwrap_or(0);
@@ -240,7 +249,7 @@ impl Check {
                         let total = meta::i64_at(d, &["status", "replicas"]).unwrap_or(0);
                         let uid = meta::uid(d);
                         let pods =
-                            world.cluster.store.list("", "Pod", Some(namespace)).filter(|p| is_descendant(world, p, uid)).count() as i64;
+                            world.cluster().store.list("", "Pod", Some(namespace)).filter(|p| is_descendant(world, p, uid)).count() as i64;
                         let ok = ready == *count && desired == *count && total == *count && pods == *count;
                         CheckOutcome { passed: ok, expected, found: format!("spec.replicas {desired}, {ready} ready, {pods} pods") }
                     }
@@ -248,13 +257,13 @@ impl Check {
             }
             Check::RemoteFile { path, field, equals } => {
                 let expected = format!("{path} {field} = {equals} on the remote");
-                let Some(clone) = world.git.clones.first() else {
+                let Some(clone) = world.git().clones.first() else {
                     return CheckOutcome { passed: false, expected, found: "no repository".into() };
                 };
-                let Some(tip) = world.git.resolve_remote(&clone.remote_url, "HEAD") else {
+                let Some(tip) = world.git().resolve_remote(&clone.remote_url, "HEAD") else {
                     return CheckOutcome { passed: false, expected, found: "an empty repository".into() };
                 };
-                let Some(text) = world.git.db.snapshot(&tip).get(path).cloned() else {
+                let Some(text) = world.git().db.snapshot(&tip).get(path).cloned() else {
                     return CheckOutcome { passed: false, expected, found: format!("{path} is not on the remote") };
                 };
                 let docs = crate::yaml::parse_documents(&text, path).unwrap_or_default();
@@ -263,10 +272,10 @@ impl Check {
             }
             Check::SyncedToHead { app } => {
                 let expected = format!("{app} synced to the newest commit");
-                match world.agent.app(app) {
+                match world.agent().app(app) {
                     None => CheckOutcome { passed: false, expected, found: format!("no application {app}") },
                     Some(a) => {
-                        let head = world.git.resolve_remote(&a.spec.repo_url, &a.spec.target_revision).unwrap_or_default();
+                        let head = world.git().resolve_remote(&a.spec.repo_url, &a.spec.target_revision).unwrap_or_default();
                         let ok = a.status.sync_status == "Synced" && a.status.revision == head;
                         let short = |s: &str| s[..s.len().min(7)].to_string();
                         CheckOutcome {
@@ -304,12 +313,12 @@ impl Check {
 
 /// Seconds from the latest incident to the app being Synced and Healthy again after it was
 /// disturbed: `None` without a disturbing incident, `Some(None)` while it has not recovered.
-fn recovery_seconds(world: &World, app: &str) -> Option<Option<u64>> {
-    let start = world.journal.iter().rposition(|e| matches!(e.kind, EventKind::Incident { .. }))?;
-    let at = world.journal[start].at;
+fn recovery_seconds(world: &Model, app: &str) -> Option<Option<u64>> {
+    let start = world.journal().iter().rposition(|e| matches!(e.kind, EventKind::Incident { .. }))?;
+    let at = world.journal()[start].at;
     let (mut sync, mut health) = ("Synced".to_string(), "Healthy".to_string());
     let mut disturbed = false;
-    for e in &world.journal[start..] {
+    for e in &world.journal()[start..] {
         match &e.kind {
             EventKind::SyncStatusChanged { app: a, to, .. } if a == app => sync = to.clone(),
             EventKind::HealthChanged { app: a, to, .. } if a == app => health = to.clone(),
@@ -338,8 +347,8 @@ fn values_equal(found: &Value, expected: &Value) -> bool {
     found == expected || found.as_str().is_some_and(|s| s == expected.to_string().trim_matches('"'))
 }
 
-fn is_descendant(world: &World, pod: &Value, deploy_uid: &str) -> bool {
-    meta::controller_uid(pod).and_then(|rs| world.cluster.store.get_by_uid(rs)).and_then(meta::controller_uid) == Some(deploy_uid)
+fn is_descendant(world: &Model, pod: &Value, deploy_uid: &str) -> bool {
+    meta::controller_uid(pod).and_then(|rs| world.cluster().store.get_by_uid(rs)).and_then(meta::controller_uid) == Some(deploy_uid)
 }
 
 /// Whether `line` is a run of the command `shape`: same tool and words, the

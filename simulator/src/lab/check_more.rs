@@ -5,16 +5,16 @@ use serde_json::Value;
 
 use super::CheckOutcome;
 use crate::kube::{ObjectKey, resource_type};
-use crate::world::World;
+use crate::model::Model;
 
 /// The object does not exist (any more).
-pub fn absent(world: &World, kind: &str, namespace: &str, name: &str) -> CheckOutcome {
+pub fn absent(world: &Model, kind: &str, namespace: &str, name: &str) -> CheckOutcome {
     let expected = format!("no {kind} {namespace}/{name}");
     let Some(rt) = resource_type(kind) else {
         return CheckOutcome { passed: false, expected, found: format!("unknown kind {kind}") };
     };
     let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { namespace } else { "" }, name);
-    match world.cluster.store.get(&key) {
+    match world.cluster().store.get(&key) {
         None => CheckOutcome { passed: true, expected, found: format!("{kind} {name} is gone") },
         Some(obj) if obj["metadata"]["deletionTimestamp"].is_string() => {
             CheckOutcome { passed: true, expected, found: format!("{kind} {name} is being deleted") }
@@ -24,9 +24,9 @@ pub fn absent(world: &World, kind: &str, namespace: &str, name: &str) -> CheckOu
 }
 
 /// The app lists the resource as one that requires pruning (gone from Git, still live).
-pub fn requires_pruning(world: &World, app: &str, kind: &str, name: &str) -> CheckOutcome {
+pub fn requires_pruning(world: &Model, app: &str, kind: &str, name: &str) -> CheckOutcome {
     let expected = format!("{app} lists {kind} {name} as requiring pruning");
-    let Some(a) = world.agent.app(app) else {
+    let Some(a) = world.agent().app(app) else {
         return CheckOutcome { passed: false, expected, found: format!("no application {app}") };
     };
     match a.status.resources.iter().find(|r| r.kind.eq_ignore_ascii_case(kind) && r.name == name) {
@@ -40,9 +40,9 @@ pub fn requires_pruning(world: &World, app: &str, kind: &str, name: &str) -> Che
 }
 
 /// The app's latest sync operation ended in this phase (Succeeded, Failed or Error).
-pub fn last_sync(world: &World, app: &str, phase: &str) -> CheckOutcome {
+pub fn last_sync(world: &Model, app: &str, phase: &str) -> CheckOutcome {
     let expected = format!("{app}'s last sync {phase}");
-    let Some(a) = world.agent.app(app) else {
+    let Some(a) = world.agent().app(app) else {
         return CheckOutcome { passed: false, expected, found: format!("no application {app}") };
     };
     match &a.status.operation_state {
@@ -52,9 +52,9 @@ pub fn last_sync(world: &World, app: &str, phase: &str) -> CheckOutcome {
 }
 
 /// A hook of the app's latest sync ran with this result.
-pub fn hook(world: &World, app: &str, name: &str, status: &str) -> CheckOutcome {
+pub fn hook(world: &Model, app: &str, name: &str, status: &str) -> CheckOutcome {
     let expected = format!("{app}'s hook {name} {status}");
-    let Some(a) = world.agent.app(app) else {
+    let Some(a) = world.agent().app(app) else {
         return CheckOutcome { passed: false, expected, found: format!("no application {app}") };
     };
     let result =
@@ -66,16 +66,16 @@ pub fn hook(world: &World, app: &str, name: &str, status: &str) -> CheckOutcome 
 }
 
 /// No file on the remote's default branch holds a plain `kind: Secret`.
-pub fn no_secret_in_git(world: &World) -> CheckOutcome {
+pub fn no_secret_in_git(world: &Model) -> CheckOutcome {
     let expected = "no plain Secret manifest in Git".to_string();
-    let Some(clone) = world.git.clones.first() else {
+    let Some(clone) = world.git().clones.first() else {
         return CheckOutcome { passed: false, expected, found: "no repository".into() };
     };
-    let Some(tip) = world.git.resolve_remote(&clone.remote_url, "HEAD") else {
+    let Some(tip) = world.git().resolve_remote(&clone.remote_url, "HEAD") else {
         return CheckOutcome { passed: false, expected, found: "an empty repository".into() };
     };
     let plain: Vec<String> = world
-        .git
+        .git()
         .db
         .snapshot(&tip)
         .iter()
@@ -97,16 +97,16 @@ pub fn no_secret_in_git(world: &World) -> CheckOutcome {
 
 /// Some pull request on the lab's repository is in this state (`OPEN`, `MERGED`), and approved
 /// when `approved` says so.
-pub fn pull_request(world: &World, state: &str, approved: Option<bool>) -> CheckOutcome {
+pub fn pull_request(world: &Model, state: &str, approved: Option<bool>) -> CheckOutcome {
     let expected = match approved {
         Some(true) => format!("an approved pull request, {state}"),
         Some(false) => format!("a pull request not yet approved, {state}"),
         None => format!("a pull request, {state}"),
     };
-    let Some(clone) = world.git.clones.first() else {
+    let Some(clone) = world.git().clones.first() else {
         return CheckOutcome { passed: false, expected, found: "no repository".into() };
     };
-    let pulls = world.git.remotes.get(&clone.remote_url).map(|r| r.pulls.as_slice()).unwrap_or_default();
+    let pulls = world.git().remotes.get(&clone.remote_url).map(|r| r.pulls.as_slice()).unwrap_or_default();
     let hit = pulls.iter().any(|p| p.state.word().eq_ignore_ascii_case(state) && approved.is_none_or(|a| p.approved() == a));
     let found = if pulls.is_empty() {
         "no pull request yet".to_string()

@@ -51,7 +51,7 @@ impl IncidentSpec {
     pub fn fires_at(&self, start: SimTime) -> Option<SimTime> {
         let at = self.at.as_deref()?;
         if let Some(offset) = at.strip_prefix('+') {
-            return crate::cli::shell::parse_duration(offset).map(|d| start + d);
+            return crate::time::parse_duration(offset, crate::time::DurationSyntax::Sleep).map(|d| start + d);
         }
         let parts: Vec<u64> = at.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
         let (h, m, s) = match parts.as_slice() {

@@ -11,16 +11,16 @@ mod tracker;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use check::{Check, CheckOutcome, EventMatch};
+pub use check::{Check, CheckOutcome, EventMatch, Observed};
 pub use incident::{FollowUp, IncidentSpec};
 pub use tracker::{Score, StepReport, Tracker};
 
-use crate::argo::{Agent, AgentConfig, SyncRequest};
-use crate::controllers::{Cluster, ImageBehaviour, ImageCatalog};
-use crate::git::{Git, Signature, Snapshot};
-use crate::rng::SimRng;
+use crate::argo::AgentConfig;
+use crate::cli::Shell;
+use crate::controllers::{ImageBehaviour, ImageCatalog};
+use crate::git::{Signature, Snapshot};
+use crate::model::{Bootstrap, CommitParts};
 use crate::time::{SimDuration, SimTime};
-use crate::world::{Shell, World};
 
 /// A lab: its story, starting world, steps and closing quiz.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -367,11 +367,9 @@ pub fn parse_signature(text: &str, time: SimTime) -> Option<Signature> {
     (!name.trim().is_empty() && email.contains('@')).then(|| Signature { name: name.trim().to_string(), email: email.to_string(), time })
 }
 
-/// Builds the lab's world: its Git history, a cluster with the lab's apps
-/// installed and synced, then the clock moved to the lab's start.
-pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
-    let mut rng = SimRng::new(seed);
-    let history: Vec<(Signature, String, Snapshot)> = lab
+/// The starting world a lab describes, as the model builds it.
+pub fn bootstrap(lab: &Lab) -> Result<Bootstrap, String> {
+    let history: Vec<CommitParts> = lab
         .world
         .repo
         .history
@@ -379,22 +377,12 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
         .zip(lab.history_snapshots())
         .map(|(c, snap)| {
             let t = SimTime::parse_rfc3339(&c.date).unwrap_or_default();
-            (parse_signature(&c.author, t).expect("validated on load"), c.message.clone(), snap)
+            let sig = parse_signature(&c.author, t).ok_or_else(|| format!("world.repo.history: `{}` is not `Name <email>`", c.author))?;
+            Ok((sig, c.message.clone(), snap))
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     let last_commit = history.last().map(|h| h.0.time).ok_or("the lab has no history")?;
-    let first_commit = history.first().map(|h| h.0.time).unwrap_or(last_commit);
-    let installed = lab.world.installed_at.as_deref().and_then(SimTime::parse_rfc3339).unwrap_or(last_commit + SimDuration::mins(5));
-    let start = lab.start_time();
-    if start < installed {
-        return Err(format!("the lab starts ({start}) before its cluster is installed ({installed})"));
-    }
-
-    let mut git = Git::default();
-    let main_tip = git.init_with_history(&lab.world.repo.url, &lab.world.repo.dir, &history).ok_or("the lab has no history")?;
-    if let Some(remote) = git.remotes.get_mut(&lab.world.repo.url) {
-        remote.protected = lab.world.repo.protected_branches.iter().cloned().collect();
-    }
+    let mut branches = Vec::new();
     for (branch, commits) in &lab.world.repo.branches {
         let mut snap = history.last().map(|h| h.2.clone()).unwrap_or_default();
         let mut branch_history = Vec::new();
@@ -410,100 +398,39 @@ pub fn build_world(seed: u64, lab: &Lab) -> Result<World, String> {
                 parse_signature(&c.author, t).ok_or_else(|| format!("world.repo.branches.{branch}: an author is not `Name <email>`"))?;
             branch_history.push((sig, c.message.clone(), snap.clone()));
         }
-        git.add_remote_branch(&lab.world.repo.url, branch, &main_tip, &branch_history);
+        branches.push((branch.clone(), branch_history));
     }
-    let nodes: Vec<String> = (0..3).map(|i| format!("aks-userpool-31415926-vmss00000{i}")).collect();
-    let mut cluster = Cluster::new(ImageCatalog { images: lab.world.images.clone() }, nodes.clone());
-    let cluster_created = first_commit - SimDuration::mins(60 * 24);
-    for node in &nodes {
-        let obj = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": node, "labels": {"kubernetes.io/hostname": node, "agentpool": "userpool"}}});
-        cluster.store.create(obj, cluster_created, &mut rng).map_err(|e| e.to_string())?;
-    }
-    let mut namespaces = vec!["default".to_string(), "kube-system".into(), "argocd".into()];
-    if !lab.world.flux.is_empty() {
-        namespaces.push(crate::flux::FLUX_NAMESPACE.into());
-    }
-    namespaces.extend(lab.world.namespaces.iter().cloned());
-    for ns in namespaces {
-        let obj = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}});
-        let _ = cluster.store.create(obj, cluster_created, &mut rng);
-    }
-    cluster.store.drain_events();
+    let installed = lab.world.installed_at.as_deref().and_then(SimTime::parse_rfc3339).unwrap_or(last_commit + SimDuration::mins(5));
+    Ok(Bootstrap {
+        repo_url: lab.world.repo.url.clone(),
+        repo_dir: lab.world.repo.dir.clone(),
+        history,
+        branches,
+        protected_branches: lab.world.repo.protected_branches.clone(),
+        images: ImageCatalog { images: lab.world.images.clone() },
+        namespaces: lab.world.namespaces.clone(),
+        applications: lab.world.applications.clone(),
+        flux: lab.world.flux.clone(),
+        agent: lab.world.agent.clone(),
+        rbac: lab.world.rbac.clone(),
+        registry: lab.world.registry.clone(),
+        image_updater: lab.world.image_updater,
+        pipeline: lab.world.pipeline.clone(),
+        installed,
+        start: lab.start_time(),
+    })
+}
 
-    let home = "/home/trainee".to_string();
-    let cwd = lab.world.repo.dir.clone();
+/// The trainee's terminal at the lab's start: in the repository's folder, logged in to Argo CD as `admin`.
+pub fn shell(lab: &Lab) -> Result<Shell, String> {
+    let start = lab.start_time();
     let user = parse_signature(&lab.world.trainee, start).ok_or("world.trainee is not of the form `Name <email>`")?;
-    let shell =
-        Shell { cwd, home, user, kube_namespace: lab.world.kube_namespace.clone(), argocd_user: "admin".into(), argocd_login_at: start };
-    let agent = Agent::new(lab.world.agent.clone());
-    let mut world = World::from_parts(installed, rng, cluster, git, agent, shell);
-    world.rbac = crate::argo::rbac::Enforcer::new(&lab.world.rbac)?;
-    world.rbac_users = lab.world.rbac.users.clone();
-
-    // Install the Applications, as a bootstrap would, and sync the ones without automation.
-    let tip = world.git.clones[0].worktree.clone();
-    for path in lab.world.applications.iter().chain(&lab.world.flux) {
-        let docs = crate::yaml::parse_documents(&tip[path], path).map_err(|e| e.to_string())?;
-        for doc in docs {
-            let now = world.now;
-            let merged = crate::kube::apply::merge(None, &doc);
-            world.cluster.store.create(merged, now, &mut world.rng).map_err(|e| format!("{path}: {e}"))?;
-        }
-    }
-    world.settle();
-    let manual: Vec<String> = world.agent.apps().filter(|a| a.spec.automated.is_none()).map(|a| a.spec.name.clone()).collect();
-    for name in manual {
-        let target = world.agent.app(&name).map(|a| a.spec.target_revision.clone()).unwrap_or_default();
-        let req = SyncRequest {
-            revision: target,
-            prune: false,
-            dry_run: false,
-            resources: None,
-            initiated_by: "admin".into(),
-            automated: false,
-            self_heal_attempts: 0,
-            retry: crate::argo::sync::RetryPolicy::NONE,
-        };
-        world.start_sync(&name, req)?;
-    }
-    world.registry = lab.world.registry.clone();
-    if let Some(spec) = &lab.world.pipeline {
-        let mut pipeline = crate::pipeline::Pipeline::new(spec.clone(), &lab.world.repo.url, &mut world.rng);
-        let head = world.git.resolve_remote(&lab.world.repo.url, &spec.branch).ok_or("the pipeline's branch does not exist")?;
-        let World { cluster, git, rng, now, .. } = &mut world;
-        pipeline.deploy_now(&head, cluster, git, *now, rng).map_err(|e| format!("world.pipeline: {e}"))?;
-        world.pipeline = Some(pipeline);
-        world.settle();
-    }
-    world.advance_to(installed + SimDuration::mins(10));
-    // Nothing changes between install and the lab's start, so jump there.
-    world.fast_forward_idle(start);
-    world.journal_reset();
-    if let Some(spec) = &lab.world.push_twin {
-        let mut push = lab.clone();
-        push.world.applications.clear();
-        push.world.pipeline = Some(spec.clone());
-        push.world.push_twin = None;
-        push.steps.clear();
-        let mut twin = build_world(seed, &push).map_err(|e| format!("world.pushTwin: {e}"))?;
-        twin.tracker = None;
-        // The twin's incidents are set off together with this world's.
-        twin.incidents.clear();
-        twin.pending_incidents.clear();
-        world.twin = Some(Box::new(twin));
-    }
-    if lab.world.image_updater {
-        world.image_updater = Some(crate::argo::image_updater::ImageUpdater::start(start));
-    }
-    world.incidents = lab.incidents.clone();
-    world.pending_incidents = lab.incidents.iter().filter_map(|i| Some((i.fires_at(start)?, i.id.clone()))).collect();
-    world.pending_incidents.sort();
-    let tracker = Tracker::new(lab);
-    if let Some(id) = tracker.active_incident() {
-        world.pending_incidents.push((start + SimDuration::secs(crate::world::STEP_INCIDENT_DELAY_SECS), id));
-        world.pending_incidents.sort();
-    }
-    world.tracker = Some(tracker);
-    world.settle();
-    Ok(world)
+    Ok(Shell {
+        cwd: lab.world.repo.dir.clone(),
+        home: "/home/trainee".into(),
+        user,
+        kube_namespace: lab.world.kube_namespace.clone(),
+        argocd_user: "admin".into(),
+        argocd_login_at: start,
+    })
 }

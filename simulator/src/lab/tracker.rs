@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::check::Observed;
 use super::{Lab, Step};
 use crate::time::SimTime;
-use crate::world::World;
 
 /// One step's state, as the page and `gitops-lab play` show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,25 +82,25 @@ impl Tracker {
     }
 
     /// Evaluates the active step (and the next, while steps pass); returns reports of steps that passed.
-    pub fn evaluate(&mut self, world: &World) -> Vec<StepReport> {
+    pub fn evaluate(&mut self, world: &dyn Observed) -> Vec<StepReport> {
         let mut passed = Vec::new();
         while self.active < self.steps.len() {
             let outcome = self.steps[self.active].check.evaluate(world);
             if !outcome.passed {
                 break;
             }
-            self.state[self.active].passed_at = Some(world.now());
+            self.state[self.active].passed_at = Some(world.model().now());
             passed.push(self.report(self.active, world));
             self.active += 1;
         }
         passed
     }
 
-    pub fn reports(&self, world: &World) -> Vec<StepReport> {
+    pub fn reports(&self, world: &dyn Observed) -> Vec<StepReport> {
         (0..self.steps.len()).map(|i| self.report(i, world)).collect()
     }
 
-    fn report(&self, i: usize, world: &World) -> StepReport {
+    fn report(&self, i: usize, world: &dyn Observed) -> StepReport {
         let step = &self.steps[i];
         let state = &self.state[i];
         let outcome = step.check.evaluate(world);

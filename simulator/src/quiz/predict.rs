@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bank::{Question, Simulation};
 use crate::lab::Lab;
-use crate::world::{Input, Output, World};
+use crate::session::{Input, Output, World};
 
 /// What a simulation produced: the outcomes that hold, and the output of the commands to show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -119,7 +119,7 @@ pub fn wait(world: &mut World, secs: u64) {
 
 pub fn app(world: &World) -> (String, String) {
     let a = world.agent().app("web").expect("the app exists");
-    (a.status.sync_status.clone(), a.status.health.status.clone())
+    (a.status.sync_status.to_string(), a.status.health.status.to_string())
 }
 
 pub fn replicas(world: &World) -> i64 {
