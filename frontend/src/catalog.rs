@@ -32,12 +32,8 @@ impl Component for Catalog {
                 <p class="tagline">{"Practise GitOps on a simulated cluster: Argo CD, kubectl and git, with the reconcile loop made visible."}</p>
                 <h2>{"Labs"}</h2>
                 <ul class="labs">
-                    { for labs.iter().enumerate().map(|(i, l)| html! {
+                    { for labs.iter().map(|l| html! {
                         <li class="lab-card" id={format!("lab-{}", l.id)}>
-                            <p class="path">
-                                if i == 0 { <strong class="start-here">{"Start here"}</strong>{" · "} }
-                                { l.level.map_or("", |v| v.name()) }
-                            </p>
                             <a href={format!("?lab={}", l.id)}><h3>{&l.title}</h3></a>
                             <p>{&l.summary}</p>
                             <p class="minutes">{format!("About {} minutes · {} steps · Course: {}", l.minutes, l.steps.len(), l.course_section)}</p>
