@@ -29,6 +29,10 @@ pub struct LabCard {
     pub minutes: u32,
     pub steps: usize,
     pub course_section: String,
+    /// The lab's level on the learning path (Foundations, Practitioner, Advanced).
+    pub level: String,
+    /// The first lab of the course's order.
+    pub start_here: bool,
 }
 
 /// One quiz as the catalog lists it.
@@ -84,13 +88,16 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
     let labs = content::labs(files).map_err(|e| e.to_string())?;
     let labs = labs
         .iter()
-        .map(|l| LabCard {
+        .enumerate()
+        .map(|(i, l)| LabCard {
             id: l.id.clone(),
             title: l.title.clone(),
             summary: l.summary.clone(),
             minutes: l.minutes,
             steps: l.steps.len(),
             course_section: l.course_section.clone(),
+            level: l.level.map_or("", |v| v.name()).to_string(),
+            start_here: i == 0,
         })
         .collect();
     let banks = content::banks(files).map_err(|e| e.to_string())?;
@@ -176,6 +183,8 @@ async fn sandbox_page(State(state): State<Arc<AppState>>) -> AppPage {
         minutes: 0,
         steps: 0,
         course_section: String::new(),
+        level: String::new(),
+        start_here: false,
     };
     AppPage::lab(&lab, &state.site)
 }

@@ -4,6 +4,7 @@
 //! jitter, watch-driven comparison, webhooks, manual and partial syncs).
 
 pub mod app;
+pub mod applicationset;
 pub mod deletion;
 pub mod diff;
 pub mod health;

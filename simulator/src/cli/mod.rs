@@ -2,18 +2,22 @@
 //! would, output and exit code. A user's mistake is output, never an `Err`.
 
 mod argocd;
+mod argocd_appset;
 mod az;
 pub mod complete;
 mod files;
 mod flux;
 mod gh;
+mod gh_pr;
 mod git;
 mod git_blame;
 mod git_branch;
+mod git_rm;
 mod helm;
 mod kubectl;
 mod kubectl_columns;
 mod kubectl_describe;
+mod kubeseal;
 mod kustomize;
 mod pipe;
 

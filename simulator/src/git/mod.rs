@@ -5,6 +5,7 @@ pub mod branch;
 pub mod diff;
 pub mod merge;
 pub mod object;
+pub mod pull;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,10 @@ pub struct Remote {
     pub default_branch: String,
     /// The Git server cannot be reached (an incident): clones, fetches and pushes fail.
     pub unreachable: bool,
+    /// Pull requests, numbered from 1.
+    pub pulls: Vec<pull::PullRequest>,
+    /// Branches that take changes only through an approved pull request.
+    pub protected: BTreeSet<String>,
 }
 
 /// The trainee's clone of a remote.
@@ -102,6 +107,8 @@ impl Git {
                 branches: [("main".to_string(), tip.clone())].into(),
                 default_branch: "main".into(),
                 unreachable: false,
+                pulls: Vec::new(),
+                protected: BTreeSet::new(),
             },
         );
         self.clones.push(WorkingCopy {
@@ -477,7 +484,7 @@ pub fn change_summary(old: &Snapshot, new: &Snapshot) -> CommitSummary {
 }
 
 /// Git stores messages with one trailing newline and no trailing blank lines.
-fn normalize_message(message: &str) -> String {
+pub(crate) fn normalize_message(message: &str) -> String {
     format!("{}\n", message.trim_end())
 }
 

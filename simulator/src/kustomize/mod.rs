@@ -5,7 +5,7 @@
 
 pub mod edit;
 mod duplicate_keys;
-mod generators;
+pub(crate) mod generators;
 pub(crate) mod images;
 mod nameref;
 mod order;

@@ -51,6 +51,22 @@ pub enum Check {
     LoggedInAs(String),
     /// The check holds in the comparison lab's push-pipeline twin.
     InPushWorld(Box<Check>),
+    /// The object does not exist (any more), or is being deleted.
+    Absent { kind: String, namespace: String, name: String },
+    /// The app lists this resource as requiring pruning: gone from Git, still in the cluster.
+    RequiresPruning { app: String, kind: String, name: String },
+    /// The app's latest sync operation ended in this phase (`Succeeded`, `Failed`, `Error`).
+    LastSync { app: String, phase: String },
+    /// A hook of the app's latest sync ran with this result (`Succeeded`, `Failed`).
+    Hook { app: String, name: String, status: String },
+    /// No file on the remote's default branch holds a plain (unencrypted) Secret.
+    NoSecretInGit,
+    /// A pull request on the lab's repository is in this state (`OPEN`, `MERGED`), approved or not.
+    PullRequest {
+        state: String,
+        #[serde(default)]
+        approved: Option<bool>,
+    },
     /// After the latest incident disturbed the app, it was Synced and Healthy again within this many seconds.
     Recovered {
         app: String,
@@ -158,6 +174,12 @@ impl Check {
                     None => CheckOutcome { passed: false, expected, found: "no incident has disturbed it yet".into() },
                 }
             }
+            Check::Absent { kind, namespace, name } => super::check_more::absent(world, kind, namespace, name),
+            Check::RequiresPruning { app, kind, name } => super::check_more::requires_pruning(world, app, kind, name),
+            Check::LastSync { app, phase } => super::check_more::last_sync(world, app, phase),
+            Check::Hook { app, name, status } => super::check_more::hook(world, app, name, status),
+            Check::NoSecretInGit => super::check_more::no_secret_in_git(world),
+            Check::PullRequest { state, approved } => super::check_more::pull_request(world, state, *approved),
             Check::CommandRun(shape) => {
                 let ran = ask(Query::Ran(shape.clone())) == Answer::Seen(true);
                 CheckOutcome {
@@ -276,16 +298,19 @@ impl Check {
         match self {
             Check::AllOf(c) | Check::AnyOf(c) => c.iter().flat_map(Check::apps).collect(),
             Check::AppStatus { app, .. } | Check::Happened { app, .. } | Check::SyncedToHead { app } => vec![app.as_str()],
+            Check::RequiresPruning { app, .. } | Check::LastSync { app, .. } | Check::Hook { app, .. } => vec![app.as_str()],
             _ => vec![],
         }
     }
 }
 
-/// Follows a dotted path; numeric segments index lists (`spec.template.spec.containers.0.image`).
+/// Follows a dotted path; numeric segments index lists (`spec.template.spec.containers.0.image`),
+/// and `\.` is a dot inside a key (`metadata.annotations.argocd\.argoproj\.io/sync-options`).
 fn field_at<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(obj, |v, seg| match v {
+    let segments: Vec<String> = path.replace("\\.", "\u{0}").split('.').map(|s| s.replace('\u{0}', ".")).collect();
+    segments.iter().try_fold(obj, |v, seg| match v {
         Value::Array(items) => items.get(seg.parse::<usize>().ok()?),
-        _ => v.get(seg),
+        _ => v.get(seg.as_str()),
     })
 }
 
