@@ -303,7 +303,6 @@ fn apply(s: &mut Session, command: &Value, actions: &mut Vec<Action>) {
                 } else {
                     // A lab not open here starts again when it is next opened.
                     crate::progress::clear(&lab);
-                    crate::status::clear_lab(&lab);
                     let run: u32 = load_json(&run_key(&lab)).unwrap_or(0);
                     save_json(&run_key(&lab), &(run + 1));
                 }
