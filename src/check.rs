@@ -7,6 +7,9 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 pub fn run(files: &ContentFiles) -> ExitCode {
+    for w in warnings(files) {
+        eprintln!("warning: {w}");
+    }
     match validate(files) {
         Ok(summary) => {
             println!("{summary}");
@@ -31,13 +34,21 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
         let file = format!("labs/{}/lab.yaml", lab.id);
         let text = files.get(&file).map(String::as_str).unwrap_or_default();
         let at = |field: &str, message: String| simulator::lab::ContentError::at(&file, text, field, message).to_string();
+        if lab.debrief.as_deref().is_none_or(|d| d.trim().is_empty()) {
+            errors.push(at(
+                "debrief",
+                "every lab needs a debrief: the takeaways, the OpenGitOps principle it showed, what differs in production".into(),
+            ));
+        }
+        if lab.objectives.is_empty() {
+            errors.push(at("objectives", "every lab states its learning objectives (\"you will be able to…\")".into()));
+        }
         for (i, q) in lab.quiz.iter().enumerate() {
             if !question_ids.contains(q.as_str()) {
                 errors.push(at(&format!("quiz[{i}]"), format!("no quiz bank has a question `{q}`")));
             }
         }
-        let apps: BTreeSet<String> =
-            simulator::World::new(1, lab).map(|w| w.agent().apps().map(|a| a.spec.name.clone()).collect()).unwrap_or_default();
+        let apps = apps_ever_created(lab);
         for (i, step) in lab.steps.iter().enumerate() {
             for app in step.check.apps() {
                 if !apps.contains(app) {
@@ -68,6 +79,19 @@ pub fn validate(files: &ContentFiles) -> Result<String, Vec<String>> {
     }
 }
 
+/// The applications a lab has at its start or after its solution (an ApplicationSet or an
+/// App of Apps creates some on the way).
+fn apps_ever_created(lab: &simulator::lab::Lab) -> BTreeSet<String> {
+    let Ok(mut world) = simulator::World::new(1, lab) else { return BTreeSet::new() };
+    let mut apps: BTreeSet<String> = world.agent().apps().map(|a| a.spec.name.clone()).collect();
+    for line in script::solution(lab) {
+        let now = world.now();
+        world.handle_input(now, simulator::Input::Command { line });
+        apps.extend(world.agent().apps().map(|a| a.spec.name.clone()));
+    }
+    apps
+}
+
 /// Checks that name an object the lab never has, neither at its start nor after its solution.
 fn objects_never_created(lab: &simulator::lab::Lab) -> Vec<(String, String)> {
     let Ok(mut world) = simulator::World::new(1, lab) else { return Vec::new() };
@@ -96,7 +120,8 @@ fn objects_never_created(lab: &simulator::lab::Lab) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Runs every "predict the outcome" question and compares the author's key with what the simulator produced.
+/// Runs every "predict the outcome" question with each of the checked seeds and compares the
+/// author's key with what the simulator produced: a key must not depend on the seed.
 fn check_predictions(files: &ContentFiles, labs: &[simulator::lab::Lab]) -> Vec<String> {
     let mut errors = Vec::new();
     for (path, text) in files.iter().filter(|(p, _)| p.starts_with("quizzes/")) {
@@ -107,25 +132,71 @@ fn check_predictions(files: &ContentFiles, labs: &[simulator::lab::Lab]) -> Vec<
             }
             let error =
                 |field: &str, message: String| simulator::lab::ContentError::at(path, text, &format!("questions[{i}].{field}"), message);
-            match simulator::quiz::simulate(q, labs) {
-                Ok(prediction) if prediction.key != q.answer => {
-                    let outcomes = |key: &[usize]| key.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
-                    errors.push(
-                        error(
-                            "answer",
-                            format!(
-                                "the key says outcomes [{}] happen, but the simulator produced [{}]",
-                                outcomes(&q.answer),
-                                outcomes(&prediction.key)
-                            ),
-                        )
+            if q.outcomes.len() < MIN_OUTCOMES {
+                errors.push(
+                    error("outcomes", format!("a prediction needs at least {MIN_OUTCOMES} plausible outcomes, not {}", q.outcomes.len()))
                         .to_string(),
-                    );
+                );
+            }
+            for seed in simulator::quiz::CHECKED_SEEDS {
+                match simulator::quiz::simulate_with_seed(q, labs, seed) {
+                    Ok(prediction) if prediction.key != q.answer => {
+                        let outcomes = |key: &[usize]| key.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
+                        errors.push(
+                            error(
+                                "answer",
+                                format!(
+                                    "the key says outcomes [{}] happen, but with seed {seed} the simulator produced [{}]",
+                                    outcomes(&q.answer),
+                                    outcomes(&prediction.key)
+                                ),
+                            )
+                            .to_string(),
+                        );
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        errors.push(error("simulation", e).to_string());
+                        break;
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => errors.push(error("simulation", e).to_string()),
             }
         }
     }
     errors
+}
+
+/// How many outcomes a prediction offers at least: two are a coin flip.
+const MIN_OUTCOMES: usize = 3;
+
+/// Content that is valid but teaches less well than it could: today, banks whose right answer
+/// is too often the longest option, which a trainee learns to spot without reading.
+pub fn warnings(files: &ContentFiles) -> Vec<String> {
+    let Ok(banks) = content::banks(files) else { return Vec::new() };
+    let mut warnings = Vec::new();
+    for bank in &banks {
+        let single: Vec<&simulator::quiz::Question> =
+            bank.questions.iter().filter(|q| q.kind == simulator::quiz::QuestionKind::SingleChoice).collect();
+        let longest: Vec<&str> = single.iter().filter(|q| key_is_longest(q)).map(|q| q.id.as_str()).collect();
+        if !single.is_empty() && longest.len() * 3 > single.len() {
+            warnings.push(format!(
+                "quizzes/{}.yaml: the key is the longest option in {} of {} single-choice questions ({}); \
+                 give the options the same length and form",
+                bank.topic,
+                longest.len(),
+                single.len(),
+                longest.join(", ")
+            ));
+        }
+    }
+    warnings
+}
+
+/// Whether a single-choice question's key is strictly longer than every other option.
+pub fn key_is_longest(q: &simulator::quiz::Question) -> bool {
+    let Some(&key) = q.answer.first() else { return false };
+    let len = |s: &String| s.chars().count();
+    let Some(key_len) = q.options.get(key).map(len) else { return false };
+    q.options.iter().enumerate().filter(|(i, _)| *i != key).all(|(_, o)| len(o) < key_len)
 }

@@ -2,6 +2,7 @@
 //! the content checker. The simulation itself is the `simulator` crate.
 
 pub mod check;
+pub mod classroom;
 pub mod content_dir;
 pub mod kubeapi;
 pub mod helm_cmd;

@@ -27,6 +27,12 @@ enum Command {
         /// The built site (frontend) to serve; defaults to the one `cargo xtask build-web` writes.
         #[arg(long)]
         site: Option<PathBuf>,
+        /// The classroom's database: sqlite://FILE (created when missing) or postgres://USER@HOST:PORT/DB (for replicas).
+        #[arg(long, value_name = "URL", default_value = gitops_lab::classroom::DEFAULT_DATABASE)]
+        database: String,
+        /// How many times a client address may join a class per minute.
+        #[arg(long, value_name = "N", default_value_t = 30)]
+        joins_per_minute: u32,
     },
     /// Play a lab in this terminal.
     Play {
@@ -123,12 +129,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let command = cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".into(), site: None });
+    let command = cli.command.unwrap_or_else(|| Command::Serve {
+        addr: "127.0.0.1:8080".into(),
+        site: None,
+        database: gitops_lab::classroom::DEFAULT_DATABASE.into(),
+        joins_per_minute: 30,
+    });
     if !matches!(command, Command::Serve { .. }) {
         stop_quietly_on_closed_pipe();
     }
     match command {
-        Command::Serve { addr, site } => server::run(&addr, site, files),
+        Command::Serve { addr, site, database, joins_per_minute } => {
+            let classroom = gitops_lab::classroom::Options { joins_per_minute, ..gitops_lab::classroom::Options::new(&database) };
+            server::run(&addr, site, files, classroom)
+        }
         Command::Play { lab, real_tools: Some(dir), speed, seed, .. } => gitops_lab::real_tools::run(&files, &lab, &dir, speed, seed),
         Command::Play { lab, solution, script, seed, .. } => play::run(&files, &lab, solution, script.as_deref(), seed),
         Command::Cluster { kubeconfig, addr, seed } => gitops_lab::kubeapi::run_cluster(&kubeconfig, &addr, seed),

@@ -10,8 +10,17 @@ use std::process::ExitCode;
 pub fn list(files: &ContentFiles) -> ExitCode {
     match content::labs(files) {
         Ok(labs) => {
-            let rows: Vec<Vec<String>> = std::iter::once(vec!["ID".into(), "MINUTES".into(), "TITLE".into()])
-                .chain(labs.iter().map(|l| vec![l.id.clone(), l.minutes.to_string(), l.title.clone()]))
+            let rows: Vec<Vec<String>> = std::iter::once(vec!["#".into(), "LEVEL".into(), "ID".into(), "MINUTES".into(), "TITLE".into()])
+                .chain(labs.iter().enumerate().map(|(i, l)| {
+                    let start = if i == 0 { " (start here)" } else { "" };
+                    vec![
+                        (i + 1).to_string(),
+                        l.level.map_or("-", |v| v.name()).to_string(),
+                        l.id.clone(),
+                        l.minutes.to_string(),
+                        format!("{}{start}", l.title),
+                    ]
+                }))
                 .collect();
             print!("{}", simulator::cli::table::tabwrite(&rows, 0, 3));
             ExitCode::SUCCESS
@@ -20,6 +29,40 @@ pub fn list(files: &ContentFiles) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The lab after this one in the course's order.
+fn next_lab(files: &ContentFiles, lab: &Lab) -> Option<Lab> {
+    let labs = content::labs(files).ok()?;
+    let at = labs.iter().position(|l| l.id == lab.id)?;
+    labs.into_iter().nth(at + 1)
+}
+
+/// What the trainee will be able to do, before the first step.
+fn print_objectives(lab: &Lab) {
+    if !lab.objectives.is_empty() {
+        println!("
+By the end of this lab you will be able to:");
+        for o in &lab.objectives {
+            println!("  - {o}");
+        }
+    }
+}
+
+/// The lab's debrief, once every step has passed: the takeaways, its quiz and the next lab.
+fn print_debrief(lab: &Lab, files: &ContentFiles) {
+    if let Some(debrief) = &lab.debrief {
+        println!("
+── Debrief ──
+{}", debrief.trim_end());
+    }
+    if !lab.quiz.is_empty() {
+        println!("
+The lab's quiz ({} questions) follows.", lab.quiz.len());
+    }
+    if let Some(next) = next_lab(files, lab) {
+        println!("Next lab: {} (gitops-lab play {})", next.title, next.id);
     }
 }
 
@@ -197,9 +240,7 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
         }
     };
     println!("{}\n\n{}", lab.title, crate::term_markdown::render(&lab.story, ansi()).trim_end());
-    for objective in &lab.objectives {
-        println!("  → {objective}");
-    }
+    print_objectives(lab);
     println!("\nType commands as in a real terminal. Also: `hint`, `skip`, `steps`, `incidents`, `incident ID`, `quit`. (seed {seed})");
     print_step(lab, &world);
     let completion = Arc::new(Mutex::new(simulator::cli::complete::CompletionData::of(&world)));
@@ -278,6 +319,7 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
         if world.tracker().map(|t| t.active()) != before {
             print_step(lab, world);
             if world.tracker().is_some_and(|t| t.finished()) {
+                print_debrief(lab, files);
                 crate::quiz_cmd::closing(lab, files, &mut stdin.lock());
                 break;
             }

@@ -127,7 +127,8 @@ pub fn ask(attempt: &Attempt, input: &mut impl BufRead) -> QuizResult {
 /// Shows one question's choices and reads an answer; `None` at the end of input.
 fn ask_one(p: &Presented, input: &mut impl BufRead) -> Option<Answer> {
     if let Some(sim) = &p.question.simulation {
-        println!("   The simulation (lab `{}`, seed {}):", sim.lab, sim.seed);
+        // The seed means nothing to a trainee, and a prediction's key holds for every seed.
+        println!("   The simulation (in the world of the lab `{}`):", sim.lab);
         for c in &sim.commands {
             println!("     $ {c}");
         }

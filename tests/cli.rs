@@ -18,8 +18,11 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn labs_lists_the_catalog() {
     let (code, out, _) = gitops_lab(&["labs"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("ID "), "{out}");
+    assert_eq!(out.lines().next().unwrap_or_default().split_whitespace().collect::<Vec<_>>(), ["#", "LEVEL", "ID", "MINUTES", "TITLE"], "{out}");
     assert!(out.contains("drift-2am") && out.contains("It's 2 AM: the manual scale"), "{out}");
+    let first = out.lines().nth(1).unwrap_or_default();
+    assert!(first.starts_with("1 ") && first.contains("meet-the-platform") && first.ends_with("(start here)"), "{out}");
+    assert!(out.contains("Foundations") && out.contains("Advanced"), "{out}");
 }
 
 #[test]

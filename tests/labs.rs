@@ -108,6 +108,41 @@ fn gitops_lab_check_accepts_the_builtin_content() {
 }
 
 #[test]
+fn the_builtin_banks_do_not_give_the_key_away_by_its_length() {
+    let warnings = gitops_lab::check::warnings(&content::builtin());
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    // A bank whose key is always the longest option is warned about.
+    let mut files = content::builtin();
+    files.insert(
+        "quizzes/zz-long.yaml".into(),
+        "topic: zz-long\ntitle: Long\nquestions:\n- id: zz1\n  type: singleChoice\n  prompt: p\n  options: [a, the long right answer, b]\n  answer: [1]\n  explanation: e\n  section: s\n".into(),
+    );
+    let warnings = gitops_lab::check::warnings(&files);
+    assert!(warnings.iter().any(|w| w.starts_with("quizzes/zz-long.yaml: the key is the longest option in 1 of 1")), "{warnings:#?}");
+}
+
+#[test]
+fn every_lab_has_objectives_a_debrief_and_a_place_on_the_path() {
+    let labs = labs();
+    assert!(labs.len() >= 17, "{} labs", labs.len());
+    for lab in &labs {
+        assert!(!lab.objectives.is_empty(), "{} states no objectives", lab.id);
+        assert!(lab.debrief.as_deref().is_some_and(|d| d.contains("OpenGitOps principle")), "{} has no debrief naming its principle", lab.id);
+        assert!(lab.order.is_some() && lab.level.is_some(), "{} has no place on the learning path", lab.id);
+    }
+    let orders: Vec<u32> = labs.iter().filter_map(|l| l.order).collect();
+    assert!(orders.windows(2).all(|w| w[0] < w[1]), "labs list in the course's order, each order used once: {orders:?}");
+    assert_eq!(labs[0].id, "meet-the-platform", "the path starts with meeting the platform");
+    // Without the debrief, `check` refuses the lab.
+    let mut files = content::builtin();
+    let text = files["labs/drift-2am/lab.yaml"].clone();
+    let cut = text.find("debrief: |").unwrap();
+    files.insert("labs/drift-2am/lab.yaml".into(), text[..cut].to_string());
+    let errors = gitops_lab::check::validate(&files).unwrap_err();
+    assert!(errors.iter().any(|e| e.starts_with("labs/drift-2am/lab.yaml") && e.contains("every lab needs a debrief")), "{errors:#?}");
+}
+
+#[test]
 fn malformed_lab_yaml_names_file_line_and_field() {
     let files = content::builtin();
     let text = &files["labs/drift-2am/lab.yaml"].clone();

@@ -154,6 +154,7 @@ impl App {
         let Some(world) = self.world.as_mut() else { return };
         let mut outputs = Vec::new();
         while let Some(o) = world.poll_output() {
+            crate::classroom::observe(&o);
             outputs.push(o);
         }
         let prompt = world.prompt();
@@ -268,6 +269,7 @@ impl App {
 
     /// Starts the lab again: a fresh world, terminal and panels; the completed record stays.
     fn reset(&mut self) {
+        crate::classroom::restarted();
         let Some(lab) = &self.lab else { return };
         crate::progress::clear(&lab.id);
         if let Some(r) = self.replay.as_mut() {
@@ -361,6 +363,9 @@ impl Component for App {
             shown_active: None,
             _clock: clock,
         };
+        if keep {
+            crate::classroom::attach(&ctx.props().lab, ctx.link().callback(Msg::Incident), ctx.link().callback(|_| Msg::Reset));
+        }
         app.drain();
         if let Some(saved) = saved {
             app.resume(saved);
@@ -376,7 +381,7 @@ impl Component for App {
                 let t = now_ms();
                 let elapsed = ((t - self.last_tick).max(0.0) as u64) * u64::from(self.speed);
                 self.last_tick = t;
-                if elapsed == 0 {
+                if elapsed == 0 || crate::classroom::paused() {
                     return false;
                 }
                 let target = world.now() + SimDuration::millis(elapsed);
@@ -438,6 +443,7 @@ impl Component for App {
             }
             Msg::Hint => self.apply(Input::Hint),
             Msg::Skip => {
+                crate::classroom::skipping(&world.step_reports());
                 self.echo_commands = true;
                 self.apply(Input::SkipStep);
                 self.drain();

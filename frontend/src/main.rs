@@ -5,6 +5,7 @@ mod app;
 mod argo_ui;
 mod bench;
 mod catalog;
+mod classroom;
 mod editor;
 mod guide;
 mod markdown;

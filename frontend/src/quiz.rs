@@ -106,6 +106,7 @@ impl QuizView {
 
     fn store(&self, quiz: &str) {
         save_json(&quiz_key(quiz), &self.saved);
+        crate::classroom::quiz_results(quiz, &self.saved.results);
     }
 }
 

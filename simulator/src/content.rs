@@ -18,7 +18,7 @@ pub fn builtin() -> ContentFiles {
     embedded::FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
 }
 
-/// Every lab in `files`, in id order.
+/// Every lab in `files`, in the course's order (`order`, then id; labs without an order last).
 pub fn labs(files: &ContentFiles) -> Result<Vec<Lab>, ContentError> {
     let mut labs = Vec::new();
     for path in files.keys() {
@@ -27,7 +27,7 @@ pub fn labs(files: &ContentFiles) -> Result<Vec<Lab>, ContentError> {
         };
         labs.push(lab(files, dir)?);
     }
-    labs.sort_by(|a, b| a.id.cmp(&b.id));
+    labs.sort_by(|a, b| (a.order.unwrap_or(u32::MAX), &a.id).cmp(&(b.order.unwrap_or(u32::MAX), &b.id)));
     Ok(labs)
 }
 

@@ -1,9 +1,10 @@
 //! Flux beside Argo CD: a source-controller and kustomize-controller as Flux
 //! v2 runs them. A `GitRepository` fetches its branch every interval; a
-//! `Kustomization` applies its path from that artifact every interval,
-//! correcting any drift in the fields it declares and pruning what left Git.
-//! There is no OutOfSync state: a Kustomization is Ready or not, and drift
-//! lasts until the next interval.
+//! `Kustomization` watches its source and applies a new artifact revision as
+//! soon as the source has fetched it. Besides, at every one of its own
+//! intervals it applies its path again, correcting any drift in the fields it
+//! declares and pruning what left Git. There is no OutOfSync state: a
+//! Kustomization is Ready or not, and drift lasts until the next interval.
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -177,11 +178,18 @@ impl Flux {
         source.fetch_error = None;
         let commit = git.resolve_remote(&source.url, &source.branch)?;
         let revision = format!("{}@sha1:{commit}", source.branch);
-        if source.revision.as_ref() != Some(&revision) {
+        let new_artifact = source.revision.as_ref() != Some(&revision);
+        if new_artifact {
             journal.push(Event { at: now, kind: EventKind::FluxFetched { source: name.into(), revision: revision.clone() } });
         }
         source.revision = Some(revision.clone());
         source.commit = Some(commit);
+        if new_artifact {
+            // Kustomizations watch their source: a new artifact is applied at once, not at their next interval.
+            for ks in self.kustomizations.values_mut().filter(|k| k.source == name && !k.suspended) {
+                ks.next_reconcile = ks.next_reconcile.min(now);
+            }
+        }
         Some(revision)
     }
 

@@ -23,6 +23,7 @@ pub mod quiz;
 pub mod registry;
 pub mod replay;
 pub mod rng;
+pub mod sealed_secrets;
 pub mod script;
 pub mod session;
 pub mod session_api;

@@ -42,6 +42,8 @@ pub struct Bootstrap {
     pub history: Vec<CommitParts>,
     /// Other branches, each growing from the last commit of `history`.
     pub branches: Vec<(String, Vec<CommitParts>)>,
+    /// Branches the Git server takes changes to only through an approved pull request.
+    pub protected_branches: Vec<String>,
     pub images: ImageCatalog,
     /// Namespaces beyond `default`, `kube-system`, `argocd` (and `flux-system` when there are Flux objects).
     pub namespaces: Vec<String>,
@@ -107,6 +109,9 @@ impl Model {
         let main_tip = git.init_with_history(&spec.repo_url, &spec.repo_dir, &spec.history).ok_or("the lab has no history")?;
         for (branch, commits) in &spec.branches {
             git.add_remote_branch(&spec.repo_url, branch, &main_tip, commits);
+        }
+        if let Some(remote) = git.remotes.get_mut(&spec.repo_url) {
+            remote.protected = spec.protected_branches.iter().cloned().collect();
         }
         let nodes: Vec<String> = (0..3).map(|i| format!("aks-userpool-31415926-vmss00000{i}")).collect();
         let mut cluster = Cluster::new(spec.images.clone(), nodes.clone());
@@ -407,6 +412,8 @@ impl Model {
             }
             self.flux.discover(&self.cluster, self.now);
             worked |= self.flux.run_due(self.now, &mut self.cluster, &self.git, &mut self.rng, &mut self.journal);
+            worked |= crate::sealed_secrets::reconcile(&mut self.cluster, self.now, &mut self.rng);
+            worked |= crate::argo::applicationset::reconcile(&mut self.cluster, &self.git, self.now, &mut self.rng);
             if !worked && self.cluster.next_timer().is_none_or(|t| t > self.now) {
                 settled = true;
                 break;

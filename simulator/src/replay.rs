@@ -38,4 +38,42 @@ impl Replay {
         }
         Ok((world, outputs))
     }
+
+    /// Restores the session as it was saved at `until`: builds the world, applies every
+    /// input, then runs the clock on to `until`. What a host needs to redraw its terminal
+    /// and timeline comes back in one list, so it renders once rather than after each input.
+    pub fn restore(&self, lab: &Lab, until: SimTime) -> Result<Restored, String> {
+        let mut world = World::new(self.seed, lab)?;
+        let mut entries = Vec::new();
+        let drain = |world: &mut World, entries: &mut Vec<RestoredEntry>| {
+            while let Some(o) = world.poll_output() {
+                entries.push(RestoredEntry::Output(o));
+            }
+        };
+        drain(&mut world, &mut entries);
+        for (at, input) in &self.inputs {
+            entries.push(RestoredEntry::Input { prompt: world.prompt(), input: input.clone() });
+            world.handle_input(*at, input.clone());
+            drain(&mut world, &mut entries);
+        }
+        world.advance_to(until);
+        drain(&mut world, &mut entries);
+        Ok(Restored { world, entries })
+    }
+}
+
+/// A session restored from its record.
+#[derive(Debug)]
+pub struct Restored {
+    pub world: World,
+    /// Every input with the prompt it was given at, and every output, in order.
+    pub entries: Vec<RestoredEntry>,
+}
+
+/// One line of a restored session's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RestoredEntry {
+    /// An input, and the prompt the terminal showed when it was typed.
+    Input { prompt: String, input: Input },
+    Output(Output),
 }

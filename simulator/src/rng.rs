@@ -26,6 +26,16 @@ impl SimRng {
         self.inner.next_u64()
     }
 
+    /// Moves the stream on by `draws` calls of `next_u64` (or of `below` with a bound),
+    /// without computing the numbers in between.
+    pub fn skip(&mut self, draws: u64) {
+        if draws > 0 {
+            // One `u64` is two 32-bit words of the ChaCha stream.
+            let at = self.inner.get_word_pos();
+            self.inner.set_word_pos(at + 2 * u128::from(draws));
+        }
+    }
+
     /// A number in `0..bound` (0 when `bound` is 0).
     pub fn below(&mut self, bound: u64) -> u64 {
         if bound == 0 { 0 } else { self.next_u64() % bound }
@@ -76,6 +86,25 @@ mod tests {
         assert_eq!(a.uuid(), b.uuid());
         assert_eq!(a.kube_suffix(5), b.kube_suffix(5));
         assert_ne!(SimRng::new(8).next_u64(), SimRng::new(7).next_u64());
+    }
+
+    #[test]
+    fn skipping_draws_is_drawing_them() {
+        for n in [1u64, 7, 8, 9, 31, 32, 33, 1000] {
+            for before in [0, 1, 3, 8] {
+                let (mut drawn, mut skipped) = (SimRng::new(5), SimRng::new(5));
+                for _ in 0..before {
+                    drawn.next_u64();
+                    skipped.next_u64();
+                }
+                for _ in 0..n {
+                    drawn.below(60_000);
+                }
+                skipped.skip(n);
+                assert_eq!(drawn.next_u64(), skipped.next_u64(), "{before} then {n}");
+                assert_eq!(drawn.uuid(), skipped.uuid());
+            }
+        }
     }
 
     #[test]

@@ -22,8 +22,12 @@ impl fmt::Display for YamlError {
     }
 }
 
-/// Parses every document of a YAML stream; empty documents are skipped.
+pub mod limits;
+
+/// Parses every document of a YAML stream; empty documents are skipped. A text over
+/// the size or depth bounds (`limits`) is refused before it is parsed.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, YamlError> {
+    limits::check(text).map_err(|e| YamlError { file: file.to_string(), line: e.line, message: e.message })?;
     let mut docs = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(text) {
         let value = Value::deserialize(doc).map_err(|e| YamlError {

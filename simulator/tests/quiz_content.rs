@@ -3,7 +3,7 @@
 //! breaks a lesson fails here.
 
 use simulator::content;
-use simulator::quiz::{Attempt, QuestionKind, Selection, simulate};
+use simulator::quiz::{Attempt, CHECKED_SEEDS, QuestionKind, Selection, simulate, simulate_with_seed};
 use std::collections::BTreeSet;
 
 #[test]
@@ -18,6 +18,11 @@ fn every_prediction_key_is_what_the_simulator_produces() {
         assert!(prediction.key.len() < q.outcomes.len(), "{}: every outcome holds, so the question cannot fail", q.id);
         assert_eq!(prediction.shown.len(), q.simulation.as_ref().unwrap().show.len());
         assert!(prediction.shown.iter().all(|s| !s.output.is_empty()), "{}: a shown command printed nothing", q.id);
+        assert!(q.outcomes.len() >= 3, "{}: a prediction with {} outcomes is a coin flip", q.id, q.outcomes.len());
+        for seed in CHECKED_SEEDS {
+            let other = simulate_with_seed(q, &labs, seed).unwrap_or_else(|e| panic!("{} seed {seed}: {e}", q.id));
+            assert_eq!(other.key, q.answer, "{}: with seed {seed} the simulator's outcome differs from the key", q.id);
+        }
         predictions += 1;
     }
     assert!(predictions >= 6, "only {predictions} predictions");

@@ -29,6 +29,10 @@ pub struct LabCard {
     pub minutes: u32,
     pub steps: usize,
     pub course_section: String,
+    /// The lab's level on the learning path (Foundations, Practitioner, Advanced).
+    pub level: String,
+    /// The first lab of the course's order.
+    pub start_here: bool,
 }
 
 /// One quiz as the catalog lists it.
@@ -84,13 +88,16 @@ pub fn router(files: &ContentFiles, site: Site) -> Result<Router, String> {
     let labs = content::labs(files).map_err(|e| e.to_string())?;
     let labs = labs
         .iter()
-        .map(|l| LabCard {
+        .enumerate()
+        .map(|(i, l)| LabCard {
             id: l.id.clone(),
             title: l.title.clone(),
             summary: l.summary.clone(),
             minutes: l.minutes,
             steps: l.steps.len(),
             course_section: l.course_section.clone(),
+            level: l.level.map_or("", |v| v.name()).to_string(),
+            start_here: i == 0,
         })
         .collect();
     let banks = content::banks(files).map_err(|e| e.to_string())?;
@@ -176,6 +183,8 @@ async fn sandbox_page(State(state): State<Arc<AppState>>) -> AppPage {
         minutes: 0,
         steps: 0,
         course_section: String::new(),
+        level: String::new(),
+        start_here: false,
     };
     AppPage::lab(&lab, &state.site)
 }
@@ -189,8 +198,8 @@ async fn static_file(State(state): State<Arc<AppState>>, uri: axum::http::Uri, h
     state.site.serve(uri.path(), if_none_match).await
 }
 
-/// Serves until Ctrl-C.
-pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles) -> ExitCode {
+/// Serves until Ctrl-C: the site and, beside it, the classroom (`crate::classroom`).
+pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles, classroom: crate::classroom::Options) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
@@ -207,6 +216,14 @@ pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles) -> ExitCo
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts");
     runtime.block_on(async move {
+        let started = match crate::classroom::Classroom::start(&classroom, &files).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: the classroom cannot start: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let router = router.merge(crate::classroom::router(started.classroom));
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
@@ -215,12 +232,24 @@ pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles) -> ExitCo
             }
         };
         let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
-        println!("GitOps Lab is running on http://{local}/ (Ctrl-C to stop)");
+        // One write, so that a reader of the first line also gets the token (printed once only).
+        let token = match &started.new_token {
+            Some(t) => format!(
+                "\nInstructor token, shown this once (stored hashed; set {} to choose your own): {t}",
+                crate::classroom::TOKEN_VARIABLE
+            ),
+            None => String::new(),
+        };
+        println!(
+            "GitOps Lab is running on http://{local}/ (Ctrl-C to stop)\nClassroom: http://{local}/instructor, database {}{token}",
+            crate::classroom::store::redact(&classroom.database)
+        );
         tracing::info!(%local, "listening");
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        match axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        match axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

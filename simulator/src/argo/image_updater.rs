@@ -1,8 +1,13 @@
-//! Argo CD Image Updater: every two minutes it reads the Applications it is
-//! asked to watch (by annotation), looks in the registry for a newer tag that
-//! meets each image's constraint, and writes the update back to Git (the
-//! `git` write-back method: a `.argocd-source-<app>.yaml` file, or the
-//! kustomization itself), so Git stays the source of truth.
+//! Argo CD Image Updater (v1.x): every two minutes it reads its `ImageUpdater`
+//! resources (`argocd-image-updater.argoproj.io/v1alpha1`), each selecting
+//! Applications by name pattern with the images to watch, looks in the
+//! registry for a newer tag that meets each image's constraint, and writes the
+//! update back to Git (the `git` write-back method: a
+//! `.argocd-source-<app>.yaml` file), so Git stays the source of truth.
+//!
+//! The v0.x annotations on an Application (`argocd-image-updater.argoproj.io/image-list`
+//! and friends) are read only when an `ImageUpdater` selects the app with
+//! `useAnnotations: true`, as v1.x does; on their own they do nothing.
 
 use serde_json::Value;
 
@@ -14,6 +19,18 @@ use crate::registry::{Registry, newest};
 use crate::time::{SimDuration, SimTime};
 
 const PREFIX: &str = "argocd-image-updater.argoproj.io/";
+/// The API group of the `ImageUpdater` resource.
+pub const GROUP: &str = "argocd-image-updater.argoproj.io";
+
+/// One image an `ImageUpdater` asks to watch for one Application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Watched {
+    /// The image name with an optional constraint: `civica.azurecr.io/payments/payment-service:~2.3`.
+    image: String,
+    strategy: String,
+    /// `git` (commit to the app's repository) or `argocd` (patch the Application).
+    method: String,
+}
 /// Image Updater's default check interval.
 pub const INTERVAL_SECS: u64 = 120;
 
@@ -54,8 +71,10 @@ impl ImageUpdater {
         let apps: Vec<Value> = cluster.store.list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).cloned().collect();
         let mut done = Vec::new();
         for app in apps {
-            let annotations = app["metadata"]["annotations"].as_object().cloned().unwrap_or_default();
-            let Some(list) = annotations.get(&format!("{PREFIX}image-list")).and_then(Value::as_str) else { continue };
+            let watched = watched_images(cluster, &app);
+            if watched.is_empty() {
+                continue;
+            }
             let Ok(spec) = crate::argo::app::AppSpec::from_object(&app) else { continue };
             let Some(head) = git.resolve_remote(&spec.repo_url, &spec.target_revision) else { continue };
             let files = git.db.snapshot(&head);
@@ -65,10 +84,8 @@ impl ImageUpdater {
             } else {
                 spec.target_revision.clone()
             };
-            for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-                let (alias, image) = entry.split_once('=').unwrap_or((entry, entry));
-                let (name, constraint) = split_constraint(image);
-                let strategy = annotations.get(&format!("{PREFIX}{alias}.update-strategy")).and_then(Value::as_str).unwrap_or("semver");
+            for Watched { image, strategy, method } in watched {
+                let (name, constraint) = split_constraint(&image);
                 if strategy != "semver" {
                     continue;
                 }
@@ -78,7 +95,6 @@ impl ImageUpdater {
                 if !newer {
                     continue;
                 }
-                let method = annotations.get(&format!("{PREFIX}write-back-method")).and_then(Value::as_str).unwrap_or("argocd");
                 if !method.starts_with("git") {
                     // The `argocd` method patches the Application; this simulator writes back to Git only.
                     continue;
@@ -105,6 +121,67 @@ impl ImageUpdater {
         }
         done
     }
+}
+
+/// The images the `ImageUpdater` resources ask to watch for this Application, in the order of
+/// the resources' names and their entries.
+fn watched_images(cluster: &Cluster, app: &Value) -> Vec<Watched> {
+    let name = meta::name(app);
+    let mut out = Vec::new();
+    for updater in cluster.store.list(GROUP, "ImageUpdater", Some(meta::namespace(app))) {
+        let spec = &updater["spec"];
+        let method = |v: &Value| v["writeBackConfig"]["method"].as_str().map(String::from);
+        let strategy_of = |v: &Value| v["commonUpdateSettings"]["updateStrategy"].as_str().map(String::from);
+        let default_method = method(spec).unwrap_or_else(|| "argocd".into());
+        let default_strategy = strategy_of(spec).unwrap_or_else(|| "semver".into());
+        for r in spec["applicationRefs"].as_array().into_iter().flatten() {
+            if !glob_matches(r["namePattern"].as_str().unwrap_or_default(), name) {
+                continue;
+            }
+            let method = method(r).unwrap_or_else(|| default_method.clone());
+            let strategy = strategy_of(r).unwrap_or_else(|| default_strategy.clone());
+            if r["useAnnotations"].as_bool() == Some(true) {
+                out.extend(annotated_images(app, &method));
+                continue;
+            }
+            for img in r["images"].as_array().into_iter().flatten() {
+                let Some(image) = img["imageName"].as_str() else { continue };
+                out.push(Watched { image: image.to_string(), strategy: strategy_of(img).unwrap_or_else(|| strategy.clone()), method: method.clone() });
+            }
+        }
+    }
+    out
+}
+
+/// The legacy v0.x annotations of an Application, read for a ref with `useAnnotations: true`.
+fn annotated_images(app: &Value, default_method: &str) -> Vec<Watched> {
+    let annotations = app["metadata"]["annotations"].as_object().cloned().unwrap_or_default();
+    let get = |key: &str| annotations.get(&format!("{PREFIX}{key}")).and_then(Value::as_str);
+    let Some(list) = get("image-list") else { return Vec::new() };
+    let method = get("write-back-method").unwrap_or(default_method).to_string();
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            let (alias, image) = entry.split_once('=').unwrap_or((entry, entry));
+            let strategy = get(&format!("{alias}.update-strategy")).unwrap_or("semver").to_string();
+            Watched { image: image.to_string(), strategy, method: method.clone() }
+        })
+        .collect()
+}
+
+/// Matches a name against a pattern where `*` stands for any run of characters and `?` for one.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    go(&p, &n)
 }
 
 /// `civica.azurecr.io/payments/payment-service:~2.3` is the image and its constraint.
@@ -134,4 +211,19 @@ fn current_images(spec: &crate::argo::app::AppSpec, files: &Snapshot) -> Vec<(St
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+
+    #[test]
+    fn name_patterns_match_as_globs() {
+        assert!(glob_matches("payment-service-staging", "payment-service-staging"));
+        assert!(glob_matches("payment-service-*", "payment-service-staging"));
+        assert!(glob_matches("*-staging", "order-service-staging"));
+        assert!(glob_matches("payment-service-???", "payment-service-dev"));
+        assert!(!glob_matches("payment-service-*", "order-service-staging"));
+        assert!(!glob_matches("", "payment-service"));
+    }
 }

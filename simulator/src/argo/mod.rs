@@ -4,10 +4,12 @@
 //! jitter, watch-driven comparison, webhooks, manual and partial syncs).
 
 pub mod app;
+pub mod applicationset;
 pub mod deletion;
 pub mod diff;
 pub mod health;
 pub mod image_updater;
+mod index;
 pub mod project;
 pub mod rbac;
 pub mod render;
@@ -84,6 +86,13 @@ impl RunningOp {
     }
 }
 
+impl AppRuntime {
+    /// When this app next has something to do: a poll, a queued comparison or its operation.
+    fn due(&self) -> Option<SimTime> {
+        [self.next_poll, self.refresh.map(|r| r.0), self.op.as_ref().map(RunningOp::due)].into_iter().flatten().min()
+    }
+}
+
 /// The agent's private state for one Application.
 #[derive(Clone, Debug)]
 pub struct AppRuntime {
@@ -108,13 +117,15 @@ pub struct Agent {
     last_own_write: u64,
     /// Live objects by the app their tracking annotation names, kept current from watch events.
     tracked: BTreeMap<String, BTreeSet<ObjectKey>>,
-    /// Whether an Application object changed since the last `discover`.
+    /// Whether every Application object must be looked at in the next `discover`.
     apps_changed: bool,
+    /// Timers, interests and caches that keep each pass proportional to what changed.
+    index: index::AgentIndex,
 }
 
 impl Agent {
     pub fn new(config: AgentConfig) -> Self {
-        Agent { config, apps: BTreeMap::new(), last_own_write: 0, tracked: BTreeMap::new(), apps_changed: true }
+        Agent { config, apps: BTreeMap::new(), last_own_write: 0, tracked: BTreeMap::new(), apps_changed: true, index: Default::default() }
     }
 
     pub fn app(&self, name: &str) -> Option<&AppRuntime> {
@@ -127,7 +138,19 @@ impl Agent {
 
     /// When the agent next has something to do.
     pub fn next_timer(&self) -> Option<SimTime> {
-        self.apps.values().flat_map(|a| [a.next_poll, a.refresh.map(|r| r.0), a.op.as_ref().map(RunningOp::due)]).flatten().min()
+        self.index.next()
+    }
+
+    /// Files an app's timers again after they (or its status) may have changed.
+    fn reindex(&mut self, name: &str) {
+        self.reschedule(name);
+        self.index.unpublished.insert(name.to_string());
+    }
+
+    /// Files an app's timers again after they changed (its status did not).
+    fn reschedule(&mut self, name: &str) {
+        let due = self.apps.get(name).and_then(AppRuntime::due);
+        self.index.schedule(name, due);
     }
 
     /// When the agent next polls Git for any app (the next scheduled reconcile).
@@ -135,22 +158,44 @@ impl Agent {
         self.apps.values().filter_map(|a| a.next_poll).min()
     }
 
-    /// Picks up new, changed and deleted Application objects.
+    /// Picks up new, changed and deleted Application objects: every one the first time,
+    /// then the ones whose watch events said they changed.
     pub fn discover(&mut self, cluster: &Cluster, now: SimTime, rng: &mut SimRng) {
-        if !std::mem::take(&mut self.apps_changed) {
+        let everything = std::mem::take(&mut self.apps_changed);
+        let changed = std::mem::take(&mut self.index.changed_apps);
+        if !everything && changed.is_empty() {
             return;
         }
-        let objs: Vec<&Value> =
-            cluster.store.list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).filter(|a| !meta::is_terminating(a)).collect();
-        let names: BTreeSet<&str> = objs.iter().map(|o| meta::name(o)).collect();
-        self.apps.retain(|n, _| names.contains(n.as_str()));
+        let live = |o: &&Value| !meta::is_terminating(o);
+        let count = self.apps.len();
+        let objs: Vec<&Value> = if everything {
+            let objs: Vec<&Value> = cluster.store.list("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).filter(live).collect();
+            let names: BTreeSet<&str> = objs.iter().map(|o| meta::name(o)).collect();
+            let gone: Vec<String> = self.apps.keys().filter(|n| !names.contains(n.as_str())).cloned().collect();
+            for name in gone {
+                self.remove_app(&name);
+            }
+            objs
+        } else {
+            let mut objs = Vec::new();
+            for name in &changed {
+                let key = ObjectKey::new("argoproj.io", "Application", ARGOCD_NAMESPACE, name);
+                match cluster.store.get(&key).filter(live) {
+                    Some(obj) => objs.push(obj),
+                    None => self.remove_app(name),
+                }
+            }
+            objs
+        };
+        let mut reorder = everything || self.apps.len() != count;
         for obj in objs {
             let Ok(spec) = AppSpec::from_object(obj) else {
                 continue;
             };
             let spec_json = obj.get("spec").cloned().unwrap_or(Value::Null);
+            let name = spec.name.clone();
             match self.apps.get_mut(&spec.name) {
-                Some(rt) if rt.spec_json == spec_json => {}
+                Some(rt) if rt.spec_json == spec_json => continue,
                 Some(rt) => {
                     rt.spec = spec;
                     rt.spec_json = spec_json;
@@ -158,8 +203,9 @@ impl Agent {
                     request(rt, now, Level::Latest);
                 }
                 None => {
-                    let namespaces = [spec.dest_namespace.clone()].into_iter().collect();
+                    let namespaces: BTreeSet<String> = [spec.dest_namespace.clone()].into_iter().collect();
                     let jitter = self.jitter(rng);
+                    self.index.set_interest(&name, &BTreeSet::new(), &BTreeSet::new(), &BTreeSet::new(), &namespaces);
                     let rt = AppRuntime {
                         spec: spec.clone(),
                         status: AppStatus::default(),
@@ -173,8 +219,20 @@ impl Agent {
                         published: None,
                     };
                     self.apps.insert(spec.name.clone(), rt);
+                    reorder = true;
                 }
             }
+            self.reindex(&name);
+        }
+        if reorder {
+            self.index.set_order(self.apps.keys().cloned().collect());
+        }
+    }
+
+    /// Forgets an app whose Application object is gone.
+    fn remove_app(&mut self, name: &str) {
+        if let Some(rt) = self.apps.remove(name) {
+            self.index.forget(name, &rt.managed, &rt.namespaces);
         }
     }
 
@@ -187,28 +245,66 @@ impl Agent {
                 rt.next_poll = Some(now + SimDuration::millis(rng.between(10_000, period.max(10_000))));
             }
         }
+        self.reindex_all();
+    }
+
+    fn reindex_all(&mut self) {
+        let names: Vec<String> = self.apps.keys().cloned().collect();
+        for name in names {
+            self.reindex(&name);
+        }
     }
 
     /// Reacts to watch events from the cluster: a change to a managed object
     /// queues a comparison within seconds; other changes in the app's
     /// namespaces refresh its health.
     pub fn observe(&mut self, events: &[WatchEvent], store: &crate::kube::Store, now: SimTime, journal: &mut Vec<Event>) {
+        // For each app concerned, in name order: the events about objects it manages, in order,
+        // and whether any event happened in a namespace it watches.
+        let mut concerned: BTreeMap<String, (Vec<&WatchEvent>, bool)> = BTreeMap::new();
+        let mut namespaces: BTreeSet<&str> = BTreeSet::new();
         for ev in events {
-            if ev.key.kind == "Application" && ev.key.group == "argoproj.io" && ev.spec_changed {
-                self.apps_changed = true;
+            if ev.key.kind == "Application" && ev.key.group == "argoproj.io" && ev.spec_changed && ev.key.namespace == ARGOCD_NAMESPACE {
+                self.index.changed_apps.insert(ev.key.name.clone());
             }
-            for set in self.tracked.values_mut() {
-                set.remove(&ev.key);
+            if let Some(app) = self.index.tracked_of.remove(&ev.key) {
+                if let Some(set) = self.tracked.get_mut(&app) {
+                    set.remove(&ev.key);
+                }
             }
             let tracking = store.get(&ev.key).and_then(|o| meta::annotation(o, render::TRACKING_ID)).and_then(|id| id.split(':').next());
             if let Some(app) = tracking {
                 self.tracked.entry(app.to_string()).or_default().insert(ev.key.clone());
+                self.index.tracked_of.insert(ev.key.clone(), app.to_string());
             }
+            for app in self.index.managers(&ev.key) {
+                concerned.entry(app.clone()).or_default().0.push(ev);
+            }
+            namespaces.insert(&ev.key.namespace);
         }
         let delay = SimDuration::millis(self.config.watch_delay_millis);
-        for rt in self.apps.values_mut() {
-            for ev in events {
-                if rt.managed.contains(&ev.key) && ev.spec_changed {
+        // A health refresh only lowers the time and keeps the level of what is queued, so one
+        // stands for many, and it never changes whether a watch event is reported: the apps that
+        // watch a namespace are asked once, and only those whose queue it changes are filed again.
+        let mut moved = Vec::new();
+        for ns in namespaces {
+            for app in self.index.watchers(ns) {
+                let Some(rt) = self.apps.get_mut(app) else { continue };
+                let before = rt.refresh;
+                request(rt, now + delay, Level::Tree);
+                if rt.refresh != before {
+                    moved.push(app.clone());
+                }
+            }
+        }
+        for name in moved {
+            self.reschedule(&name);
+        }
+        for (name, (managed_events, watched)) in concerned {
+            let Some(rt) = self.apps.get_mut(&name) else { continue };
+            let mut health = watched;
+            for ev in managed_events {
+                if ev.spec_changed {
                     let own = ev.resource_version <= self.last_own_write;
                     if !own && rt.refresh.is_none_or(|(_, l)| l < Level::Recent) {
                         journal.push(Event {
@@ -217,10 +313,14 @@ impl Agent {
                         });
                     }
                     request(rt, now + delay, Level::Recent);
-                } else if rt.managed.contains(&ev.key) || rt.namespaces.contains(&ev.key.namespace) {
-                    request(rt, now + delay, Level::Tree);
+                } else {
+                    health = true;
                 }
             }
+            if health {
+                request(rt, now + delay, Level::Tree);
+            }
+            self.reschedule(&name);
         }
     }
 
@@ -229,11 +329,16 @@ impl Agent {
         if !self.config.webhook {
             return;
         }
+        let mut hooked = Vec::new();
         for rt in self.apps.values_mut().filter(|a| same_repo(&a.spec.repo_url, repo_url)) {
             if matches!(rt.spec.target_revision.as_str(), "HEAD" | "") || rt.spec.target_revision == branch {
                 journal.push(Event { at: now, kind: EventKind::Webhook { app: rt.spec.name.clone() } });
                 request(rt, now + SimDuration::secs(1), Level::Latest);
+                hooked.push(rt.spec.name.clone());
             }
+        }
+        for name in hooked {
+            self.reindex(&name);
         }
     }
 
@@ -243,6 +348,7 @@ impl Agent {
         for rt in self.apps.values_mut() {
             request(rt, now, Level::Recent);
         }
+        self.reindex_all();
     }
 
     /// Asks for a refresh now (`argocd app get --refresh`).
@@ -254,14 +360,26 @@ impl Agent {
             rt.desired = None;
         }
         request(rt, now, if hard { Level::Hard } else { Level::Latest });
+        self.reindex(name);
         true
     }
 
     /// Runs every timer due at `now`. Returns whether anything happened.
+    ///
+    /// Only the apps with a timer due are looked at. A pass over every app would draw one
+    /// poll jitter per app from the world's random stream, due or not; the stream is moved
+    /// on by as many draws as the apps in between would have made, so what follows draws
+    /// the same numbers (the same seed and inputs give the same world).
     pub fn run_due(&mut self, now: SimTime, cluster: &mut Cluster, git: &Git, rng: &mut SimRng, journal: &mut Vec<Event>) -> bool {
         let mut worked = deletion::finalize(&self.tracked, &mut cluster.store, now, rng);
-        let names: Vec<String> = self.apps.keys().cloned().collect();
-        for name in names {
+        let draws = self.config.jitter_seconds > 0;
+        let mut drawn = 0;
+        for name in self.index.due(now) {
+            let rank = self.index.rank(&name);
+            if draws {
+                rng.skip(rank.saturating_sub(drawn) as u64);
+            }
+            drawn = rank + 1;
             let jitter = self.jitter(rng);
             let poll = SimDuration::secs(self.config.poll_seconds);
             let Some(rt) = self.apps.get_mut(&name) else {
@@ -271,7 +389,7 @@ impl Agent {
                 // A retry plans the same revision again, from the cluster as it is now.
                 let op = rt.op.as_mut().expect("checked above");
                 let (revision, request) = (op.revision.clone(), op.sync.request.clone());
-                let desired = desired_for(rt, &revision, git).unwrap_or_default();
+                let desired = desired_for(rt, &revision, git, &mut self.index).unwrap_or_default();
                 let extras = extras(rt, &self.tracked, &desired, cluster);
                 let started = rt.status.operation_state.as_ref().map_or(now, |s| s.started_at);
                 let desired = sync::hook_names::name_hooks(&desired, &revision, started);
@@ -303,12 +421,18 @@ impl Agent {
                 if level >= Level::Latest && self.config.poll_seconds > 0 {
                     rt.next_poll = Some(now + poll + jitter);
                 }
-                compare(rt, &self.tracked, level, now, cluster, git, journal);
+                let (managed, namespaces) = (rt.managed.clone(), rt.namespaces.clone());
+                compare(rt, &self.tracked, level, now, cluster, git, &mut self.index, journal);
+                self.index.set_interest(&name, &managed, &rt.managed, &namespaces, &rt.namespaces);
                 if level >= Level::Recent {
                     self.auto_sync(&name, now, cluster, git, rng, journal);
                 }
                 worked = true;
             }
+            self.reindex(&name);
+        }
+        if draws {
+            rng.skip(self.index.len().saturating_sub(drawn) as u64);
         }
         worked
     }
@@ -342,7 +466,7 @@ impl Agent {
             ));
         }
         let project = project_of(&rt.spec, cluster)?;
-        let desired = desired_for(rt, &revision, git)?;
+        let desired = desired_for(rt, &revision, git, &mut self.index)?;
         let extras: Vec<ObjectKey> = extras(rt, &self.tracked, &desired, cluster);
         journal.push(Event {
             at: now,
@@ -375,6 +499,7 @@ impl Agent {
         // The first step runs now; completion is reported when the finish timer fires.
         step_operation(rt, now, op_millis, cluster, rng);
         self.last_own_write = cluster.store.resource_version();
+        self.reindex(name);
         Ok(())
     }
 
@@ -390,6 +515,7 @@ impl Agent {
                 if let Some(state) = rt.status.operation_state.as_mut() {
                     state.phase = OpPhase::Terminating;
                 }
+                self.reindex(name);
                 Ok(())
             }
             _ => Err("rpc error: code = FailedPrecondition desc = Unable to terminate operation. No operation is in progress".into()),
@@ -410,12 +536,15 @@ impl Agent {
     pub fn desired(&mut self, name: &str, git: &Git) -> Result<Vec<Value>, String> {
         let rt = self.apps.get_mut(name).ok_or_else(|| format!("applications.argoproj.io \"{name}\" not found"))?;
         let revision = git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision).unwrap_or_default();
-        desired_for(rt, &revision, git)
+        let desired = desired_for(rt, &revision, git, &mut self.index);
+        self.reindex(name);
+        desired
     }
 
     /// Writes each app's status into its Application object.
     pub fn publish(&mut self, cluster: &mut Cluster, now: SimTime) {
-        for rt in self.apps.values_mut() {
+        for name in std::mem::take(&mut self.index.unpublished) {
+            let Some(rt) = self.apps.get_mut(&name) else { continue };
             if rt.published.as_ref() == Some(&rt.status) {
                 continue;
             }
@@ -533,13 +662,13 @@ fn same_repo(a: &str, b: &str) -> bool {
     a.trim_end_matches('/').trim_end_matches(".git") == b.trim_end_matches('/').trim_end_matches(".git")
 }
 
-fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git) -> Result<Vec<Value>, String> {
+fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git, index: &mut index::AgentIndex) -> Result<Vec<Value>, String> {
     if let Some((rev, result)) = &rt.desired {
         if rev == revision {
             return result.clone();
         }
     }
-    let files = git.db.snapshot(revision);
+    let files = index.snapshot(git, revision);
     let result = render::render(&rt.spec, &files);
     // The source type only changes with the revision, so it is worked out with the render
     // (snapshotting the repository for every app on every compare made large fleets quadratic).
@@ -581,6 +710,7 @@ fn compare(
     now: SimTime,
     cluster: &Cluster,
     git: &Git,
+    index: &mut index::AgentIndex,
     journal: &mut Vec<Event>,
 ) {
     let revision = if level >= Level::Latest || rt.status.revision.is_empty() {
@@ -624,7 +754,7 @@ fn compare(
         emit_changes(rt, old_sync, old_health, now, journal);
         return;
     }
-    let desired = match desired_for(rt, &revision, git) {
+    let desired = match desired_for(rt, &revision, git, index) {
         Ok(d) => d,
         Err(message) => {
             rt.status.sync_status = SyncStatus::Unknown;

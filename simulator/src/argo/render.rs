@@ -62,8 +62,10 @@ fn with_parameter_overrides(app: &AppSpec, files: &Snapshot) -> AppSpec {
 
 /// Argo CD runs `kustomize edit` with `spec.source.kustomize` before building.
 fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
-    let mut files = files.clone();
+    // The repository is copied only when `kustomize edit` changes a file in it.
+    let mut files = std::borrow::Cow::Borrowed(files);
     if let Some(opts) = app.kustomize.as_ref().filter(|o| o.as_object().is_some_and(|m| !m.is_empty())) {
+        let files = files.to_mut();
         let path = crate::kustomize::kustomization_file(&files, &app.path).expect("a kustomization directory has its file");
         let mut k = crate::yaml::parse_documents(&files[&path], &path)
             .map_err(|e| e.to_string())?
@@ -119,9 +121,10 @@ fn render_directory(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
     let prefix = if app.path.is_empty() || app.path == "." { String::new() } else { format!("{}/", app.path) };
     let mut found_dir = prefix.is_empty();
     let mut objects = Vec::new();
-    for (path, content) in files {
+    // Paths sort as strings, so the folder's files are one range of the snapshot.
+    for (path, content) in files.range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded)) {
         let Some(rest) = path.strip_prefix(&prefix) else {
-            continue;
+            break;
         };
         found_dir = true;
         if rest.contains('/') && !app.recurse {

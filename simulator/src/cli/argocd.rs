@@ -73,6 +73,7 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
             CommandOutput::ok(format!("Logged In: true\nUsername: {user}\nIssuer: argocd\nGroups: \n"))
         }
         "proj" | "project" | "projects" => proj(world, args),
+        "appset" | "appsets" | "applicationset" | "applicationsets" => super::argocd_appset::run(world, args),
         "version" => CommandOutput::ok(
             "argocd: v3.1.8+becb020\n  BuildDate: 2025-09-30T15:33:46Z\n  GoVersion: go1.24.6\n  Platform: linux/amd64\nargocd-server: v3.1.8+becb020\n",
         ),

@@ -205,7 +205,8 @@ mod tests {
     #[test]
     fn completes_commands_subcommands_flags_and_names() {
         let d = data();
-        assert_eq!(complete(&d, "kub"), vec!["kubectl"]);
+        assert_eq!(complete(&d, "kub"), vec!["kubectl", "kubeseal"]);
+        assert_eq!(complete(&d, "kubec"), vec!["kubectl"]);
         assert!(complete(&d, "kubectl get ").contains(&"kubectl get deployments".to_string()));
         assert_eq!(complete(&d, "kubectl get deploy pay"), vec!["kubectl get deploy payment-service"]);
         assert_eq!(complete(&d, "kubectl get pods -n pay"), vec!["kubectl get pods -n payments"]);

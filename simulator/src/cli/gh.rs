@@ -17,6 +17,10 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
             args.drain(..2);
             view(world, args)
         }
+        (Some("pr"), _) => {
+            args.remove(0);
+            super::gh_pr::run(world, args)
+        }
         (Some("run"), _) => CommandOutput::ok(
             "List, view, and watch recent workflow runs from GitHub Actions.\n\nUSAGE\n  gh run <command> [flags]\n\nAVAILABLE COMMANDS\n  list:        List recent workflow runs\n  view:        View a summary of a workflow run\n",
         ),
@@ -122,7 +126,7 @@ fn elapsed(run: &PipelineRun, now: SimTime) -> String {
 }
 
 /// How gh says how long ago something was ("about 3 minutes ago").
-fn fuzzy_ago(now: SimTime, then: SimTime) -> String {
+pub(super) fn fuzzy_ago(now: SimTime, then: SimTime) -> String {
     let secs = now.since(then).as_secs();
     let about = |n: u64, unit: &str| format!("about {n} {unit}{} ago", if n == 1 { "" } else { "s" });
     match secs {

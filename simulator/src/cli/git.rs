@@ -76,6 +76,16 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
         "log" => log(&world.model().git(), &wc, rest),
         "show" => show(&world.model().git(), &wc, rest),
         "diff" => diff(&world.model().git(), &wc, rest),
+        "push" if world.model().git().remotes.get(&wc.remote_url).is_some_and(|r| r.protected.contains(&wc.branch)) => {
+            let url = wc.remote_url.clone();
+            CommandOutput::err(
+                format!(
+                    "remote: error: GH006: Protected branch update failed for refs/heads/{b}.\nremote: \nremote: - Changes must be made through a pull request.\nTo {url}\n ! [remote rejected] {b} -> {b} (protected branch hook declined)\nerror: failed to push some refs to '{url}'\n",
+                    b = wc.branch
+                ),
+                1,
+            )
+        }
         "push" => {
             let before = wc.tracking.get(&wc.branch).cloned();
             match wc.push(world.model_mut().git_mut()) {
@@ -122,6 +132,11 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
             }
         }
         "revert" => revert(world, &mut wc, rest),
+        "rm" => {
+            let typed: Vec<String> = rest.iter().filter(|a| !a.starts_with('-')).cloned().collect();
+            let args = rest.iter().map(|a| if a.starts_with('-') { a.clone() } else { rel_path(world, &wc, a) }).collect();
+            super::git_rm::rm(&mut wc, args, &typed)
+        }
         "remote" => {
             if take_switch(&mut rest, &["-v", "--verbose"]) {
                 CommandOutput::ok(format!("origin\t{u} (fetch)\norigin\t{u} (push)\n", u = wc.remote_url))

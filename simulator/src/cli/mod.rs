@@ -2,17 +2,21 @@
 //! would, output and exit code. A user's mistake is output, never an `Err`.
 
 mod argocd;
+mod argocd_appset;
 mod az;
 pub mod complete;
 mod files;
 mod flux;
 mod gh;
+mod gh_pr;
 mod git;
 mod git_blame;
 mod git_branch;
+mod git_rm;
 mod helm;
 mod kubectl;
 pub(crate) mod kubectl_describe;
+mod kubeseal;
 mod kustomize;
 mod pipe;
 

@@ -70,8 +70,38 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
 
 fn parse_path(text: &str) -> Option<Vec<Seg>> {
     let rest = text.strip_prefix('.')?;
-    let valid = rest.chars().all(|c| c.is_alphanumeric() || "-_./[]\"".contains(c)) && !rest.contains("..");
-    valid.then(|| parse_field_path(rest))
+    // A quoted key may hold dots and slashes: `.metadata.annotations."argocd.argoproj.io/sync-options"`.
+    let mut segs = Vec::new();
+    let mut part = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if part.is_empty() => {
+                let key: String = chars.by_ref().take_while(|&q| q != '"').collect();
+                if key.is_empty() {
+                    return None;
+                }
+                segs.push(Seg::Key(key));
+                match chars.next() {
+                    None | Some('.') => {}
+                    Some('[') => part.push('['),
+                    Some(_) => return None,
+                }
+            }
+            '.' => {
+                if part.is_empty() {
+                    return None;
+                }
+                segs.extend(parse_field_path(&std::mem::take(&mut part)));
+            }
+            c if c.is_alphanumeric() || "-_/[]".contains(c) => part.push(c),
+            _ => return None,
+        }
+    }
+    if !part.is_empty() {
+        segs.extend(parse_field_path(&part));
+    }
+    Some(segs)
 }
 
 fn read_path(text: &str, path: &[Seg]) -> CommandOutput {
@@ -144,10 +174,14 @@ fn set_in_text(text: &str, path: &[Seg], repr: &str) -> Option<String> {
 /// Adds or replaces a field yq-style when the line editor cannot: the file is
 /// parsed, changed and written back (key order kept, comments lost).
 fn set_by_reserializing(text: &str, path: &[Seg], repr: &str) -> Result<String, String> {
-    let value: serde_yaml::Value = serde_yaml::from_str(repr).unwrap_or_else(|_| serde_yaml::Value::String(repr.to_string()));
+    let value: serde_yaml::Value = crate::yaml::limits::check(repr)
+        .ok()
+        .and_then(|_| serde_yaml::from_str(repr).ok())
+        .unwrap_or_else(|| serde_yaml::Value::String(repr.to_string()));
     let mut out = String::new();
     let docs: Vec<&str> = text.split("\n---\n").collect();
     for (i, doc_text) in docs.iter().enumerate() {
+        crate::yaml::limits::check(doc_text).map_err(|e| format!("bad file: {}", e.message))?;
         let mut doc: serde_yaml::Value = serde_yaml::from_str(doc_text).map_err(|e| format!("bad file: {e}"))?;
         let mut cur = &mut doc;
         for seg in path {

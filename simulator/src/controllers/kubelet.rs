@@ -44,12 +44,29 @@ struct PodRuntime {
 #[derive(Clone, Debug, Default)]
 pub struct Kubelet {
     pods: BTreeMap<ObjectKey, PodRuntime>,
+    /// Every pod's next transition, soonest first, so a pass looks only at the pods due.
+    timers: BTreeSet<(SimTime, ObjectKey)>,
     pulled: BTreeSet<(String, String)>,
 }
 
 impl Kubelet {
     pub fn next_due(&self) -> Option<SimTime> {
-        self.pods.values().map(|r| r.due).min()
+        self.timers.first().map(|(t, _)| *t)
+    }
+
+    fn set(&mut self, key: ObjectKey, rt: PodRuntime) {
+        self.timers.insert((rt.due, key.clone()));
+        if let Some(old) = self.pods.insert(key.clone(), rt) {
+            if self.pods.get(&key).is_none_or(|new| new.due != old.due) {
+                self.timers.remove(&(old.due, key));
+            }
+        }
+    }
+
+    fn unset(&mut self, key: &ObjectKey) {
+        if let Some(old) = self.pods.remove(key) {
+            self.timers.remove(&(old.due, key.clone()));
+        }
     }
 
     /// Admits the pods in `touched` that are new, starts terminating the ones
@@ -68,7 +85,7 @@ impl Kubelet {
         let on_down_node = |pod: &Value| meta::str_at(pod, &["spec", "nodeName"]).is_some_and(|n| nodes.is_down(n));
         for key in touched {
             let Some(pod) = store.get(key).cloned() else {
-                self.pods.remove(key);
+                self.unset(key);
                 continue;
             };
             // A node whose kubelet is down does nothing for its pods, not even terminate them.
@@ -99,7 +116,7 @@ impl Kubelet {
                     if !cached {
                         events.record(&pod, false, "Pulling", format!("Pulling image \"{image}\""), "kubelet", now);
                     }
-                    self.pods.insert(key.clone(), PodRuntime { stage: Stage::Creating, due });
+                    self.set(key.clone(), PodRuntime { stage: Stage::Creating, due });
                     changed |= write_status(store, key, &pod, &Stage::Creating, now, rng);
                 }
                 Some(rt) if terminating && rt.stage != Stage::Terminating => {
@@ -107,15 +124,16 @@ impl Kubelet {
                     events.record(&pod, false, "Killing", format!("Stopping container {container}"), "kubelet", now);
                     let grace = meta::i64_at(&pod, &["metadata", "deletionGracePeriodSeconds"]).unwrap_or(30).max(0) as u64;
                     let exit = SimDuration::millis(rng.between(500, 2500).min(grace * 1000));
-                    self.pods.insert(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + exit });
+                    self.set(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + exit });
                 }
                 None => {
-                    self.pods.insert(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + SimDuration::secs(1) });
+                    self.set(key.clone(), PodRuntime { stage: Stage::Terminating, due: now + SimDuration::secs(1) });
                 }
                 _ => {}
             }
         }
-        let due: Vec<ObjectKey> = self.pods.iter().filter(|(_, r)| r.due <= now).map(|(k, _)| k.clone()).collect();
+        // In key order, as a pass over every pod would take them.
+        let due: BTreeSet<ObjectKey> = self.timers.iter().take_while(|(t, _)| *t <= now).map(|(_, k)| k.clone()).collect();
         for key in due {
             let Some(rt) = self.pods.get(&key).cloned() else {
                 continue;
@@ -125,12 +143,12 @@ impl Kubelet {
             };
             if on_down_node(&pod) {
                 // Frozen: nothing happens to it until the node is back (or it is evicted).
-                self.pods.insert(key, PodRuntime { stage: rt.stage, due: SimTime(u64::MAX) });
+                self.set(key, PodRuntime { stage: rt.stage, due: SimTime(u64::MAX) });
                 continue;
             }
             if rt.stage == Stage::Terminating {
                 store.remove(&key, now);
-                self.pods.remove(&key);
+                self.unset(&key);
                 changed = true;
                 continue;
             }
@@ -144,7 +162,7 @@ impl Kubelet {
             record_transition(events, &pod, &rt, &stage, &image, now);
             changed |= write_status(store, &key, &pod, &stage, now, rng);
             let due = after.map_or(SimTime(u64::MAX), |d| now + d);
-            self.pods.insert(key, PodRuntime { stage, due });
+            self.set(key, PodRuntime { stage, due });
         }
         changed
     }

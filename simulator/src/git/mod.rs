@@ -6,6 +6,7 @@ pub mod diff;
 pub mod import;
 pub mod merge;
 pub mod object;
+pub mod pull;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +20,10 @@ pub struct Remote {
     pub default_branch: String,
     /// The Git server cannot be reached (an incident): clones, fetches and pushes fail.
     pub unreachable: bool,
+    /// Pull requests, numbered from 1.
+    pub pulls: Vec<pull::PullRequest>,
+    /// Branches that take changes only through an approved pull request.
+    pub protected: BTreeSet<String>,
 }
 
 /// The trainee's clone of a remote.
@@ -103,6 +108,8 @@ impl Git {
                 branches: [("main".to_string(), tip.clone())].into(),
                 default_branch: "main".into(),
                 unreachable: false,
+                pulls: Vec::new(),
+                protected: BTreeSet::new(),
             },
         );
         self.clones.push(WorkingCopy {
@@ -478,7 +485,7 @@ pub fn change_summary(old: &Snapshot, new: &Snapshot) -> CommitSummary {
 }
 
 /// Git stores messages with one trailing newline and no trailing blank lines.
-fn normalize_message(message: &str) -> String {
+pub(crate) fn normalize_message(message: &str) -> String {
     format!("{}\n", message.trim_end())
 }
 

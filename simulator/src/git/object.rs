@@ -148,6 +148,24 @@ impl ObjectDb {
         out
     }
 
+    /// One file of a commit, found by walking its trees (without reading the others).
+    pub fn file(&self, commit: &str, path: &str) -> Option<&str> {
+        let mut tree = &self.commit(commit)?.tree;
+        let mut parts = path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            let Some(Object::Tree(entries)) = self.objects.get(tree) else { return None };
+            let entry = entries.iter().find(|e| e.name == part)?;
+            if parts.peek().is_none() {
+                return if entry.mode == "40000" { None } else { self.blob(&entry.oid) };
+            }
+            if entry.mode != "40000" {
+                return None;
+            }
+            tree = &entry.oid;
+        }
+        None
+    }
+
     fn flatten(&self, tree: &str, prefix: &str, out: &mut Snapshot) {
         let Some(Object::Tree(entries)) = self.objects.get(tree) else {
             return;

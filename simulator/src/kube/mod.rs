@@ -64,9 +64,12 @@ pub const RESOURCE_TYPES: &[ResourceType] = &[
     rt!("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", ["hpa"], true),
     rt!("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", ["ing"], true),
     rt!("argoproj.io", "v1alpha1", "Application", "applications", "application", ["app", "apps"], true),
+    rt!("argoproj.io", "v1alpha1", "ApplicationSet", "applicationsets", "applicationset", ["appset", "appsets"], true),
     rt!("argoproj.io", "v1alpha1", "AppProject", "appprojects", "appproject", ["appproj", "appprojs"], true),
     rt!("source.toolkit.fluxcd.io", "v1", "GitRepository", "gitrepositories", "gitrepository", ["gitrepo"], true),
     rt!("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations", "kustomization", ["ks"], true),
+    rt!("bitnami.com", "v1alpha1", "SealedSecret", "sealedsecrets", "sealedsecret", [], true),
+    rt!("argocd-image-updater.argoproj.io", "v1alpha1", "ImageUpdater", "imageupdaters", "imageupdater", [], true),
 ];
 
 /// Finds a resource type by any name kubectl accepts: plural, singular, short name,

@@ -5,7 +5,7 @@
 
 pub mod edit;
 mod duplicate_keys;
-mod generators;
+pub(crate) mod generators;
 pub(crate) mod images;
 mod nameref;
 mod order;
@@ -138,7 +138,8 @@ pub(crate) fn normalize(path: &str) -> String {
 
 pub(crate) fn is_dir(files: &Snapshot, dir: &str) -> bool {
     let prefix = format!("{dir}/");
-    dir.is_empty() || files.keys().any(|p| p.starts_with(&prefix))
+    // Paths sort as strings: the first path at or after the prefix tells.
+    dir.is_empty() || files.range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded)).next().is_some_and(|(p, _)| p.starts_with(&prefix))
 }
 
 #[cfg(test)]

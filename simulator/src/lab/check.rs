@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::events::EventKind;
+use super::journal_memo::{Answer, JournalMemo, Query};
 use crate::kube::meta::{self, ObjectKey};
 use crate::kube::resource_type;
 use crate::model::Model;
@@ -51,6 +51,22 @@ pub enum Check {
     LoggedInAs(String),
     /// The check holds in the comparison lab's push-pipeline twin.
     InPushWorld(Box<Check>),
+    /// The object does not exist (any more), or is being deleted.
+    Absent { kind: String, namespace: String, name: String },
+    /// The app lists this resource as requiring pruning: gone from Git, still in the cluster.
+    RequiresPruning { app: String, kind: String, name: String },
+    /// The app's latest sync operation ended in this phase (`Succeeded`, `Failed`, `Error`).
+    LastSync { app: String, phase: String },
+    /// A hook of the app's latest sync ran with this result (`Succeeded`, `Failed`).
+    Hook { app: String, name: String, status: String },
+    /// No file on the remote's default branch holds a plain (unencrypted) Secret.
+    NoSecretInGit,
+    /// A pull request on the lab's repository is in this state (`OPEN`, `MERGED`), approved or not.
+    PullRequest {
+        state: String,
+        #[serde(default)]
+        approved: Option<bool>,
+    },
     /// After the latest incident disturbed the app, it was Synced and Healthy again within this many seconds.
     Recovered {
         app: String,
@@ -60,7 +76,7 @@ pub enum Check {
 }
 
 /// Kinds of event a check can wait for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum EventMatch {
     /// The app went OutOfSync.
@@ -83,10 +99,17 @@ pub struct CheckOutcome {
 
 impl Check {
     pub fn evaluate(&self, observed: &dyn Observed) -> CheckOutcome {
+        self.evaluate_with(observed, &JournalMemo::default())
+    }
+
+    /// Evaluates the check, reading what `memo` already learnt from the journal instead of
+    /// reading the journal again (the memo is moved on over events it has not seen).
+    pub fn evaluate_with(&self, observed: &dyn Observed, memo: &JournalMemo) -> CheckOutcome {
         let world = observed.model();
+        let ask = |query: Query| memo.answer(&query, world.journal());
         match self {
             Check::AllOf(checks) => {
-                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(observed)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate_with(observed, memo)).collect();
                 let failed: Vec<&CheckOutcome> = outcomes.iter().filter(|o| !o.passed).collect();
                 CheckOutcome {
                     passed: failed.is_empty(),
@@ -99,7 +122,7 @@ impl Check {
                 }
             }
             Check::AnyOf(checks) => {
-                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate(observed)).collect();
+                let outcomes: Vec<CheckOutcome> = checks.iter().map(|c| c.evaluate_with(observed, memo)).collect();
                 CheckOutcome {
                     passed: outcomes.iter().any(|o| o.passed),
                     expected: outcomes.iter().map(|o| o.expected.clone()).collect::<Vec<_>>().join(" or "),
@@ -108,7 +131,8 @@ impl Check {
             }
             Check::InPushWorld(check) => match observed.push_world() {
                 Some(twin) => {
-                    let o = check.evaluate(twin);
+                    let none = JournalMemo::default();
+                    let o = check.evaluate_with(twin, memo.twin().unwrap_or(&none));
                     CheckOutcome {
                         passed: o.passed,
                         expected: format!("in the push world: {}", o.expected),
@@ -122,10 +146,7 @@ impl Check {
                 },
             },
             Check::CommandFailed(shape) => {
-                let failed = world.journal().iter().find_map(|e| match &e.kind {
-                    EventKind::Command { line, exit_code, .. } if *exit_code != 0 && command_matches(shape, line) => Some(*exit_code),
-                    _ => None,
-                });
+                let Answer::FirstFailure(failed) = ask(Query::Failed(shape.clone())) else { unreachable!("a failure query's answer") };
                 CheckOutcome {
                     passed: failed.is_some(),
                     expected: format!("`{shape}` tried, and refused"),
@@ -142,7 +163,8 @@ impl Check {
             },
             Check::Recovered { app, within_seconds } => {
                 let expected = format!("{app} Synced and Healthy again within {within_seconds} s of the incident");
-                match recovery_seconds(world, app) {
+                let Answer::Recovery(state) = ask(Query::Recovery(app.clone())) else { unreachable!("a recovery query's answer") };
+                match state.seconds() {
                     Some(Some(s)) => CheckOutcome {
                         passed: s <= *within_seconds,
                         expected,
@@ -152,11 +174,14 @@ impl Check {
                     None => CheckOutcome { passed: false, expected, found: "no incident has disturbed it yet".into() },
                 }
             }
+            Check::Absent { kind, namespace, name } => super::check_more::absent(world, kind, namespace, name),
+            Check::RequiresPruning { app, kind, name } => super::check_more::requires_pruning(world, app, kind, name),
+            Check::LastSync { app, phase } => super::check_more::last_sync(world, app, phase),
+            Check::Hook { app, name, status } => super::check_more::hook(world, app, name, status),
+            Check::NoSecretInGit => super::check_more::no_secret_in_git(world),
+            Check::PullRequest { state, approved } => super::check_more::pull_request(world, state, *approved),
             Check::CommandRun(shape) => {
-                let ran = world
-                    .journal()
-                    .iter()
-                    .any(|e| matches!(&e.kind, EventKind::Command { line, exit_code: 0, .. } if command_matches(shape, line)));
+                let ran = ask(Query::Ran(shape.clone())) == Answer::Seen(true);
                 CheckOutcome {
                     passed: ran,
                     expected: format!("`{shape}` run successfully"),
@@ -179,17 +204,7 @@ impl Check {
                 }
             }
             Check::Happened { app, event } => {
-                let hit = world.journal().iter().any(|e| match (&e.kind, event) {
-                    (EventKind::SyncStatusChanged { app: a, to, .. }, EventMatch::OutOfSync) => a == app && to == "OutOfSync",
-                    (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::SelfHealed) => {
-                        a == app && phase == "Succeeded" && *self_heal
-                    }
-                    (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::Synced) => {
-                        a == app && phase == "Succeeded" && !*self_heal
-                    }
-                    (EventKind::HealthChanged { app: a, to, .. }, EventMatch::Degraded) => a == app && to == "Degraded",
-                    _ => false,
-                });
+                let hit = ask(Query::Happened(app.clone(), *event)) == Answer::Seen(true);
                 let what = match event {
                     EventMatch::OutOfSync => "go OutOfSync",
                     EventMatch::SelfHealed => "self-heal",
@@ -241,10 +256,10 @@ impl Check {
                 let Some(tip) = world.git().resolve_remote(&clone.remote_url, "HEAD") else {
                     return CheckOutcome { passed: false, expected, found: "an empty repository".into() };
                 };
-                let Some(text) = world.git().db.snapshot(&tip).get(path).cloned() else {
+                let Some(text) = world.git().db.file(&tip, path) else {
                     return CheckOutcome { passed: false, expected, found: format!("{path} is not on the remote") };
                 };
-                let docs = crate::yaml::parse_documents(&text, path).unwrap_or_default();
+                let docs = crate::yaml::parse_documents(text, path).unwrap_or_default();
                 let found = docs.iter().find_map(|d| field_at(d, field).cloned()).unwrap_or(Value::Null);
                 CheckOutcome { passed: values_equal(&found, equals), expected, found: format!("{field} = {found} on the remote") }
             }
@@ -283,38 +298,19 @@ impl Check {
         match self {
             Check::AllOf(c) | Check::AnyOf(c) => c.iter().flat_map(Check::apps).collect(),
             Check::AppStatus { app, .. } | Check::Happened { app, .. } | Check::SyncedToHead { app } => vec![app.as_str()],
+            Check::RequiresPruning { app, .. } | Check::LastSync { app, .. } | Check::Hook { app, .. } => vec![app.as_str()],
             _ => vec![],
         }
     }
 }
 
-/// Seconds from the latest incident to the app being Synced and Healthy again after it was
-/// disturbed: `None` without a disturbing incident, `Some(None)` while it has not recovered.
-fn recovery_seconds(world: &Model, app: &str) -> Option<Option<u64>> {
-    let start = world.journal().iter().rposition(|e| matches!(e.kind, EventKind::Incident { .. }))?;
-    let at = world.journal()[start].at;
-    let (mut sync, mut health) = ("Synced".to_string(), "Healthy".to_string());
-    let mut disturbed = false;
-    for e in &world.journal()[start..] {
-        match &e.kind {
-            EventKind::SyncStatusChanged { app: a, to, .. } if a == app => sync = to.clone(),
-            EventKind::HealthChanged { app: a, to, .. } if a == app => health = to.clone(),
-            _ => continue,
-        }
-        if sync != "Synced" || health != "Healthy" {
-            disturbed = true;
-        } else if disturbed {
-            return Some(Some(e.at.since(at).as_secs()));
-        }
-    }
-    disturbed.then_some(None)
-}
-
-/// Follows a dotted path; numeric segments index lists (`spec.template.spec.containers.0.image`).
+/// Follows a dotted path; numeric segments index lists (`spec.template.spec.containers.0.image`),
+/// and `\.` is a dot inside a key (`metadata.annotations.argocd\.argoproj\.io/sync-options`).
 fn field_at<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(obj, |v, seg| match v {
+    let segments: Vec<String> = path.replace("\\.", "\u{0}").split('.').map(|s| s.replace('\u{0}', ".")).collect();
+    segments.iter().try_fold(obj, |v, seg| match v {
         Value::Array(items) => items.get(seg.parse::<usize>().ok()?),
-        _ => v.get(seg),
+        _ => v.get(seg.as_str()),
     })
 }
 

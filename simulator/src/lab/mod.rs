@@ -2,8 +2,10 @@
 //! errors that name file, line and field, and the world a lab starts from.
 
 mod check;
+mod check_more;
 pub mod fleet;
 mod incident;
+mod journal_memo;
 pub mod sandbox;
 mod tracker;
 
@@ -12,6 +14,7 @@ use std::collections::BTreeMap;
 
 pub use check::{Check, CheckOutcome, EventMatch, Observed};
 pub use incident::{FollowUp, IncidentSpec};
+pub use journal_memo::JournalMemo;
 pub use tracker::{Score, StepReport, Tracker};
 
 use crate::argo::AgentConfig;
@@ -41,12 +44,19 @@ pub struct Lab {
     /// Incidents the lab (at their time) or an instructor (on demand) can set off.
     #[serde(default)]
     pub incidents: Vec<IncidentSpec>,
-    /// Markdown shown when the last step passes: what the lab taught.
+    /// Markdown shown when the last step passes: the takeaways, the OpenGitOps principle the lab
+    /// showed, and what differs in production.
     #[serde(default)]
     pub debrief: Option<String>,
-    /// What the trainee will be able to do after the lab, shown before the first step.
+    /// What a trainee will be able to do after the lab, shown before the first step.
     #[serde(default)]
     pub objectives: Vec<String>,
+    /// The lab's place in the course's learning path (1 is where to start); labs list in this order.
+    #[serde(default)]
+    pub order: Option<u32>,
+    /// How far along the path the lab is.
+    #[serde(default)]
+    pub level: Option<Level>,
     /// The files of `repo/`, filled in by the loader.
     #[serde(skip)]
     pub repo_files: Snapshot,
@@ -106,6 +116,9 @@ pub struct RepoSpec {
     /// Other branches, each growing from the last commit of `history` (files given in full).
     #[serde(default)]
     pub branches: BTreeMap<String, Vec<CommitSpec>>,
+    /// Branches the Git server protects: changes only through an approved pull request.
+    #[serde(default)]
+    pub protected_branches: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +156,28 @@ fn default_trainee() -> String {
 
 fn default_namespace() -> String {
     "default".into()
+}
+
+/// How far along the learning path a lab is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    /// The first labs: what GitOps is and the loop, with every command given.
+    Foundations,
+    /// Day-to-day GitOps: drift, rollback, promotion, repositories.
+    Practitioner,
+    /// Running a platform: security, scale, other agents, the change flow end to end.
+    Advanced,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Foundations => "Foundations",
+            Level::Practitioner => "Practitioner",
+            Level::Advanced => "Advanced",
+        }
+    }
 }
 
 /// A content file that failed to load.
@@ -373,6 +408,7 @@ pub fn bootstrap(lab: &Lab) -> Result<Bootstrap, String> {
         repo_dir: lab.world.repo.dir.clone(),
         history,
         branches,
+        protected_branches: lab.world.repo.protected_branches.clone(),
         images: ImageCatalog { images: lab.world.images.clone() },
         namespaces: lab.world.namespaces.clone(),
         applications: lab.world.applications.clone(),

@@ -62,7 +62,7 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         world: WorldSpec {
             start: SANDBOX_START.into(),
             installed_at: None,
-            repo: RepoSpec { url: repo_url, dir: format!("/home/trainee/{name}"), history, branches: Default::default() },
+            repo: RepoSpec { url: repo_url, dir: format!("/home/trainee/{name}"), history, branches: Default::default(), protected_branches: Vec::new() },
             namespaces: namespaces.into_iter().collect(),
             applications,
             agent: Default::default(),
@@ -80,7 +80,9 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         quiz: vec![],
         incidents: vec![],
         debrief: None,
-        objectives: Vec::new(),
+        objectives: vec![],
+        order: None,
+        level: None,
         repo_files: files,
     };
     lab.validate("sandbox").map_err(|e| e.to_string())?;

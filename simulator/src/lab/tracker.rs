@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::check::Observed;
-use super::{Lab, Step};
+use super::{JournalMemo, Lab, Step};
 use crate::time::SimTime;
 
 /// One step's state, as the page and `gitops-lab play` show it.
@@ -49,11 +49,14 @@ pub struct Tracker {
     steps: Vec<Step>,
     state: Vec<StepState>,
     active: usize,
+    /// What the steps' checks have learnt from the journal so far.
+    memo: JournalMemo,
 }
 
 impl Tracker {
     pub fn new(lab: &Lab) -> Self {
-        Tracker { steps: lab.steps.clone(), state: vec![StepState::default(); lab.steps.len()], active: 0 }
+        let memo = JournalMemo::for_checks(lab.steps.iter().map(|s| &s.check));
+        Tracker { steps: lab.steps.clone(), state: vec![StepState::default(); lab.steps.len()], active: 0, memo }
     }
 
     /// The index of the active step; equal to the number of steps when all passed.
@@ -84,8 +87,9 @@ impl Tracker {
     /// Evaluates the active step (and the next, while steps pass); returns reports of steps that passed.
     pub fn evaluate(&mut self, world: &dyn Observed) -> Vec<StepReport> {
         let mut passed = Vec::new();
+        self.memo.advance(world);
         while self.active < self.steps.len() {
-            let outcome = self.steps[self.active].check.evaluate(world);
+            let outcome = self.steps[self.active].check.evaluate_with(world, &self.memo);
             if !outcome.passed {
                 break;
             }
@@ -103,7 +107,7 @@ impl Tracker {
     fn report(&self, i: usize, world: &dyn Observed) -> StepReport {
         let step = &self.steps[i];
         let state = &self.state[i];
-        let outcome = step.check.evaluate(world);
+        let outcome = step.check.evaluate_with(world, &self.memo);
         StepReport {
             step: step.id.clone(),
             index: i,

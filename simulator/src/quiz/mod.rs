@@ -10,7 +10,7 @@ mod predict;
 pub use attempt::{AnswerRecord, Attempt, FINAL_QUESTIONS, FINAL_QUIZ, Feedback, PASS_PERCENT, Presented, QuizResult, Selection, shuffled};
 pub use bank::{Bank, Outcome, Pair, Question, QuestionKind, Simulation};
 pub use grade::{Answer, Graded};
-pub use predict::{Prediction, ShownCommand, simulate};
+pub use predict::{CHECKED_SEEDS, Prediction, ShownCommand, simulate, simulate_with_seed};
 
 #[cfg(test)]
 mod tests {

@@ -23,11 +23,23 @@ pub struct ShownCommand {
     pub output: String,
 }
 
+/// The seeds every prediction must give the same key with: a question's answer may not depend
+/// on the luck of a poll's jitter or a pod's start-up time.
+pub const CHECKED_SEEDS: std::ops::RangeInclusive<u64> = 1..=8;
+
 /// Runs a prediction question's simulation in its lab's starting world.
 pub fn simulate(question: &Question, labs: &[Lab]) -> Result<Prediction, String> {
+    let seed = question.simulation.as_ref().map_or(1, |s| s.seed);
+    simulate_with_seed(question, labs, seed)
+}
+
+/// Runs a prediction question's simulation with another seed, to show its key does not depend on it.
+pub fn simulate_with_seed(question: &Question, labs: &[Lab], seed: u64) -> Result<Prediction, String> {
     let Some(sim) = &question.simulation else {
         return Err(format!("question `{}` has no simulation", question.id));
     };
+    let sim = Simulation { seed, ..sim.clone() };
+    let sim = &sim;
     let mut world = run(sim, labs)?;
     let key = question.outcomes.iter().enumerate().filter(|(_, o)| o.check.evaluate(&world).passed).map(|(i, _)| i).collect();
     let mut shown = Vec::new();
