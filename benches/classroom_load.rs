@@ -77,7 +77,8 @@ fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
     ticks / 100.0
 }
 
@@ -196,7 +197,13 @@ async fn run(label: &str, servers: &[ServerProcess]) {
     for k in 0..INCIDENTS {
         let addr = addrs[k % addrs.len()];
         let at = Instant::now();
-        let answer = post(addr, &format!("/api/classes/{class_id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "drift-2am", "incident": incidents[k % 3] })).await;
+        let answer = post(
+            addr,
+            &format!("/api/classes/{class_id}/incidents"),
+            Some(INSTRUCTOR),
+            &json!({ "lab": "drift-2am", "incident": incidents[k % 3] }),
+        )
+        .await;
         assert_eq!(answer.status, 202, "{}", answer.text());
         sent_at.lock().await.insert(answer.json()["commandId"].as_str().unwrap().to_string(), at);
         tokio::time::sleep_until((at + BETWEEN_INCIDENTS).into()).await;
@@ -241,7 +248,15 @@ async fn run(label: &str, servers: &[ServerProcess]) {
     let complete = per_trainee.iter().all(|n| *n == INCIDENTS);
     println!(
         "nothing lost: {}",
-        if lost_incidents == 0 && complete && acked == sent && stored == sent { "yes".to_string() } else { format!("NO ({lost_incidents} incident deliveries missing, {} reports unacknowledged, {} not stored)", sent - acked.min(sent), sent - stored.min(sent)) }
+        if lost_incidents == 0 && complete && acked == sent && stored == sent {
+            "yes".to_string()
+        } else {
+            format!(
+                "NO ({lost_incidents} incident deliveries missing, {} reports unacknowledged, {} not stored)",
+                sent - acked.min(sent),
+                sent - stored.min(sent)
+            )
+        }
     );
 }
 
@@ -254,7 +269,9 @@ fn main() {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let server = spawn_server(&format!("sqlite://{}/load.db", dir.display()));
-        runtime.block_on(async { tokio::time::timeout(LIMIT, run("one server, SQLite", std::slice::from_ref(&server))).await.expect("the run ends in time") });
+        runtime.block_on(async {
+            tokio::time::timeout(LIMIT, run("one server, SQLite", std::slice::from_ref(&server))).await.expect("the run ends in time")
+        });
         drop(server);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -42,8 +42,10 @@ fn next_lab(files: &ContentFiles, lab: &Lab) -> Option<Lab> {
 /// What the trainee will be able to do, before the first step.
 fn print_objectives(lab: &Lab) {
     if !lab.objectives.is_empty() {
-        println!("
-By the end of this lab you will be able to:");
+        println!(
+            "
+By the end of this lab you will be able to:"
+        );
         for o in &lab.objectives {
             println!("  - {o}");
         }
@@ -53,13 +55,19 @@ By the end of this lab you will be able to:");
 /// The lab's debrief, once every step has passed: the takeaways, its quiz and the next lab.
 fn print_debrief(lab: &Lab, files: &ContentFiles) {
     if let Some(debrief) = &lab.debrief {
-        println!("
+        println!(
+            "
 ── Debrief ──
-{}", debrief.trim_end());
+{}",
+            debrief.trim_end()
+        );
     }
     if !lab.quiz.is_empty() {
-        println!("
-The lab's quiz ({} questions) follows.", lab.quiz.len());
+        println!(
+            "
+The lab's quiz ({} questions) follows.",
+            lab.quiz.len()
+        );
     }
     if let Some(next) = next_lab(files, lab) {
         println!("Next lab: {} (gitops-lab play {})", next.title, next.id);

@@ -186,18 +186,25 @@ pub fn parse_answer(p: &Presented, line: &str) -> Result<Vec<usize>, String> {
             .map(|t| {
                 let mut chars = t.chars();
                 match (chars.next().map(|c| c.to_ascii_lowercase()), chars.next()) {
-                    (Some(c), None) if c.is_ascii_lowercase() && ((c as u8 - b'a') as usize) < shown.len() => Some((c as u8 - b'a') as usize),
+                    (Some(c), None) if c.is_ascii_lowercase() && ((c as u8 - b'a') as usize) < shown.len() => {
+                        Some((c as u8 - b'a') as usize)
+                    }
                     _ => None,
                 }
             })
             .collect();
         return match letters {
             Some(l) if l.len() == rows => Ok(l),
-            _ => Err(format!("Please give one letter (a to {}) for each of the {rows} rows, for example {}.", letter(shown.len() - 1), example(rows, letter))),
+            _ => Err(format!(
+                "Please give one letter (a to {}) for each of the {rows} rows, for example {}.",
+                letter(shown.len() - 1),
+                example(rows, letter)
+            )),
         };
     }
     if p.question.kind == QuestionKind::Ordering {
-        let numbers: Option<Vec<usize>> = tokens.iter().map(|t| t.parse::<usize>().ok().filter(|n| (1..=shown.len()).contains(n)).map(|n| n - 1)).collect();
+        let numbers: Option<Vec<usize>> =
+            tokens.iter().map(|t| t.parse::<usize>().ok().filter(|n| (1..=shown.len()).contains(n)).map(|n| n - 1)).collect();
         let mut sorted = numbers.clone().unwrap_or_default();
         sorted.sort_unstable();
         return match numbers {
@@ -213,11 +220,16 @@ pub fn parse_answer(p: &Presented, line: &str) -> Result<Vec<usize>, String> {
     if let Some(k) = shown.iter().position(|c| !whole.is_empty() && c.eq_ignore_ascii_case(whole)) {
         return Ok(vec![k]);
     }
-    let numbers: Option<Vec<usize>> = tokens.iter().map(|t| t.parse::<usize>().ok().filter(|n| (1..=shown.len()).contains(n)).map(|n| n - 1)).collect();
+    let numbers: Option<Vec<usize>> =
+        tokens.iter().map(|t| t.parse::<usize>().ok().filter(|n| (1..=shown.len()).contains(n)).map(|n| n - 1)).collect();
     match numbers {
         Some(n) if !n.is_empty() && (p.picks_many() || n.len() == 1) => Ok(n),
         _ if p.picks_many() => Err(format!("Please give the numbers of your answers (1 to {}, for example 1,3), or none.", shown.len())),
-        _ => Err(format!("Please give one number from 1 to {}{}.", shown.len(), if shown.len() <= 2 { " (or its words, such as False)" } else { "" })),
+        _ => Err(format!(
+            "Please give one number from 1 to {}{}.",
+            shown.len(),
+            if shown.len() <= 2 { " (or its words, such as False)" } else { "" }
+        )),
     }
 }
 

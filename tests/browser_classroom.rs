@@ -57,8 +57,12 @@ fn start_server(database: &str) -> (Process, String, std::thread::JoinHandle<()>
 
 fn start_chromedriver() -> (Process, String) {
     let port = free_port();
-    let child =
-        Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
@@ -157,7 +161,8 @@ async fn a_broadcast_incident_shows_in_both_trainees_labs() {
     click(&instructor, "#broadcast-incident").await;
     wait_for_text(&instructor, "#action-result", "Sent to every trainee", Duration::from_secs(10)).await;
     for client in &trainees {
-        let banner = wait_for_text(client, ".incident-banner", "Someone deletes the payment-service Service", Duration::from_secs(10)).await;
+        let banner =
+            wait_for_text(client, ".incident-banner", "Someone deletes the payment-service Service", Duration::from_secs(10)).await;
         assert!(banner.contains("Incident"), "{banner}");
     }
     // Both pages reported the incident back: the instructor's progress shows it per trainee.
@@ -167,7 +172,12 @@ async fn a_broadcast_incident_shows_in_both_trainees_labs() {
         let classes = common_classroom::get(addr, "/api/classes", Some(common_classroom::INSTRUCTOR)).await.json();
         let id = classes[0]["id"].as_str().unwrap().to_string();
         let p = common_classroom::get(addr, &format!("/api/classes/{id}/progress"), Some(common_classroom::INSTRUCTOR)).await.json();
-        let seen = p["trainees"].as_array().unwrap().iter().filter(|t| t["labs"]["drift-2am"]["incidents"] == serde_json::json!(["service-deleted"])).count();
+        let seen = p["trainees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["labs"]["drift-2am"]["incidents"] == serde_json::json!(["service-deleted"]))
+            .count();
         if seen == 2 {
             break;
         }

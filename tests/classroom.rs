@@ -116,7 +116,9 @@ async fn a_broadcast_incident_reaches_every_connected_trainee_and_the_grid() {
     let snapshot = next_of(&mut grid, "snapshot", WAIT).await.unwrap();
     assert_eq!(snapshot["class"]["trainees"].as_array().unwrap().len(), 3);
 
-    let sent = post(addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "drift-2am", "incident": "node-down" })).await;
+    let sent =
+        post(addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "drift-2am", "incident": "node-down" }))
+            .await;
     assert_eq!(sent.status, 202, "{}", sent.text());
     for s in &mut sockets {
         let incident = next_of(s, "incident", WAIT).await.expect("every trainee receives the incident");
@@ -131,10 +133,12 @@ async fn a_broadcast_incident_reaches_every_connected_trainee_and_the_grid() {
     let seen = next_of(&mut grid, "progress", WAIT).await.unwrap();
     assert_eq!(seen["kind"], "incident");
 
-    let bad = post(addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "drift-2am", "incident": "meteor" })).await;
+    let bad =
+        post(addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "drift-2am", "incident": "meteor" })).await;
     assert_eq!(bad.status, 400);
     assert!(bad.json()["error"].as_str().unwrap().contains("node-down"), "the error lists the lab's incidents");
-    let not_in_class = post(addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "bad-release", "incident": "x" })).await;
+    let not_in_class =
+        post(addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "bad-release", "incident": "x" })).await;
     assert_eq!(not_in_class.status, 400);
     server.stop().await;
 }
@@ -250,7 +254,10 @@ async fn bad_input_gets_a_4xx_with_a_message() {
     let extra = post(addr, "/api/join", None, &json!({ "code": "ABCDEF", "name": "A", "admin": true })).await;
     assert_eq!(extra.status, 422, "{}", extra.text());
     assert_eq!(post(addr, "/api/classes", Some(INSTRUCTOR), &json!({ "name": "x", "labs": [] })).await.status, 400);
-    assert_eq!(post(addr, "/api/classes", Some(INSTRUCTOR), &json!({ "name": "x", "labs": ["drift-2am"], "minutes": 0 })).await.status, 400);
+    assert_eq!(
+        post(addr, "/api/classes", Some(INSTRUCTOR), &json!({ "name": "x", "labs": ["drift-2am"], "minutes": 0 })).await.status,
+        400
+    );
     assert_eq!(get(addr, "/api/classes/nope/live", Some(INSTRUCTOR)).await.status, 404);
 
     let class = create_class(addr, "Bad input").await;

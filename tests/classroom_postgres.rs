@@ -61,7 +61,13 @@ async fn two_replicas_share_progress_and_broadcasts() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // An incident sent through replica two reaches trainees on both.
-    let sent = post(two.addr, &format!("/api/classes/{id}/incidents"), Some(INSTRUCTOR), &json!({ "lab": "drift-2am", "incident": "service-deleted" })).await;
+    let sent = post(
+        two.addr,
+        &format!("/api/classes/{id}/incidents"),
+        Some(INSTRUCTOR),
+        &json!({ "lab": "drift-2am", "incident": "service-deleted" }),
+    )
+    .await;
     assert_eq!(sent.status, 202, "{}", sent.text());
     for s in [&mut a, &mut b] {
         let m = next_of(s, "incident", WAIT).await.expect("the incident reaches both replicas' trainees");

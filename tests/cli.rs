@@ -18,7 +18,11 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn labs_lists_the_catalog() {
     let (code, out, _) = gitops_lab(&["labs"]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().next().unwrap_or_default().split_whitespace().collect::<Vec<_>>(), ["#", "LEVEL", "ID", "MINUTES", "TITLE"], "{out}");
+    assert_eq!(
+        out.lines().next().unwrap_or_default().split_whitespace().collect::<Vec<_>>(),
+        ["#", "LEVEL", "ID", "MINUTES", "TITLE"],
+        "{out}"
+    );
     assert!(out.contains("drift-2am") && out.contains("It's 2 AM: the manual scale"), "{out}");
     let first = out.lines().nth(1).unwrap_or_default();
     assert!(first.starts_with("1 ") && first.contains("meet-the-platform") && first.ends_with("(start here)"), "{out}");
@@ -128,13 +132,20 @@ fn helm_template_and_lint_on_real_folders() {
     .unwrap();
     let chart = dir.join("web");
     let values = dir.join("prod.yaml");
-    let (code, out, err) = gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap(), "-f", values.to_str().unwrap(), "--set", "x=1"]);
+    let (code, out, err) =
+        gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap(), "-f", values.to_str().unwrap(), "--set", "x=1"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "---\n# Source: web/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\ndata:\n  replicas: \"5\"\n  version: 1.27\n");
+    assert_eq!(
+        out,
+        "---\n# Source: web/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\ndata:\n  replicas: \"5\"\n  version: 1.27\n"
+    );
     std::fs::write(dir.join("web/templates/bad.yaml"), "a: {{ .Values.x.y }}\n").unwrap();
     let (code, _, err) = gitops_lab(&["helm", "template", "shop", chart.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert_eq!(err, "Error: template: web/templates/bad.yaml:1:13: executing \"web/templates/bad.yaml\" at <.Values.x.y>: nil pointer evaluating interface {}.y\n");
+    assert_eq!(
+        err,
+        "Error: template: web/templates/bad.yaml:1:13: executing \"web/templates/bad.yaml\" at <.Values.x.y>: nil pointer evaluating interface {}.y\n"
+    );
     let (code, out, err) = gitops_lab(&["helm", "lint", chart.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("[ERROR] templates/: template: web/templates/bad.yaml:1:13"), "{out}");

@@ -19,10 +19,7 @@ fn docs(yaml: &str) -> Vec<serde_json::Value> {
 }
 
 fn find<'a>(objects: &'a [serde_json::Value], kind: &str, name: &str) -> &'a serde_json::Value {
-    objects
-        .iter()
-        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
-        .unwrap_or_else(|| panic!("{kind}/{name} in {objects:#?}"))
+    objects.iter().find(|o| o["kind"] == kind && o["metadata"]["name"] == name).unwrap_or_else(|| panic!("{kind}/{name} in {objects:#?}"))
 }
 
 #[test]
@@ -71,7 +68,12 @@ fn the_sandbox_syncs_the_argo_cd_application_for_deploy() {
     let _ = std::fs::remove_dir_all(&root);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Sync Status:        Synced"), "{out}");
-    for object in ["deployment.apps/gitops-lab", "service/gitops-lab", "ingress.networking.k8s.io/gitops-lab", "persistentvolumeclaim/gitops-lab-data"] {
+    for object in [
+        "deployment.apps/gitops-lab",
+        "service/gitops-lab",
+        "ingress.networking.k8s.io/gitops-lab",
+        "persistentvolumeclaim/gitops-lab-data",
+    ] {
         assert!(out.contains(object), "{object} in {out}");
     }
 }

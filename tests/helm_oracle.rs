@@ -107,7 +107,11 @@ fn random_values_render_as_helm_renders_them() {
             (Some(files), Ok(ours)) => {
                 for (path, text) in files {
                     if ours.get(path).map(String::as_str) != text.as_str() {
-                        mismatches.push(format!("seed {seed} {path}:\nvalues:\n{values}\nhelm:\n{}\nours:\n{}", text.as_str().unwrap_or(""), ours.get(path).cloned().unwrap_or_default()));
+                        mismatches.push(format!(
+                            "seed {seed} {path}:\nvalues:\n{values}\nhelm:\n{}\nours:\n{}",
+                            text.as_str().unwrap_or(""),
+                            ours.get(path).cloned().unwrap_or_default()
+                        ));
                     }
                 }
             }

@@ -22,7 +22,10 @@ fn kubectl() -> Option<PathBuf> {
 fn oracle() -> Option<PathBuf> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let Some(k) = kubectl() else {
-        assert!(!ci, "CI=true but kubectl.1.33 is neither on PATH nor at {USUAL_PLACE}: the kustomize differential test cannot be skipped in CI");
+        assert!(
+            !ci,
+            "CI=true but kubectl.1.33 is neither on PATH nor at {USUAL_PLACE}: the kustomize differential test cannot be skipped in CI"
+        );
         eprintln!("SKIPPED: kubectl.1.33 (the Google Cloud SDK's) is not installed, so there is no kustomize to compare with");
         return None;
     };
@@ -161,12 +164,16 @@ fn random_feature_repo(seed: u64) -> Snapshot {
         "resources:\n- workload.yaml\n- rbac.yaml\nconfigMapGenerator:\n- name: {app}-config\n  literals:\n{literals}secretGenerator:\n- name: {app}-secret\n  literals:\n  - TOKEN={long}\n  - short=x\n"
     );
     let affinity = if rng.below(2) == 0 {
-        format!("      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: {app}\n            topologyKey: kubernetes.io/hostname\n")
+        format!(
+            "      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: {app}\n            topologyKey: kubernetes.io/hostname\n"
+        )
     } else {
         String::new()
     };
     let spread = if rng.below(2) == 0 {
-        format!("      topologySpreadConstraints:\n      - maxSkew: 1\n        topologyKey: zone\n        whenUnsatisfiable: ScheduleAnyway\n        labelSelector:\n          matchLabels:\n            app: {app}\n")
+        format!(
+            "      topologySpreadConstraints:\n      - maxSkew: 1\n        topologyKey: zone\n        whenUnsatisfiable: ScheduleAnyway\n        labelSelector:\n          matchLabels:\n            app: {app}\n"
+        )
     } else {
         String::new()
     };

@@ -127,7 +127,11 @@ fn every_lab_has_objectives_a_debrief_and_a_place_on_the_path() {
     assert!(labs.len() >= 17, "{} labs", labs.len());
     for lab in &labs {
         assert!(!lab.objectives.is_empty(), "{} states no objectives", lab.id);
-        assert!(lab.debrief.as_deref().is_some_and(|d| d.contains("OpenGitOps principle")), "{} has no debrief naming its principle", lab.id);
+        assert!(
+            lab.debrief.as_deref().is_some_and(|d| d.contains("OpenGitOps principle")),
+            "{} has no debrief naming its principle",
+            lab.id
+        );
         assert!(lab.order.is_some() && lab.level.is_some(), "{} has no place on the learning path", lab.id);
     }
     let orders: Vec<u32> = labs.iter().filter_map(|l| l.order).collect();

@@ -92,7 +92,12 @@ impl App {
 
     fn save(&self) {
         if let (Some(replay), Some(world)) = (&self.replay, &self.world) {
-            let saved = crate::progress::Saved { replay: replay.clone(), now: world.now(), speed: Some(self.speed), moment_shown: self.moment_shown };
+            let saved = crate::progress::Saved {
+                replay: replay.clone(),
+                now: world.now(),
+                speed: Some(self.speed),
+                moment_shown: self.moment_shown,
+            };
             crate::progress::save(&replay.lab, &saved);
             let reports = world.step_reports();
             crate::status::record_lab(&replay.lab, reports.iter().filter(|r| r.passed).count(), reports.len());
@@ -491,7 +496,10 @@ impl Component for App {
         let active = self.world.as_ref().and_then(|w| w.tracker()).map(|t| t.active());
         if active != self.shown_active {
             self.shown_active = active;
-            if !first && let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".guide .step.active").ok().flatten()) {
+            if !first
+                && let Some(element) =
+                    web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".guide .step.active").ok().flatten())
+            {
                 let options = web_sys::ScrollIntoViewOptions::new();
                 options.set_block(web_sys::ScrollLogicalPosition::Start);
                 options.set_behavior(web_sys::ScrollBehavior::Smooth);

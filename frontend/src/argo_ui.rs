@@ -196,7 +196,16 @@ fn build_tree(world: &World, app: &AppRuntime) -> Vec<Node> {
             let Some(key) = ObjectKey::of(child) else { continue };
             let health = simulator::argo::health::health(child).map(|a| a.status.word().to_string());
             let index = nodes.len();
-            nodes.push(Node { kind: key.kind.clone(), name: key.name.clone(), key: Some(key), health, sync: None, depth, children: Vec::new(), row: 0.0 });
+            nodes.push(Node {
+                kind: key.kind.clone(),
+                name: key.name.clone(),
+                key: Some(key),
+                health,
+                sync: None,
+                depth,
+                children: Vec::new(),
+                row: 0.0,
+            });
             nodes[parent].children.push(index);
             owned(world, nodes, index, meta::uid(child), depth + 1);
         }
@@ -421,7 +430,8 @@ fn status_cards(world: &World, app: &AppRuntime) -> Html {
 }
 
 fn sync_panel(app: &AppRuntime, state: &ArgoState, send: &Send) -> Html {
-    let out_of_sync: Vec<&simulator::argo::app::ResourceStatus> = app.status.resources.iter().filter(|r| r.status.word() != "Synced").collect();
+    let out_of_sync: Vec<&simulator::argo::app::ResourceStatus> =
+        app.status.resources.iter().filter(|r| r.status.word() != "Synced").collect();
     html! {
         <>
             <h2>{format!("Synchronize {}", app.spec.name)}</h2>
@@ -524,7 +534,14 @@ fn details_panel(app: &AppRuntime, events: &[TimelineEntry]) -> Html {
     }
 }
 
-fn resource_panel(world: &World, app: &AppRuntime, state: &ArgoState, key: &ObjectKey, last_output: Option<&(String, String)>, send: &Send) -> Html {
+fn resource_panel(
+    world: &World,
+    app: &AppRuntime,
+    state: &ArgoState,
+    key: &ObjectKey,
+    last_output: Option<&(String, String)>,
+    send: &Send,
+) -> Html {
     let live = world.cluster().store.get(key);
     let managed = app.status.resources.iter().find(|r| r.kind == key.kind && r.name == key.name && r.namespace == key.namespace);
     let health = live.and_then(simulator::argo::health::health);
@@ -548,10 +565,16 @@ fn resource_panel(world: &World, app: &AppRuntime, state: &ArgoState, key: &Obje
                 if live.is_none() { <tr><th>{"LIVE"}</th><td>{"Missing from the cluster"}</td></tr> }
             </table>
         },
-        ResourceTab::Manifest => html! { <pre class="manifest">{ live.map(simulator::yaml::to_yaml).unwrap_or_else(|| "(missing from the cluster)".into()) }</pre> },
+        ResourceTab::Manifest => {
+            html! { <pre class="manifest">{ live.map(simulator::yaml::to_yaml).unwrap_or_else(|| "(missing from the cluster)".into()) }</pre> }
+        }
         ResourceTab::Diff => {
             let (l, d) = live_and_desired(world, app, &desired_objects(world, app), key);
-            if d.is_empty() { html! { <p>{"Not in Git: a controller created it, so there is nothing to compare."}</p> } } else { side_by_side(&l, &d) }
+            if d.is_empty() {
+                html! { <p>{"Not in Git: a controller created it, so there is nothing to compare."}</p> }
+            } else {
+                side_by_side(&l, &d)
+            }
         }
         ResourceTab::Events => match output_of("kubectl events") {
             Some((c, t)) => html! { <><p class="cli">{"$ "}{c}</p><pre class="events">{t}</pre></> },

@@ -61,7 +61,6 @@ pub enum Selected {
     Commit(String),
 }
 
-
 /// A slide-over panel of the application view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {

@@ -96,11 +96,9 @@ pub fn editor(world: &World, open: Option<&str>, send: &Send) -> Html {
 pub fn sync_policy(spec: &simulator::argo::app::AppSpec) -> String {
     match &spec.automated {
         None => "Manual sync (no automated sync)".into(),
-        Some(a) => format!(
-            "Automated sync · prune {} · self-heal {}",
-            if a.prune { "on" } else { "off" },
-            if a.self_heal { "on" } else { "off" }
-        ),
+        Some(a) => {
+            format!("Automated sync · prune {} · self-heal {}", if a.prune { "on" } else { "off" }, if a.self_heal { "on" } else { "off" })
+        }
     }
 }
 
@@ -121,12 +119,7 @@ fn node_ready(node: &serde_json::Value) -> bool {
 pub fn status(world: &World) -> Html {
     let store = &world.cluster().store;
     // Nodes are shown once one is not Ready: the lesson of "a node goes down".
-    let nodes: Vec<(String, bool)> = store
-        .list("", "Node", None)
-        .map(|n| {
-            (meta::name(n).to_string(), node_ready(n))
-        })
-        .collect();
+    let nodes: Vec<(String, bool)> = store.list("", "Node", None).map(|n| (meta::name(n).to_string(), node_ready(n))).collect();
     let some_down = nodes.iter().any(|(_, ready)| !ready);
     html! {
         <>
@@ -181,13 +174,8 @@ pub fn incidents(lab: &simulator::lab::Lab, world: &World, send: &Send) -> Html 
     }
     // Only say the lab sets them off when some are timed or follow a step.
     let timed = world.incidents().iter().any(|i| i.at.is_some()) || lab.steps.iter().any(|s| s.incident.is_some());
-    let down: Vec<String> = world
-        .cluster()
-        .store
-        .list("", "Node", None)
-        .filter(|n| !node_ready(n))
-        .map(|n| meta::name(n).to_string())
-        .collect();
+    let down: Vec<String> =
+        world.cluster().store.list("", "Node", None).filter(|n| !node_ready(n)).map(|n| meta::name(n).to_string()).collect();
     html! {
         <section class="incidents" aria-label="Incidents">
             <h2>{"Incidents"}</h2>

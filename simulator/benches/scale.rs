@@ -13,10 +13,10 @@
 //! - `replay`: restoring a lab from N saved inputs (what a page reload does);
 //! - `yaml`: parsing pathological YAML (deep flow nesting, deep block nesting, size).
 
+use simulator::Input;
 use simulator::git::Snapshot;
 use simulator::lab::Lab;
 use simulator::replay::Replay;
-use simulator::Input;
 use simulator::{SimDuration, World, content};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -97,7 +97,10 @@ pub fn apps_lab(apps: usize) -> Lab {
 
 fn world_section(max: usize) {
     println!("## world: build N Applications, one comparison pass, memory per application");
-    println!("{:>7} {:>9} {:>12} {:>10} {:>12} {:>12} {:>12}", "apps", "build s", "build µs/app", "compare s", "cmp µs/app", "KiB/app", "peak MiB");
+    println!(
+        "{:>7} {:>9} {:>12} {:>10} {:>12} {:>12} {:>12}",
+        "apps", "build s", "build µs/app", "compare s", "cmp µs/app", "KiB/app", "peak MiB"
+    );
     for apps in [1_000, 3_000, 10_000] {
         if apps > max {
             println!("{apps:>7} skipped (--max {max})");

@@ -74,6 +74,9 @@ pub struct Restored {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RestoredEntry {
     /// An input, and the prompt the terminal showed when it was typed.
-    Input { prompt: String, input: Input },
+    Input {
+        prompt: String,
+        input: Input,
+    },
     Output(Output),
 }

@@ -82,13 +82,25 @@ fn oracle_cases() -> Vec<(String, String, String, String, Vec<String>)> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
-            (w[0].trim_end_matches(':').to_string(), w[1].to_string(), w[2].to_string(), w[3].to_string(), w[4..].iter().map(|s| s.to_string()).collect())
+            (
+                w[0].trim_end_matches(':').to_string(),
+                w[1].to_string(),
+                w[2].to_string(),
+                w[3].to_string(),
+                w[4..].iter().map(|s| s.to_string()).collect(),
+            )
         })
         .collect()
 }
 
 /// Renders one oracle case with the simulator: each template's text, or the error.
-pub fn render_case(tree: &Snapshot, chart: &str, release: &str, namespace: &str, values: &[String]) -> Result<BTreeMap<String, String>, String> {
+pub fn render_case(
+    tree: &Snapshot,
+    chart: &str,
+    release: &str,
+    namespace: &str,
+    values: &[String],
+) -> Result<BTreeMap<String, String>, String> {
     let mut opts = Options::new(release, namespace);
     for v in values {
         opts.value_files.push((v.clone(), tree.get(v).cloned().unwrap_or_default()));

@@ -64,7 +64,13 @@ fn chart_syncs_with_helm_templates_objects_and_the_hook_in_presync() {
     for (path, mut want) in rendered {
         let kind = want["kind"].as_str().unwrap().to_string();
         let name = want["metadata"]["name"].as_str().unwrap().to_string();
-        let group = if kind == "Deployment" { "apps" } else if kind == "Job" { "batch" } else { "" };
+        let group = if kind == "Deployment" {
+            "apps"
+        } else if kind == "Job" {
+            "batch"
+        } else {
+            ""
+        };
         let key = ObjectKey::new(group, &kind, "shop", &name);
         if kind == "Job" {
             // The hook ran and was deleted by its hook-succeeded policy.

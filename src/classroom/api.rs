@@ -150,7 +150,8 @@ fn class_json(c: &Classroom, class: &ClassRow) -> Value {
         .filter_map(|id| c.content.lab(id))
         .map(|l| json!({ "id": l.id, "title": l.title, "incidents": l.incidents.iter().map(|i| json!({"id": i.id, "title": i.title})).collect::<Vec<_>>() }))
         .collect();
-    let quizzes: Vec<Value> = class.quizzes.iter().filter_map(|id| c.content.quiz(id)).map(|q| json!({ "id": q.id, "title": q.title })).collect();
+    let quizzes: Vec<Value> =
+        class.quizzes.iter().filter_map(|id| c.content.quiz(id)).map(|q| json!({ "id": q.id, "title": q.title })).collect();
     json!({
         "id": class.id,
         "name": class.name,
@@ -229,7 +230,11 @@ struct Join {
     name: String,
 }
 
-async fn join(State(c): Shared, peer: Option<Extension<ConnectInfo<SocketAddr>>>, body: Result<Json<Join>, JsonRejection>) -> Result<Response, ApiError> {
+async fn join(
+    State(c): Shared,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: Result<Json<Join>, JsonRejection>,
+) -> Result<Response, ApiError> {
     if !c.joins.allow(peer.map(|Extension(ConnectInfo(a))| a.ip())) {
         return Err(ApiError(StatusCode::TOO_MANY_REQUESTS, "too many joins from this address; wait a minute and try again".into()));
     }
@@ -305,7 +310,12 @@ struct ClockRequest {
     minutes: Option<u32>,
 }
 
-async fn clock(State(c): Shared, headers: HeaderMap, Path(id): Path<String>, body: Result<Json<ClockRequest>, JsonRejection>) -> Result<Response, ApiError> {
+async fn clock(
+    State(c): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Json<ClockRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let class = instructor_class(&c, &headers, &id).await?;
     let Json(req) = body?;
     let (paused, ends_ms) = match req.action.as_str() {

@@ -7,8 +7,8 @@
 //! a fresh snapshot at most once a second. A socket that falls behind the broadcast, or a
 //! replica whose listener reconnected, gets a fresh snapshot (or `sync`) from the tables.
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,11 +20,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::Classroom;
 use super::api::{ApiError, Caller, bearer, caller, summary};
 use super::hub::Signal;
 use super::messages::Report;
 use super::store::{ClassRow, CommandRow, TraineeRow, now_ms};
-use super::Classroom;
 
 /// The largest WebSocket message read from a page.
 pub const MAX_MESSAGE: usize = 16 * 1024;

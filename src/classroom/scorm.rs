@@ -28,7 +28,8 @@ impl Sco<'_> {
 /// `X-Forwarded-Proto` and `X-Forwarded-Host`).
 pub fn origin_of(headers: &HeaderMap) -> String {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or("").trim().to_string());
-    let host = get("x-forwarded-host").or_else(|| get(header::HOST.as_str())).filter(|h| !h.is_empty()).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let host =
+        get("x-forwarded-host").or_else(|| get(header::HOST.as_str())).filter(|h| !h.is_empty()).unwrap_or_else(|| "127.0.0.1:8080".into());
     let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(*c)).collect();
     let scheme = match get("x-forwarded-proto").as_deref() {
         Some("https") => "https",

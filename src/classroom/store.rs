@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 use sqlx::AnyPool;
+use sqlx::Row;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::Row;
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -125,7 +125,13 @@ impl Store {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             // Create the file when it is missing, unless the URL says otherwise.
-            let url = if rest.contains("mode=") { url.to_string() } else if rest.contains('?') { format!("{url}&mode=rwc") } else { format!("{url}?mode=rwc") };
+            let url = if rest.contains("mode=") {
+                url.to_string()
+            } else if rest.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
@@ -312,10 +318,11 @@ impl Store {
 
     /// A class's trainees in the order they joined.
     pub async fn trainees(&self, class_id: &str) -> Result<Vec<TraineeRow>> {
-        let rows = sqlx::query("SELECT id, class_id, name, token_sha256, joined_ms FROM trainees WHERE class_id = $1 ORDER BY joined_ms, id")
-            .bind(class_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, class_id, name, token_sha256, joined_ms FROM trainees WHERE class_id = $1 ORDER BY joined_ms, id")
+                .bind(class_id)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.iter().map(Self::trainee_of).collect())
     }
 
@@ -414,7 +421,8 @@ impl Store {
     }
 
     pub async fn command(&self, id: &str) -> Result<Option<CommandRow>> {
-        let row = sqlx::query("SELECT id, class_id, body, issued_ms FROM commands WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT id, class_id, body, issued_ms FROM commands WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(Self::command_of))
     }
 

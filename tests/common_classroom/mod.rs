@@ -135,7 +135,8 @@ pub async fn post(addr: SocketAddr, path: &str, token: Option<&str>, body: &Valu
 
 /// Creates a class covering the drift lab (and the tools quiz) and returns its JSON.
 pub async fn create_class(addr: SocketAddr, name: &str) -> Value {
-    let a = post(addr, "/api/classes", Some(INSTRUCTOR), &serde_json::json!({ "name": name, "labs": ["drift-2am"], "quizzes": ["tools"] })).await;
+    let a = post(addr, "/api/classes", Some(INSTRUCTOR), &serde_json::json!({ "name": name, "labs": ["drift-2am"], "quizzes": ["tools"] }))
+        .await;
     assert_eq!(a.status, 201, "{}", a.text());
     a.json()
 }

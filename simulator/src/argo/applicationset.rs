@@ -253,9 +253,7 @@ fn path_glob(pattern: &str, path: &str) -> bool {
 fn segment_glob(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == text,
-        Some((head, tail)) => {
-            text.starts_with(head) && (0..=text.len() - head.len()).any(|i| segment_glob(tail, &text[head.len() + i..]))
-        }
+        Some((head, tail)) => text.starts_with(head) && (0..=text.len() - head.len()).any(|i| segment_glob(tail, &text[head.len() + i..])),
     }
 }
 

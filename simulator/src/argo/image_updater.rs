@@ -146,7 +146,11 @@ fn watched_images(cluster: &Cluster, app: &Value) -> Vec<Watched> {
             }
             for img in r["images"].as_array().into_iter().flatten() {
                 let Some(image) = img["imageName"].as_str() else { continue };
-                out.push(Watched { image: image.to_string(), strategy: strategy_of(img).unwrap_or_else(|| strategy.clone()), method: method.clone() });
+                out.push(Watched {
+                    image: image.to_string(),
+                    strategy: strategy_of(img).unwrap_or_else(|| strategy.clone()),
+                    method: method.clone(),
+                });
             }
         }
     }

@@ -179,7 +179,8 @@ fn kind_rank(kind: &str) -> usize {
 pub fn hook_phases(obj: &Value) -> Option<Vec<SyncPhase>> {
     let Some(text) = meta::annotation(obj, HOOK) else {
         // Helm's hooks, as Argo CD maps them.
-        return crate::helm::hooks::is_hook(obj).then(|| crate::helm::hooks::argo_hook_types(obj).into_iter().filter_map(SyncPhase::parse).collect());
+        return crate::helm::hooks::is_hook(obj)
+            .then(|| crate::helm::hooks::argo_hook_types(obj).into_iter().filter_map(SyncPhase::parse).collect());
     };
     Some(text.split(',').filter_map(SyncPhase::parse).collect())
 }
@@ -406,8 +407,11 @@ impl Operation {
             return Next::At(now + RECHECK);
         }
         // Pruned objects that are still terminating (finalizers) are waited for.
-        let deleting: Vec<&Task> =
-            self.tasks.iter().filter(|t| t.obj.is_none() && t.result == "Pruned" && store.get(&t.key).is_some_and(meta::is_terminating)).collect();
+        let deleting: Vec<&Task> = self
+            .tasks
+            .iter()
+            .filter(|t| t.obj.is_none() && t.result == "Pruned" && store.get(&t.key).is_some_and(meta::is_terminating))
+            .collect();
         if let Some(first) = deleting.first() {
             let what = format!("waiting for deletion of {}", first.label());
             self.message = match deleting.len() - 1 {

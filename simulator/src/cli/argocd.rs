@@ -292,9 +292,12 @@ fn conditions_table(status: &AppStatus) -> String {
 /// resource the app no longer lists shows the result's phase and result code (`Succeeded  Pruned`),
 /// any other resource its current sync status and health.
 fn result_state(app: &AppRuntime, r: &crate::argo::app::ResourceResult) -> (String, String, String) {
-    let current = app.status.resources.iter().find(|s| s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name);
+    let current =
+        app.status.resources.iter().find(|s| s.group == r.group && s.kind == r.kind && s.namespace == r.namespace && s.name == r.name);
     match current {
-        Some(c) if r.hook_type.is_empty() => (c.status.to_string(), c.health.as_ref().map(|h| h.status.to_string()).unwrap_or_default(), String::new()),
+        Some(c) if r.hook_type.is_empty() => {
+            (c.status.to_string(), c.health.as_ref().map(|h| h.status.to_string()).unwrap_or_default(), String::new())
+        }
         _ if !r.hook_type.is_empty() => {
             // The simulator keeps a hook's phase in `status`; its result code is that of its creation.
             (r.status.clone(), "Synced".to_string(), r.hook_type.clone())

@@ -10,7 +10,8 @@ pub fn run(world: &dyn Host, mut args: Vec<String>) -> CommandOutput {
         return CommandOutput::ok("Manage ApplicationSets\n\nUsage:\n  argocd appset [flags]\n  argocd appset [command]\n");
     }
     let sub = args.remove(0);
-    let sets: Vec<&Value> = world.model().cluster().store.list("argoproj.io", "ApplicationSet", Some(crate::argo::ARGOCD_NAMESPACE)).collect();
+    let sets: Vec<&Value> =
+        world.model().cluster().store.list("argoproj.io", "ApplicationSet", Some(crate::argo::ARGOCD_NAMESPACE)).collect();
     match sub.as_str() {
         "list" | "ls" => {
             if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
@@ -47,7 +48,10 @@ pub fn run(world: &dyn Host, mut args: Vec<String>) -> CommandOutput {
             CommandOutput::ok(describe(s))
         }
         other if other.starts_with('-') => CommandOutput::err(format!("Error: unknown flag: {other}\n"), 1),
-        other => CommandOutput::err(format!("Error: unknown command \"{other}\" for \"argocd appset\"\nRun 'argocd appset --help' for usage.\n"), 1),
+        other => CommandOutput::err(
+            format!("Error: unknown command \"{other}\" for \"argocd appset\"\nRun 'argocd appset --help' for usage.\n"),
+            1,
+        ),
     }
 }
 

@@ -134,8 +134,22 @@ pub fn complete(data: &CompletionData, line: &str) -> Vec<String> {
 }
 
 /// kubectl's flags that take the next word as their value.
-const KUBECTL_VALUE_FLAGS: &[&str] =
-    &["-n", "--namespace", "-o", "--output", "-f", "--filename", "-k", "-l", "--selector", "-c", "--container", "--replicas", "--tail", "--context"];
+const KUBECTL_VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "-o",
+    "--output",
+    "-f",
+    "--filename",
+    "-k",
+    "-l",
+    "--selector",
+    "-c",
+    "--container",
+    "--replicas",
+    "--tail",
+    "--context",
+];
 
 /// The words without flags and the values they take, so a name is completed wherever the flags stand.
 fn without_flags<'a>(words: &[&'a str]) -> Vec<&'a str> {
@@ -225,10 +239,16 @@ mod tests {
         let pods = d.names.get("pods").cloned().unwrap_or_default();
         let pod = pods.first().expect("the drift lab runs pods");
         // The shortest start of its name no other pod shares.
-        let start = (1..pod.len()).map(|n| &pod[..n]).find(|s| pods.iter().filter(|p| p.starts_with(s)).count() == 1).expect("a start only this pod has");
+        let start = (1..pod.len())
+            .map(|n| &pod[..n])
+            .find(|s| pods.iter().filter(|p| p.starts_with(s)).count() == 1)
+            .expect("a start only this pod has");
         assert_eq!(complete(&d, &format!("kubectl logs -n payments {start}")), vec![format!("kubectl logs -n payments {pod}")]);
         assert_eq!(complete(&d, &format!("kubectl -n payments logs {start}")), vec![format!("kubectl -n payments logs {pod}")]);
-        assert_eq!(complete(&d, &format!("kubectl describe pod -n payments {start}")), vec![format!("kubectl describe pod -n payments {pod}")]);
+        assert_eq!(
+            complete(&d, &format!("kubectl describe pod -n payments {start}")),
+            vec![format!("kubectl describe pod -n payments {pod}")]
+        );
         assert_eq!(complete(&d, "kubectl -n payments get deploy pay"), vec!["kubectl -n payments get deploy payment-service"]);
         assert_eq!(complete(&d, "kubectl get pods -o wi"), vec!["kubectl get pods -o wide"]);
     }

@@ -60,11 +60,8 @@ pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
         }
         "list" | "ls" => {
             let state = take_flag(&mut args, &["-s", "--state"]).unwrap_or_else(|| "open".into());
-            let pulls: Vec<&PullRequest> = pulls(world, &url)
-                .iter()
-                .rev()
-                .filter(|p| state == "all" || p.state.word().eq_ignore_ascii_case(&state))
-                .collect();
+            let pulls: Vec<&PullRequest> =
+                pulls(world, &url).iter().rev().filter(|p| state == "all" || p.state.word().eq_ignore_ascii_case(&state)).collect();
             if pulls.is_empty() {
                 return CommandOutput::err(format!("no {state} pull requests in {slug}\n"), 0);
             }
@@ -143,7 +140,8 @@ pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
             }
             let author = world.shell().user.name.clone();
             let now = world.now();
-            let Some(pr) = world.model_mut().git_mut().remotes.get_mut(&url).and_then(|r| r.pulls.iter_mut().find(|p| p.number == number)) else {
+            let Some(pr) = world.model_mut().git_mut().remotes.get_mut(&url).and_then(|r| r.pulls.iter_mut().find(|p| p.number == number))
+            else {
                 return no_pr(&args);
             };
             if pr.author == author && state != ReviewState::Commented {

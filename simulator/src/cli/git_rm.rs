@@ -11,7 +11,10 @@ pub fn rm(wc: &mut WorkingCopy, mut args: Vec<String>, paths_as_typed: &[String]
     let quiet = super::take_switch(&mut args, &["-q", "--quiet"]);
     let _ = super::take_switch(&mut args, &["-f", "--force"]);
     if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
-        return CommandOutput::err(format!("error: unknown option `{}'\nusage: git rm [<options>] [--] <file>...\n", flag.trim_start_matches('-')), 129);
+        return CommandOutput::err(
+            format!("error: unknown option `{}'\nusage: git rm [<options>] [--] <file>...\n", flag.trim_start_matches('-')),
+            129,
+        );
     }
     if args.is_empty() {
         return CommandOutput::err("usage: git rm [<options>] [--] <file>...\n", 129);

@@ -148,7 +148,24 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
     }
     let now = world.now();
     let store = &world.model().cluster().store;
-    let (types, all) = if args[0] == "all" { (vec!["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "horizontalpodautoscalers", "cronjobs", "jobs"], true) } else { (vec![], false) };
+    let (types, all) = if args[0] == "all" {
+        (
+            vec![
+                "pods",
+                "services",
+                "daemonsets",
+                "deployments",
+                "replicasets",
+                "statefulsets",
+                "horizontalpodautoscalers",
+                "cronjobs",
+                "jobs",
+            ],
+            true,
+        )
+    } else {
+        (vec![], false)
+    };
     let requests: Vec<(&'static ResourceType, Option<String>)> = if all {
         types.iter().map(|t| (resource_type(t).expect("built-in types"), None)).collect()
     } else {

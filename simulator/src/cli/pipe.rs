@@ -30,10 +30,7 @@ pub fn filter(input: CommandOutput, filters: &[Vec<String>]) -> CommandOutput {
             Some("head") => head_or_tail(&args, &stdout, true),
             Some("tail") => head_or_tail(&args, &stdout, false),
             Some("wc") => wc(&args[1..], &stdout),
-            Some(other) => CommandOutput::err(
-                format!("bash: {other}: this terminal's pipes support only {FILTERS} after a `|`\n"),
-                127,
-            ),
+            Some(other) => CommandOutput::err(format!("bash: {other}: this terminal's pipes support only {FILTERS} after a `|`\n"), 127),
         };
         stdout = result.stdout;
         stderr.push_str(&result.stderr);
@@ -86,7 +83,9 @@ fn grep(args: &[&str], text: &str) -> CommandOutput {
     let alternatives: Vec<&str> = if extended { pattern.split('|').collect() } else { vec![pattern.as_str()] };
     if let Some(bad) = alternatives.iter().find_map(|p| unsupported(p, extended)) {
         return CommandOutput::err(
-            format!("grep: `{bad}` in a pattern is not supported in this terminal: use plain text, `.`, `*`, `^` and `$` (and `|` with -E)\n"),
+            format!(
+                "grep: `{bad}` in a pattern is not supported in this terminal: use plain text, `.`, `*`, `^` and `$` (and `|` with -E)\n"
+            ),
             2,
         );
     }
@@ -164,7 +163,10 @@ fn head_or_tail(args: &[&str], text: &str, head: bool) -> CommandOutput {
         } else if let Some(v) = a.strip_prefix('-') {
             Some(v)
         } else {
-            return CommandOutput::err(format!("{name}: cannot open '{a}' for reading: files are not read after a pipe in this terminal\n"), 1);
+            return CommandOutput::err(
+                format!("{name}: cannot open '{a}' for reading: files are not read after a pipe in this terminal\n"),
+                1,
+            );
         };
         match value.and_then(|v| v.parse::<usize>().ok()) {
             Some(n) => count = n,

@@ -80,7 +80,16 @@ pub fn repo_slug(url: &str) -> String {
 
 impl Git {
     /// Opens a pull request of `head` into `base`; returns its number.
-    pub fn open_pull(&mut self, url: &str, head: &str, base: &str, title: &str, body: &str, author: &str, now: SimTime) -> Result<u64, String> {
+    pub fn open_pull(
+        &mut self,
+        url: &str,
+        head: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+        author: &str,
+        now: SimTime,
+    ) -> Result<u64, String> {
         let remote = self.remotes.get_mut(url).ok_or("no such repository")?;
         if !remote.branches.contains_key(head) {
             return Err("aborted: you must first push the current branch to a remote, or use the --head flag".into());

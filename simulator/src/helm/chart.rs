@@ -167,7 +167,9 @@ pub fn parse_values(text: &str, file: &str) -> Result<Value, String> {
     match docs.into_iter().next() {
         None => Ok(Value::empty_map()),
         Some(v @ serde_json::Value::Object(_)) => Ok(Value::from_json(&v)),
-        Some(_) => Err(format!("failed to parse {file}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {{}}")),
+        Some(_) => Err(format!(
+            "failed to parse {file}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {{}}"
+        )),
     }
 }
 
@@ -267,7 +269,9 @@ pub fn process_conditions(chart: &mut Chart, values: &Value) {
     let reqs = chart.requirements.clone();
     let mut keep = Vec::new();
     for dep in chart.dependencies.drain(..) {
-        let req = reqs.iter().find(|r| r.get("alias").and_then(|v| v.as_str()).unwrap_or_else(|| r.get("name").and_then(|v| v.as_str()).unwrap_or("")) == dep.name);
+        let req = reqs.iter().find(|r| {
+            r.get("alias").and_then(|v| v.as_str()).unwrap_or_else(|| r.get("name").and_then(|v| v.as_str()).unwrap_or("")) == dep.name
+        });
         let mut enabled = true;
         if let Some(req) = req {
             let mut decided = false;
@@ -282,8 +286,14 @@ pub fn process_conditions(chart: &mut Chart, values: &Value) {
             }
             if !decided {
                 if let Some(tags) = req.get("tags").and_then(|v| v.as_array()) {
-                    let tag_values: Vec<bool> =
-                        tags.iter().filter_map(|t| t.as_str()).filter_map(|t| match lookup_path(values, &format!("tags.{t}")) { Some(Value::Bool(b)) => Some(b), _ => None }).collect();
+                    let tag_values: Vec<bool> = tags
+                        .iter()
+                        .filter_map(|t| t.as_str())
+                        .filter_map(|t| match lookup_path(values, &format!("tags.{t}")) {
+                            Some(Value::Bool(b)) => Some(b),
+                            _ => None,
+                        })
+                        .collect();
                     if !tag_values.is_empty() {
                         enabled = tag_values.iter().any(|b| *b);
                     }

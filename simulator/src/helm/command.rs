@@ -42,9 +42,10 @@ pub fn run(fs: &dyn Files, args: &[String], seed: u64) -> Outcome {
         "lint" => lint(fs, &args[1..]),
         "version" => Outcome { stdout: VERSION.into(), ..Default::default() },
         "--help" | "-h" | "help" => Outcome { stdout: USAGE.into(), ..Default::default() },
-        "install" | "upgrade" | "uninstall" | "list" | "rollback" | "repo" | "pull" | "dependency" | "package" | "show" | "get" | "history" | "status" => {
-            Outcome::err(format!("`helm {verb}` is not available here: in GitOps, Argo CD renders the chart with `helm template` and applies the result; try `helm template`"))
-        }
+        "install" | "upgrade" | "uninstall" | "list" | "rollback" | "repo" | "pull" | "dependency" | "package" | "show" | "get"
+        | "history" | "status" => Outcome::err(format!(
+            "`helm {verb}` is not available here: in GitOps, Argo CD renders the chart with `helm template` and applies the result; try `helm template`"
+        )),
         other => Outcome::err(format!("unknown command \"{other}\" for \"helm\"\nRun 'helm --help' for usage.")),
     }
 }
@@ -82,7 +83,21 @@ fn parse(args: &[String]) -> Result<Parsed, String> {
             Some((f, v)) if f.starts_with('-') => (f.to_string(), Some(v.to_string())),
             _ => (a.clone(), None),
         };
-        let takes_value = matches!(flag.as_str(), "-f" | "--values" | "--set" | "--set-string" | "-n" | "--namespace" | "--kube-version" | "--api-versions" | "-a" | "-s" | "--show-only" | "--name-template" | "--version");
+        let takes_value = matches!(
+            flag.as_str(),
+            "-f" | "--values"
+                | "--set"
+                | "--set-string"
+                | "-n"
+                | "--namespace"
+                | "--kube-version"
+                | "--api-versions"
+                | "-a"
+                | "-s"
+                | "--show-only"
+                | "--name-template"
+                | "--version"
+        );
         let value = if takes_value {
             match inline {
                 Some(v) => Some(v),

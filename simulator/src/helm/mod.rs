@@ -3,11 +3,11 @@
 //! subcharts and built-in objects (`chart`), and `helm template`'s output in
 //! Helm's install order with hooks apart (`render`).
 
-pub mod template;
 pub mod chart;
 pub mod hooks;
 pub mod render;
 pub mod strvals;
+pub mod template;
 
 pub use chart::is_chart_dir;
 pub use render::{Options, Rendered, template};

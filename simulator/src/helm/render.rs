@@ -93,7 +93,8 @@ impl Rendered {
     pub fn objects(&self) -> Result<Vec<serde_json::Value>, String> {
         let mut out = Vec::new();
         for m in self.crds.iter().chain(self.manifests.iter()).chain(self.hooks.iter()) {
-            let docs = crate::yaml::parse_documents(&m.content, &m.source).map_err(|e| format!("YAML parse error on {}: {}", m.source, e.message))?;
+            let docs = crate::yaml::parse_documents(&m.content, &m.source)
+                .map_err(|e| format!("YAML parse error on {}: {}", m.source, e.message))?;
             out.extend(docs.into_iter().filter(|d| d.is_object()));
         }
         Ok(out)
@@ -195,10 +196,27 @@ fn metadata_struct(chart: &Chart) -> Value {
 
 /// Helm's default API versions for `helm template` without `--api-versions`.
 pub const DEFAULT_API_VERSIONS: &[&str] = &[
-    "v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1", "apiregistration.k8s.io/v1", "apps/v1", "authentication.k8s.io/v1",
-    "authorization.k8s.io/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates.k8s.io/v1", "coordination.k8s.io/v1",
-    "discovery.k8s.io/v1", "events.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1", "networking.k8s.io/v1", "node.k8s.io/v1", "policy/v1",
-    "rbac.authorization.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1",
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+    "apps/v1",
+    "authentication.k8s.io/v1",
+    "authorization.k8s.io/v1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "certificates.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "events.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "networking.k8s.io/v1",
+    "node.k8s.io/v1",
+    "policy/v1",
+    "rbac.authorization.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1",
 ];
 
 fn capabilities(opts: &Options) -> Value {
@@ -241,7 +259,14 @@ struct Renderable {
     base_path: String,
 }
 
-fn collect(chart: &Chart, parent_path: Option<&str>, values: &Value, common: &BTreeMap<String, Value>, set: &mut TemplateSet, out: &mut BTreeMap<String, (String, Renderable)>) {
+fn collect(
+    chart: &Chart,
+    parent_path: Option<&str>,
+    values: &Value,
+    common: &BTreeMap<String, Value>,
+    set: &mut TemplateSet,
+    out: &mut BTreeMap<String, (String, Renderable)>,
+) {
     let full = match parent_path {
         Some(p) => format!("{p}/charts/{}", chart.name),
         None => chart.name.clone(),
@@ -298,7 +323,12 @@ fn render_templates(root: &Chart, values: &Value, opts: &Options) -> Result<BTre
             format!("parse error at ({}:{}): {}", e.name, e.line, e.message)
         })?;
     }
-    let env = Env { templates: BTreeMap::new(), rng: RefCell::new(crate::rng::SimRng::new(opts.seed)), now_ms: opts.now_ms, include_depth: RefCell::new(0) };
+    let env = Env {
+        templates: BTreeMap::new(),
+        rng: RefCell::new(crate::rng::SimRng::new(opts.seed)),
+        now_ms: opts.now_ms,
+        include_depth: RefCell::new(0),
+    };
     let mut rendered = BTreeMap::new();
     for name in &order {
         let base = name.rsplit('/').next().unwrap_or(name);
@@ -347,11 +377,44 @@ pub fn split_manifests(text: &str) -> Vec<String> {
 
 /// Helm's install order by kind; other kinds go last, alphabetically.
 pub const INSTALL_ORDER: &[&str] = &[
-    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount",
-    "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
-    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service",
-    "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob",
-    "IngressClass", "Ingress", "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
 ];
 
 fn sort_by_kind(list: &mut [Manifest]) {
@@ -364,8 +427,18 @@ fn sort_by_kind(list: &mut [Manifest]) {
     });
 }
 
-const HOOK_EVENTS: &[&str] =
-    &["pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback", "test", "test-success"];
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
 
 fn sort_manifests(root: &Chart, rendered: BTreeMap<String, String>, opts: &Options) -> Result<Rendered, String> {
     let mut out = Rendered::default();
@@ -386,7 +459,8 @@ fn sort_manifests(root: &Chart, rendered: BTreeMap<String, String>, opts: &Optio
             continue;
         }
         for doc in split_manifests(&text) {
-            let head = crate::yaml::parse_documents(&doc, &path).map_err(|e| format!("YAML parse error on {path}: {}", super::go_yaml_error(&e)))?;
+            let head = crate::yaml::parse_documents(&doc, &path)
+                .map_err(|e| format!("YAML parse error on {path}: {}", super::go_yaml_error(&e)))?;
             let head = head.into_iter().next().unwrap_or(serde_json::Value::Null);
             if !head.is_object() && !head.is_null() {
                 return Err(format!(

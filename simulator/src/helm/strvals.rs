@@ -133,7 +133,8 @@ fn steps(key: &str) -> Result<Vec<Step>, String> {
         }
         while let Some(r) = rest.strip_prefix('[') {
             let Some(end) = r.find(']') else { return Err(format!("key \"{key}\" has no value")) };
-            let idx: usize = r[..end].parse().map_err(|_| format!("failed to parse index: strconv.Atoi: parsing {:?}: invalid syntax", &r[..end]))?;
+            let idx: usize =
+                r[..end].parse().map_err(|_| format!("failed to parse index: strconv.Atoi: parsing {:?}: invalid syntax", &r[..end]))?;
             if idx > 65536 {
                 return Err(format!("index of {idx} is greater than maximum supported index value of 65536"));
             }

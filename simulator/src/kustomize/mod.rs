@@ -3,8 +3,8 @@
 //! the builtin transformers in kustomize's order, name references, and the
 //! legacy output order.
 
-pub mod edit;
 mod duplicate_keys;
+pub mod edit;
 pub(crate) mod generators;
 pub(crate) mod images;
 mod nameref;
@@ -139,7 +139,11 @@ pub(crate) fn normalize(path: &str) -> String {
 pub(crate) fn is_dir(files: &Snapshot, dir: &str) -> bool {
     let prefix = format!("{dir}/");
     // Paths sort as strings: the first path at or after the prefix tells.
-    dir.is_empty() || files.range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded)).next().is_some_and(|(p, _)| p.starts_with(&prefix))
+    dir.is_empty()
+        || files
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(&prefix))
 }
 
 #[cfg(test)]

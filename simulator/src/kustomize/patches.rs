@@ -11,7 +11,12 @@ use crate::kube::meta;
 
 /// Applies a `patches[]` entry: a list of operations is JSON 6902, anything else a strategic merge.
 /// `options` are the entry's `allowNameChange` and `allowKindChange`.
-pub fn apply_patch_entry(resources: &mut Vec<Res>, text: &str, target: Option<&Value>, options: Option<&Value>) -> Result<(), KustomizeError> {
+pub fn apply_patch_entry(
+    resources: &mut Vec<Res>,
+    text: &str,
+    target: Option<&Value>,
+    options: Option<&Value>,
+) -> Result<(), KustomizeError> {
     let docs = crate::yaml::parse_documents(text, "patch").map_err(|e| err(format!("unable to parse patch: {}", e.message)))?;
     if docs.len() == 1 && docs[0].is_array() {
         return apply_json6902(resources, &docs[0], target);
@@ -135,11 +140,7 @@ fn apply_smp_docs_with(
 /// Whether a resource has (or had) the namespace of a patch's id; kustomize takes no
 /// namespace and `default` to be the same.
 fn same_namespace(r: &Res, ns: &str) -> bool {
-    if ns.is_empty() || ns == "default" {
-        r.had_namespace("") || r.had_namespace("default")
-    } else {
-        r.had_namespace(ns)
-    }
+    if ns.is_empty() || ns == "default" { r.had_namespace("") || r.had_namespace("default") } else { r.had_namespace(ns) }
 }
 
 fn apply_json6902(resources: &mut [Res], ops: &Value, target: Option<&Value>) -> Result<(), KustomizeError> {

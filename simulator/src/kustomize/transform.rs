@@ -368,7 +368,11 @@ fn labels(resources: &mut [Res], pairs: &Map<String, Value>, selectors: bool, te
                     }
                 }
                 "NetworkPolicy" => {
-                    for path in [&["spec", "podSelector"][..], &["spec", "ingress", "from", "podSelector"], &["spec", "egress", "to", "podSelector"]] {
+                    for path in [
+                        &["spec", "podSelector"][..],
+                        &["spec", "ingress", "from", "podSelector"],
+                        &["spec", "egress", "to", "podSelector"],
+                    ] {
                         set_existing_match_labels(&mut r.obj, path, pairs);
                     }
                 }
@@ -387,9 +391,27 @@ fn labels(resources: &mut [Res], pairs: &Map<String, Value>, selectors: bool, te
 
 /// The label selectors inside a pod template that commonLabels reaches (kustomize's `commonlabels.go`).
 const POD_SELECTOR_PATHS: &[&[&str]] = &[
-    &["spec", "template", "spec", "affinity", "podAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "labelSelector"],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "podAffinityTerm",
+        "labelSelector",
+    ],
     &["spec", "template", "spec", "affinity", "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "labelSelector"],
-    &["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "podAffinityTerm", "labelSelector"],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAntiAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "podAffinityTerm",
+        "labelSelector",
+    ],
     &["spec", "template", "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "labelSelector"],
     &["spec", "template", "spec", "topologySpreadConstraints", "labelSelector"],
 ];

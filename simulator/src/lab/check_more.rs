@@ -57,8 +57,7 @@ pub fn hook(world: &Model, app: &str, name: &str, status: &str) -> CheckOutcome 
     let Some(a) = world.agent().app(app) else {
         return CheckOutcome { passed: false, expected, found: format!("no application {app}") };
     };
-    let result =
-        a.status.operation_state.as_ref().and_then(|op| op.resources.iter().find(|r| r.name == name && !r.hook_type.is_empty()));
+    let result = a.status.operation_state.as_ref().and_then(|op| op.resources.iter().find(|r| r.name == name && !r.hook_type.is_empty()));
     match result {
         None => CheckOutcome { passed: false, expected, found: format!("the last sync of {app} ran no hook {name}") },
         Some(r) => CheckOutcome { passed: r.status == status, expected, found: format!("hook {name} {}", r.status) },

@@ -114,7 +114,9 @@ impl Query {
 pub(crate) fn happened(kind: &EventKind, app: &str, event: EventMatch) -> bool {
     match (kind, event) {
         (EventKind::SyncStatusChanged { app: a, to, .. }, EventMatch::OutOfSync) => a == app && to == "OutOfSync",
-        (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::SelfHealed) => a == app && phase == "Succeeded" && *self_heal,
+        (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::SelfHealed) => {
+            a == app && phase == "Succeeded" && *self_heal
+        }
         (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::Synced) => a == app && phase == "Succeeded" && !*self_heal,
         (EventKind::HealthChanged { app: a, to, .. }, EventMatch::Degraded) => a == app && to == "Degraded",
         _ => false,

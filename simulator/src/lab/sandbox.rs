@@ -62,7 +62,13 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
         world: WorldSpec {
             start: SANDBOX_START.into(),
             installed_at: None,
-            repo: RepoSpec { url: repo_url, dir: format!("/home/trainee/{name}"), history, branches: Default::default(), protected_branches: Vec::new() },
+            repo: RepoSpec {
+                url: repo_url,
+                dir: format!("/home/trainee/{name}"),
+                history,
+                branches: Default::default(),
+                protected_branches: Vec::new(),
+            },
             namespaces: namespaces.into_iter().collect(),
             applications,
             agent: Default::default(),

@@ -148,7 +148,8 @@ mod tests {
 
     #[test]
     fn ordinary_yaml_passes() {
-        let text = "a: [1, [2, {b: c}]]\nmsg: it's [not a list\nscript: |\n  [[ -f x ]] && echo '\n  [[[[\nq: \"[[[\"\n# [[[[\nlist:\n- [x]\n";
+        let text =
+            "a: [1, [2, {b: c}]]\nmsg: it's [not a list\nscript: |\n  [[ -f x ]] && echo '\n  [[[[\nq: \"[[[\"\n# [[[[\nlist:\n- [x]\n";
         assert_eq!(check(text), Ok(()));
     }
 

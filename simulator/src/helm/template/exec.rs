@@ -84,7 +84,12 @@ impl<'e> State<'e> {
     fn error(&self, pos: usize, context: &str, message: impl Into<String>) -> ExecError {
         let location = self.location(pos);
         ExecError {
-            message: format!("template: {location}: executing \"{}\" at <{}>: {}", self.tree.name, context.replace('%', "%%"), message.into()),
+            message: format!(
+                "template: {location}: executing \"{}\" at <{}>: {}",
+                self.tree.name,
+                context.replace('%', "%%"),
+                message.into()
+            ),
             location,
             warn: None,
         }
@@ -121,7 +126,11 @@ impl<'e> State<'e> {
                     None => Value::Nil,
                 };
                 if self.depth >= MAX_DEPTH {
-                    return Err(self.error(*pos, &format!("template \"{name}\""), format!("exceeded maximum template depth ({MAX_DEPTH})")));
+                    return Err(self.error(
+                        *pos,
+                        &format!("template \"{name}\""),
+                        format!("exceeded maximum template depth ({MAX_DEPTH})"),
+                    ));
                 }
                 let mut inner = State::new(self.env, self.templates.clone(), tree, &new_dot, self.depth + 1);
                 inner.execute(&new_dot, out)?;
@@ -296,11 +305,7 @@ impl<'e> State<'e> {
             Arg::Field(pos, path) => self.eval_field_chain(dot, dot, *pos, &arg.to_string(), path, &[], None, ".")?,
             Arg::Variable(pos, name, path) => {
                 let base = self.var(name);
-                if path.is_empty() {
-                    base
-                } else {
-                    self.eval_field_chain(dot, &base, *pos, &arg.to_string(), path, &[], None, name)?
-                }
+                if path.is_empty() { base } else { self.eval_field_chain(dot, &base, *pos, &arg.to_string(), path, &[], None, name)? }
             }
             Arg::Chain(pos, node, path) => {
                 let base = self.eval_arg(dot, node)?;
@@ -346,7 +351,9 @@ impl<'e> State<'e> {
                         v.clone()
                     }
                     None => match (s.type_name, name.as_str()) {
-                        ("*chartutil.KubeVersion" | "*common.KubeVersion", "String" | "GitVersion") => s.field("Version").cloned().unwrap_or(Value::Nil),
+                        ("*chartutil.KubeVersion" | "*common.KubeVersion", "String" | "GitVersion") => {
+                            s.field("Version").cloned().unwrap_or(Value::Nil)
+                        }
                         _ => return Err(self.error(pos, context, format!("can't evaluate field {name} in type {}", s.type_name))),
                     },
                 },

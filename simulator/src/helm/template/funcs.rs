@@ -28,40 +28,248 @@ type F = Result<Value, FnErr>;
 /// Functions that exist in Helm but that the simulator does not model: they
 /// parse, and fail when called.
 const UNAVAILABLE: &[&str] = &[
-    "genCA", "genCAWithKey", "genPrivateKey", "genSelfSignedCert", "genSelfSignedCertWithKey", "genSignedCert", "genSignedCertWithKey",
-    "derivePassword", "encryptAES", "decryptAES", "bcrypt", "htpasswd", "buildCustomCert", "now", "date", "dateInZone", "date_in_zone",
-    "dateModify", "date_modify", "ago", "toDate", "mustToDate", "unixEpoch", "duration", "durationRound", "htmlDate", "htmlDateInZone",
-    "mustDateModify", "toToml", "fromToml", "mustToToml", "osBase", "osClean", "osDir", "osExt", "osIsAbs", "urlParse", "urlJoin",
-    "call", "getHostByName", "toTOML",
+    "genCA",
+    "genCAWithKey",
+    "genPrivateKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "derivePassword",
+    "encryptAES",
+    "decryptAES",
+    "bcrypt",
+    "htpasswd",
+    "buildCustomCert",
+    "now",
+    "date",
+    "dateInZone",
+    "date_in_zone",
+    "dateModify",
+    "date_modify",
+    "ago",
+    "toDate",
+    "mustToDate",
+    "unixEpoch",
+    "duration",
+    "durationRound",
+    "htmlDate",
+    "htmlDateInZone",
+    "mustDateModify",
+    "toToml",
+    "fromToml",
+    "mustToToml",
+    "osBase",
+    "osClean",
+    "osDir",
+    "osExt",
+    "osIsAbs",
+    "urlParse",
+    "urlJoin",
+    "call",
+    "getHostByName",
+    "toTOML",
 ];
 
 const FUNCTIONS: &[&str] = &[
     // Go's builtins.
-    "and", "or", "not", "len", "index", "slice", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge", "html", "js", "urlquery",
+    "and",
+    "or",
+    "not",
+    "len",
+    "index",
+    "slice",
+    "print",
+    "printf",
+    "println",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "html",
+    "js",
+    "urlquery",
     // Helm's.
-    "include", "tpl", "required", "fail", "toYaml", "mustToYaml", "toYamlPretty", "fromYaml", "fromYamlArray", "toJson", "mustToJson",
-    "fromJson", "fromJsonArray", "lookup",
+    "include",
+    "tpl",
+    "required",
+    "fail",
+    "toYaml",
+    "mustToYaml",
+    "toYamlPretty",
+    "fromYaml",
+    "fromYamlArray",
+    "toJson",
+    "mustToJson",
+    "fromJson",
+    "fromJsonArray",
+    "lookup",
     // sprig: strings.
-    "trim", "trimAll", "trimPrefix", "trimSuffix", "upper", "lower", "title", "untitle", "repeat", "substr", "nospace", "trunc", "abbrev",
-    "abbrevboth", "initials", "randAlphaNum", "randAlpha", "randNumeric", "randAscii", "wrap", "wrapWith", "contains", "hasPrefix",
-    "hasSuffix", "quote", "squote", "cat", "indent", "nindent", "replace", "plural", "snakecase", "camelcase", "kebabcase", "swapcase",
-    "shuffle", "regexMatch", "mustRegexMatch", "regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit",
-    "regexQuoteMeta", "split", "splitList", "splitn", "join", "sortAlpha", "toString", "toStrings", "atoi", "int", "int64", "float64",
-    "toDecimal", "b64enc", "b64dec", "b32enc", "b32dec", "sha256sum", "sha1sum", "adler32sum", "uuidv4", "toRawJson", "toPrettyJson",
-    "mustToRawJson", "mustToPrettyJson", "mustFromJson", "seq",
+    "trim",
+    "trimAll",
+    "trimPrefix",
+    "trimSuffix",
+    "upper",
+    "lower",
+    "title",
+    "untitle",
+    "repeat",
+    "substr",
+    "nospace",
+    "trunc",
+    "abbrev",
+    "abbrevboth",
+    "initials",
+    "randAlphaNum",
+    "randAlpha",
+    "randNumeric",
+    "randAscii",
+    "wrap",
+    "wrapWith",
+    "contains",
+    "hasPrefix",
+    "hasSuffix",
+    "quote",
+    "squote",
+    "cat",
+    "indent",
+    "nindent",
+    "replace",
+    "plural",
+    "snakecase",
+    "camelcase",
+    "kebabcase",
+    "swapcase",
+    "shuffle",
+    "regexMatch",
+    "mustRegexMatch",
+    "regexFind",
+    "regexFindAll",
+    "regexReplaceAll",
+    "regexReplaceAllLiteral",
+    "regexSplit",
+    "regexQuoteMeta",
+    "split",
+    "splitList",
+    "splitn",
+    "join",
+    "sortAlpha",
+    "toString",
+    "toStrings",
+    "atoi",
+    "int",
+    "int64",
+    "float64",
+    "toDecimal",
+    "b64enc",
+    "b64dec",
+    "b32enc",
+    "b32dec",
+    "sha256sum",
+    "sha1sum",
+    "adler32sum",
+    "uuidv4",
+    "toRawJson",
+    "toPrettyJson",
+    "mustToRawJson",
+    "mustToPrettyJson",
+    "mustFromJson",
+    "seq",
     // sprig: numbers.
-    "add", "add1", "sub", "mul", "div", "mod", "max", "min", "floor", "ceil", "round", "addf", "add1f", "subf", "mulf", "divf", "maxf",
-    "minf", "biggest",
+    "add",
+    "add1",
+    "sub",
+    "mul",
+    "div",
+    "mod",
+    "max",
+    "min",
+    "floor",
+    "ceil",
+    "round",
+    "addf",
+    "add1f",
+    "subf",
+    "mulf",
+    "divf",
+    "maxf",
+    "minf",
+    "biggest",
     // sprig: lists.
-    "list", "tuple", "first", "mustFirst", "last", "mustLast", "rest", "mustRest", "initial", "mustInitial", "append", "mustAppend", "push",
-    "mustPush", "prepend", "mustPrepend", "concat", "reverse", "mustReverse", "uniq", "mustUniq", "without", "mustWithout", "has",
-    "mustHas", "compact", "mustCompact", "until", "untilStep", "chunk", "mustChunk", "mustSlice",
+    "list",
+    "tuple",
+    "first",
+    "mustFirst",
+    "last",
+    "mustLast",
+    "rest",
+    "mustRest",
+    "initial",
+    "mustInitial",
+    "append",
+    "mustAppend",
+    "push",
+    "mustPush",
+    "prepend",
+    "mustPrepend",
+    "concat",
+    "reverse",
+    "mustReverse",
+    "uniq",
+    "mustUniq",
+    "without",
+    "mustWithout",
+    "has",
+    "mustHas",
+    "compact",
+    "mustCompact",
+    "until",
+    "untilStep",
+    "chunk",
+    "mustChunk",
+    "mustSlice",
     // sprig: dicts.
-    "dict", "get", "set", "unset", "hasKey", "pluck", "keys", "values", "pick", "omit", "merge", "mustMerge", "mergeOverwrite",
-    "mustMergeOverwrite", "deepCopy", "mustDeepCopy", "dig",
+    "dict",
+    "get",
+    "set",
+    "unset",
+    "hasKey",
+    "pluck",
+    "keys",
+    "values",
+    "pick",
+    "omit",
+    "merge",
+    "mustMerge",
+    "mergeOverwrite",
+    "mustMergeOverwrite",
+    "deepCopy",
+    "mustDeepCopy",
+    "dig",
     // sprig: defaults, types, flow.
-    "default", "empty", "coalesce", "all", "any", "ternary", "kindOf", "kindIs", "typeOf", "typeIs", "typeIsLike", "deepEqual", "semver",
-    "semverCompare", "env", "expandenv", "base", "dir", "ext", "clean", "isAbs",
+    "default",
+    "empty",
+    "coalesce",
+    "all",
+    "any",
+    "ternary",
+    "kindOf",
+    "kindIs",
+    "typeOf",
+    "typeIs",
+    "typeIsLike",
+    "deepEqual",
+    "semver",
+    "semverCompare",
+    "env",
+    "expandenv",
+    "base",
+    "dir",
+    "ext",
+    "clean",
+    "isAbs",
 ];
 
 /// Whether a name is a function a template may call (checked when parsing, as Go does).
@@ -387,9 +595,11 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
                 cur = match (&cur, key) {
                     (Value::Map(m), Value::Str(k)) => m.borrow().get(&**k).cloned().unwrap_or(Value::Nil),
                     (Value::Map(_), Value::Nil) => Value::Nil,
-                    (Value::List(l), Value::Int(i)) => {
-                        l.get(*i as usize).cloned().filter(|_| *i >= 0).ok_or_else(|| FnErr::Calling(format!("error calling index: index out of range: {i}")))?
-                    }
+                    (Value::List(l), Value::Int(i)) => l
+                        .get(*i as usize)
+                        .cloned()
+                        .filter(|_| *i >= 0)
+                        .ok_or_else(|| FnErr::Calling(format!("error calling index: index out of range: {i}")))?,
                     (Value::List(_), Value::Float(_)) => return Err(FnErr::Calling("cannot index slice/array with type float64".into())),
                     (Value::Nil, _) => return Err(FnErr::Calling("index of untyped nil".into())),
                     (Value::Map(_), k) => return Err(FnErr::Calling(format!("value has type {}; should be string", k.type_name()))),
@@ -473,8 +683,12 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             Ok(match from_yaml_text(&s(0)?) {
                 Ok(Value::Map(m)) => Value::Map(m),
                 Ok(Value::Nil) => Value::empty_map(),
-                Ok(Value::List(_)) => error_map("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"),
-                Ok(_) => error_map("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}"),
+                Ok(Value::List(_)) => error_map(
+                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
+                ),
+                Ok(_) => error_map(
+                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}",
+                ),
                 Err(e) => error_map(&e),
             })
         }
@@ -483,7 +697,9 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             Ok(match from_yaml_text(&s(0)?) {
                 Ok(Value::List(l)) => Value::List(l),
                 Ok(Value::Nil) => Value::list(Vec::new()),
-                Ok(_) => Value::list(vec![Value::str("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}")]),
+                Ok(_) => Value::list(vec![Value::str(
+                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}",
+                )]),
                 Err(e) => Value::list(vec![Value::str(e)]),
             })
         }
@@ -532,22 +748,31 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             let mut out = String::new();
             let mut prev = false;
             for c in x.chars() {
-                if !prev && c.is_alphabetic() { out.extend(c.to_lowercase()) } else { out.push(c) }
+                if !prev && c.is_alphabetic() {
+                    out.extend(c.to_lowercase())
+                } else {
+                    out.push(c)
+                }
                 prev = !c.is_whitespace();
             }
             out
         }),
         "nospace" => unary_str(name, a, |x| x.chars().filter(|c| !c.is_whitespace()).collect()),
         "swapcase" => unary_str(name, a, |x| {
-            x.chars().map(|c| if c.is_uppercase() { c.to_lowercase().next().unwrap_or(c) } else { c.to_uppercase().next().unwrap_or(c) }).collect()
+            x.chars()
+                .map(|c| if c.is_uppercase() { c.to_lowercase().next().unwrap_or(c) } else { c.to_uppercase().next().unwrap_or(c) })
+                .collect()
         }),
         "snakecase" => unary_str(name, a, |x| case_words(x, "_", false)),
         "kebabcase" => unary_str(name, a, |x| case_words(x, "-", false)),
         "camelcase" => unary_str(name, a, |x| {
-            x.split(['_', '-', ' ']).filter(|w| !w.is_empty()).map(|w| {
-                let mut c = w.chars();
-                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-            }).collect()
+            x.split(['_', '-', ' '])
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+                })
+                .collect()
         }),
         "initials" => unary_str(name, a, |x| x.split_whitespace().filter_map(|w| w.chars().next()).collect()),
         "b64enc" => unary_str(name, a, |x| base64_encode(x.as_bytes())),
@@ -569,9 +794,9 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             }
             (s2 << 16 | s1).to_string()
         }),
-        "regexQuoteMeta" => unary_str(name, a, |x| {
-            x.chars().flat_map(|c| if "\\.+*?()|[]{}^$".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
-        }),
+        "regexQuoteMeta" => {
+            unary_str(name, a, |x| x.chars().flat_map(|c| if "\\.+*?()|[]{}^$".contains(c) { vec!['\\', c] } else { vec![c] }).collect())
+        }
         "trimAll" => binary_str(name, a, |cut, x| x.trim_matches(|c| cut.contains(c)).to_string()),
         "trimPrefix" => binary_str(name, a, |p, x| x.strip_prefix(p).unwrap_or(x).to_string()),
         "trimSuffix" => binary_str(name, a, |p, x| x.strip_suffix(p).unwrap_or(x).to_string()),
@@ -664,8 +889,12 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             arity(name, a, 3)?;
             Ok(Value::str(word_wrap(&s(2)?, int_arg(&a[0])?.max(1) as usize, &s(1)?)))
         }
-        "quote" => Ok(Value::str(a.iter().filter(|v| !matches!(v, Value::Nil)).map(|v| go_quote(&strval(v))).collect::<Vec<_>>().join(" "))),
-        "squote" => Ok(Value::str(a.iter().filter(|v| !matches!(v, Value::Nil)).map(|v| format!("'{}'", strval(v))).collect::<Vec<_>>().join(" "))),
+        "quote" => {
+            Ok(Value::str(a.iter().filter(|v| !matches!(v, Value::Nil)).map(|v| go_quote(&strval(v))).collect::<Vec<_>>().join(" ")))
+        }
+        "squote" => {
+            Ok(Value::str(a.iter().filter(|v| !matches!(v, Value::Nil)).map(|v| format!("'{}'", strval(v))).collect::<Vec<_>>().join(" ")))
+        }
         "cat" => Ok(Value::str(a.iter().filter(|v| !matches!(v, Value::Nil)).map(strval).collect::<Vec<_>>().join(" "))),
         "indent" => {
             arity(name, a, 2)?;
@@ -697,7 +926,12 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             let re = super::regex::Regex::new(&s(0)?).map_err(FnErr::Calling)?;
             let text = s(1)?;
             let n = int_arg(&a[2])?;
-            let found: Vec<Value> = re.find_all(&text).into_iter().take(if n < 0 { usize::MAX } else { n as usize }).map(|(i, j)| Value::str(&text[i..j])).collect();
+            let found: Vec<Value> = re
+                .find_all(&text)
+                .into_iter()
+                .take(if n < 0 { usize::MAX } else { n as usize })
+                .map(|(i, j)| Value::str(&text[i..j]))
+                .collect();
             Ok(Value::list(found))
         }
         "regexReplaceAll" | "regexReplaceAllLiteral" => {
@@ -777,7 +1011,11 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
         }
         "float64" | "toDecimal" => {
             arity(name, a, 1)?;
-            Ok(if name == "toDecimal" { Value::Int(i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0)) } else { Value::Float(to_f64(&a[0])) })
+            Ok(if name == "toDecimal" {
+                Value::Int(i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0))
+            } else {
+                Value::Float(to_f64(&a[0]))
+            })
         }
         "seq" => {
             let n: Vec<i64> = a.iter().map(to_i64).collect();
@@ -1089,8 +1327,18 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
             arity(name, a, 1)?;
             let p = s(0)?;
             Ok(match name {
-                "base" => Value::str(p.trim_end_matches('/').rsplit('/').next().filter(|x| !x.is_empty()).unwrap_or(if p.starts_with('/') { "/" } else { "." })),
-                "dir" => Value::str(match p.rfind('/') { Some(0) => "/", Some(i) => &p[..i], None => "." }),
+                "base" => {
+                    Value::str(p.trim_end_matches('/').rsplit('/').next().filter(|x| !x.is_empty()).unwrap_or(if p.starts_with('/') {
+                        "/"
+                    } else {
+                        "."
+                    }))
+                }
+                "dir" => Value::str(match p.rfind('/') {
+                    Some(0) => "/",
+                    Some(i) => &p[..i],
+                    None => ".",
+                }),
                 "ext" => Value::str(p.rsplit('/').next().and_then(|b| b.rfind('.').map(|i| &b[i..])).unwrap_or("")),
                 "isAbs" => Value::Bool(p.starts_with('/')),
                 _ => Value::Str(p),
@@ -1259,7 +1507,15 @@ fn escape(kind: &str, s: &str) -> String {
         "js" => s.replace('\\', "\\\\").replace('\'', "\\'").replace('"', "\\\"").replace('<', "\\u003C").replace('>', "\\u003E"),
         _ => s
             .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else if b == b' ' { "+".into() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else if b == b' ' {
+                    "+".into()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect(),
     }
 }

@@ -39,7 +39,11 @@ impl TemplateSet {
     /// Executes the template `name` with `dot` as `.` and `$`.
     pub fn execute(&self, env: &Env, name: &str, dot: &Value) -> Result<String, ExecError> {
         let Some(tree) = self.trees.get(name).cloned() else {
-            return Err(ExecError { message: format!("template: no template {name:?} associated with template \"gotpl\""), location: String::new(), warn: None });
+            return Err(ExecError {
+                message: format!("template: no template {name:?} associated with template \"gotpl\""),
+                location: String::new(),
+                warn: None,
+            });
         };
         let set = Rc::new(self.trees.clone());
         let mut state = exec::State::new(env, set, tree, dot, 0);
@@ -57,7 +61,8 @@ mod tests {
     fn render(src: &str, values: serde_json::Value) -> Result<String, String> {
         let mut set = TemplateSet::default();
         set.add_file("t", src).map_err(|e| e.to_string())?;
-        let env = Env { templates: BTreeMap::new(), rng: RefCell::new(crate::rng::SimRng::new(1)), now_ms: 0, include_depth: RefCell::new(0) };
+        let env =
+            Env { templates: BTreeMap::new(), rng: RefCell::new(crate::rng::SimRng::new(1)), now_ms: 0, include_depth: RefCell::new(0) };
         let mut top = BTreeMap::new();
         top.insert("Values".to_string(), Value::from_json(&values));
         set.execute(&env, "t", &Value::map(top)).map(|s| s.replace("<no value>", "")).map_err(|e| e.to_string())

@@ -219,7 +219,11 @@ impl<'a> Lexer<'a> {
                 };
                 let mut k = j + end + 2;
                 let mut trim_right = false;
-                if src[k..].starts_with(" -}}") || src[k..].starts_with("\t-}}") || src[k..].starts_with("\n-}}") || src[k..].starts_with("\r-}}") {
+                if src[k..].starts_with(" -}}")
+                    || src[k..].starts_with("\t-}}")
+                    || src[k..].starts_with("\n-}}")
+                    || src[k..].starts_with("\r-}}")
+                {
                     trim_right = true;
                     k += 4;
                 } else if src[k..].starts_with("}}") {
@@ -381,7 +385,9 @@ impl<'a> Lexer<'a> {
                 }
                 _ => {
                     let ch = rest.chars().next().unwrap_or(' ');
-                    return Err(self.err(i, format!("unrecognized character in action: {}", crate::helm::template::printf::go_quote_rune(ch))));
+                    return Err(
+                        self.err(i, format!("unrecognized character in action: {}", crate::helm::template::printf::go_quote_rune(ch)))
+                    );
                 }
             }
         }
@@ -500,7 +506,8 @@ fn is_alnum(c: char) -> bool {
 pub fn parse(name: &str, src: &str, is_func: &dyn Fn(&str) -> bool) -> Result<Vec<Tree>, ParseError> {
     let toks = Lexer { src, name, toks: Vec::new() }.run()?;
     let source: Rc<str> = Rc::from(src);
-    let mut p = Parser { toks, i: 0, name, src, is_func, defs: Vec::new(), vars: vec![vec!["$".to_string()]], source: source.clone(), depth: 0 };
+    let mut p =
+        Parser { toks, i: 0, name, src, is_func, defs: Vec::new(), vars: vec![vec!["$".to_string()]], source: source.clone(), depth: 0 };
     let (root, end) = p.list(true)?;
     if let Some((kw, pos)) = end {
         return Err(p.err(pos, format!("unexpected {{{{{kw}}}}}")));
@@ -927,7 +934,9 @@ impl<'a> Parser<'a> {
         }
         match body.parse::<f64>() {
             // A float constant with an integral value is still an int when it fits, as in Go.
-            Ok(f) if f.fract() == 0.0 && f.abs() < 9.2e18 && !body.contains(['e', 'E', '.']) => Ok(Arg::Int(pos, if neg { -(f as i64) } else { f as i64 })),
+            Ok(f) if f.fract() == 0.0 && f.abs() < 9.2e18 && !body.contains(['e', 'E', '.']) => {
+                Ok(Arg::Int(pos, if neg { -(f as i64) } else { f as i64 }))
+            }
             Ok(f) => Ok(Arg::Float(pos, if neg { -f } else { f })),
             Err(_) => Err(self.err(pos, format!("illegal number syntax: {text:?}"))),
         }

@@ -153,7 +153,11 @@ fn format_one(verb: char, arg: &Value, spec: Spec) -> String {
             "map[{}]",
             m.borrow()
                 .iter()
-                .map(|(k, v)| format!("{}:{}", format_one(verb, &Value::str(k), Spec { width: None, ..spec }), format_one(verb, v, Spec { width: None, ..spec })))
+                .map(|(k, v)| format!(
+                    "{}:{}",
+                    format_one(verb, &Value::str(k), Spec { width: None, ..spec }),
+                    format_one(verb, v, Spec { width: None, ..spec })
+                ))
                 .collect::<Vec<_>>()
                 .join(" ")
         ),

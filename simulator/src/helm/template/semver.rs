@@ -23,7 +23,9 @@ impl Version {
         let mut nums = core.split('.');
         let mut next = |required: bool| -> Result<u64, String> {
             match nums.next() {
-                Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => n.parse().map_err(|_| "Invalid Semantic Version".to_string()),
+                Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => {
+                    n.parse().map_err(|_| "Invalid Semantic Version".to_string())
+                }
                 None if !required => Ok(0),
                 _ => Err("Invalid Semantic Version".to_string()),
             }
@@ -86,10 +88,10 @@ fn partial(text: &str) -> Result<Partial, String> {
     let core = t.split(['-', '+']).next().unwrap_or("");
     let given: Vec<&str> = core.split('.').collect();
     let parts = given.iter().take_while(|p| !matches!(**p, "x" | "X" | "*" | "")).count();
-    let filled: Vec<String> = (0..3).map(|i| given.get(i).filter(|p| i < parts && !p.is_empty()).map(|p| p.to_string()).unwrap_or_else(|| "0".into())).collect();
+    let filled: Vec<String> =
+        (0..3).map(|i| given.get(i).filter(|p| i < parts && !p.is_empty()).map(|p| p.to_string()).unwrap_or_else(|| "0".into())).collect();
     let rest = &t[core.len()..];
-    let v = Version::parse(&format!("{}{rest}", filled.join(".")))
-        .map_err(|_| format!("improper constraint: {text}"))?;
+    let v = Version::parse(&format!("{}{rest}", filled.join("."))).map_err(|_| format!("improper constraint: {text}"))?;
     Ok(Partial { v, parts })
 }
 
