@@ -4,10 +4,12 @@
 pub mod check;
 pub mod classroom;
 pub mod content_dir;
+pub mod kubeapi;
 pub mod helm_cmd;
 pub mod kustomize_cmd;
 pub mod play;
 mod play_terminal;
 pub mod quiz_cmd;
+pub mod real_tools;
 pub mod server;
 mod term_markdown;

@@ -47,6 +47,25 @@ enum Command {
         /// The world's seed (a random one when not given).
         #[arg(long)]
         seed: Option<u64>,
+        /// Serve the lab's world to your own kubectl and git: DIR gets a kubeconfig, the lab's
+        /// repository (bare) and your clone of it. Runs until Ctrl-C or SIGTERM.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["solution", "script"])]
+        real_tools: Option<PathBuf>,
+        /// With --real-tools: simulated time runs at N times wall time.
+        #[arg(long, value_name = "N", default_value_t = 1.0, requires = "real_tools")]
+        speed: f64,
+    },
+    /// An empty simulated cluster served as a Kubernetes API for your own kubectl, until Ctrl-C or SIGTERM.
+    Cluster {
+        /// Where to write the kubeconfig (server, CA, token).
+        #[arg(long, value_name = "FILE", default_value = "kubeconfig")]
+        kubeconfig: PathBuf,
+        /// The address to serve on (127.0.0.1 only; port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:6443")]
+        addr: String,
+        /// The world's seed (a random one when not given).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// List the labs.
     Labs,
@@ -124,7 +143,9 @@ fn main() -> ExitCode {
             let classroom = gitops_lab::classroom::Options { joins_per_minute, ..gitops_lab::classroom::Options::new(&database) };
             server::run(&addr, site, files, classroom)
         }
-        Command::Play { lab, solution, script, seed } => play::run(&files, &lab, solution, script.as_deref(), seed),
+        Command::Play { lab, real_tools: Some(dir), speed, seed, .. } => gitops_lab::real_tools::run(&files, &lab, &dir, speed, seed),
+        Command::Play { lab, solution, script, seed, .. } => play::run(&files, &lab, solution, script.as_deref(), seed),
+        Command::Cluster { kubeconfig, addr, seed } => gitops_lab::kubeapi::run_cluster(&kubeconfig, &addr, seed),
         Command::Labs => play::list(&files),
         Command::Quiz { topic, list, seed, attempt, record } => gitops_lab::quiz_cmd::run(
             &files,

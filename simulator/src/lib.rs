@@ -26,6 +26,7 @@ pub mod rng;
 pub mod script;
 pub mod sealed_secrets;
 pub mod session;
+pub mod session_api;
 pub mod time;
 pub mod yaml;
 pub mod yaml_key_order;

@@ -26,6 +26,9 @@ const MAX_ROUNDS_PER_INSTANT: usize = 32;
 /// The most timer firings one `advance_to` may process; a model needing more is stuck.
 pub const MAX_STEPS_PER_ADVANCE: usize = 1_000_000;
 
+/// The nodes of an empty cluster (`Model::empty_cluster`).
+pub const EMPTY_CLUSTER_NODES: [&str; 3] = ["gitops-lab-control-plane", "gitops-lab-worker", "gitops-lab-worker2"];
+
 /// One commit of a starting repository: its author (with the commit's time), message and files.
 pub type CommitParts = (Signature, String, Snapshot);
 
@@ -196,6 +199,40 @@ impl Model {
         Ok(model)
     }
 
+    /// A model holding only an empty cluster (nodes, the system namespaces, the controllers;
+    /// no repository and no application), created a minute before `start`.
+    pub fn empty_cluster(seed: u64, start: SimTime) -> Model {
+        let mut rng = SimRng::new(seed);
+        let created = start - SimDuration::mins(1);
+        let nodes: Vec<String> = EMPTY_CLUSTER_NODES.iter().map(|n| n.to_string()).collect();
+        let mut cluster = Cluster::new(ImageCatalog::default(), nodes.clone());
+        for node in &nodes {
+            let obj = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": node, "labels": {"kubernetes.io/hostname": node, "kubernetes.io/os": "linux"}}});
+            cluster.store.create(obj, created, &mut rng).expect("a fresh store takes nodes");
+        }
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let obj = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}}});
+            cluster.store.create(obj, created, &mut rng).expect("a fresh store takes namespaces");
+        }
+        cluster.store.drain_events();
+        Model {
+            now: created,
+            rng,
+            cluster,
+            git: Git::default(),
+            agent: Agent::new(AgentConfig::default()),
+            rbac: Enforcer::new(&RbacConfig::default()).expect("the default RBAC policy is valid"),
+            rbac_users: Vec::new(),
+            pipeline: None,
+            registry: Registry::default(),
+            image_updater: None,
+            flux: Flux::default(),
+            journal: Vec::new(),
+            pushes: Vec::new(),
+            stuck_loops: 0,
+        }
+    }
+
     pub fn now(&self) -> SimTime {
         self.now
     }
@@ -257,6 +294,21 @@ impl Model {
 
     pub fn pipeline_mut(&mut self) -> Option<&mut Pipeline> {
         self.pipeline.as_mut()
+    }
+
+    /// An Application's columns for kubectl's table (`None` when the agent has no such app).
+    pub fn app_columns(&self, name: &str) -> Option<crate::kube::printers::AppStatus> {
+        self.agent.app(name).map(|a| crate::kube::printers::AppStatus {
+            sync: a.status.sync_status.to_string(),
+            health: a.status.health.status.to_string(),
+            revision: a.status.revision.clone(),
+            project: a.spec.project.clone(),
+        })
+    }
+
+    /// The world's randomness, read-only (a dry run draws from a copy).
+    pub fn rng(&self) -> &SimRng {
+        &self.rng
     }
 
     /// The world's randomness (seeded), for whatever a command creates.

@@ -116,6 +116,21 @@ impl Session {
         Ok(session)
     }
 
+    /// A session with no lab: a model and a shell, with no steps, incidents or twin.
+    pub fn over(model: Model, shell: Shell) -> Session {
+        Session {
+            model,
+            shell,
+            published: 0,
+            tracker: None,
+            pending_edit: None,
+            incidents: Vec::new(),
+            pending_incidents: Vec::new(),
+            twin: None,
+            outputs: VecDeque::new(),
+        }
+    }
+
     /// A session over the lab's model and shell, with no twin, steps or incidents yet.
     fn without_twin(seed: u64, lab: &Lab) -> Result<Session, String> {
         let model = Model::bootstrap(seed, &crate::lab::bootstrap(lab)?)?;

@@ -6,9 +6,9 @@ use super::Host;
 use super::files::{self, FsError};
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::kube::apply::{self, ApplyOutcome};
-use crate::kube::meta::{self, ObjectKey, at, i64_at, str_at};
-use crate::kube::{ResourceType, resource_type, resource_type_for};
-use crate::time::{SimDuration, SimTime, human_duration};
+use crate::kube::meta::{self, ObjectKey, at, i64_at};
+use crate::kube::{ResourceType, printers, resource_type, resource_type_for};
+use crate::time::{SimDuration, SimTime};
 
 const VERBS: &[&str] = &[
     "get",
@@ -290,215 +290,24 @@ fn dedup_types(requests: &[(&'static ResourceType, Option<String>)]) -> Vec<&'st
     seen
 }
 
+/// kubectl's column headers: the API server's column names in capitals, wide ones only with `-o wide`.
 fn header(rt: &ResourceType, wide: bool) -> Vec<String> {
-    let cols: &[&str] = match (rt.kind, wide) {
-        ("Deployment", false) => &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
-        ("Deployment", true) => &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"],
-        ("ReplicaSet", false) => &["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
-        ("ReplicaSet", true) => &["NAME", "DESIRED", "CURRENT", "READY", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"],
-        ("Pod", false) => &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-        ("Pod", true) => &["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
-        ("Service", false) => &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
-        ("Service", true) => &["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"],
-        ("Job", false) => super::kubectl_columns::JOB,
-        ("Job", true) => super::kubectl_columns::JOB_WIDE,
-        ("CronJob", false) => super::kubectl_columns::CRONJOB,
-        ("CronJob", true) => super::kubectl_columns::CRONJOB_WIDE,
-        ("Ingress", _) => super::kubectl_columns::INGRESS,
-        ("Namespace", _) => &["NAME", "STATUS", "AGE"],
-        ("ConfigMap", _) => &["NAME", "DATA", "AGE"],
-        ("Node", false) => &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-        ("Node", true) => {
-            &["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]
-        }
-        ("Application", false) => &["NAME", "SYNC STATUS", "HEALTH STATUS"],
-        ("GitRepository", _) => &["NAME", "URL", "AGE", "READY", "STATUS"],
-        ("Kustomization", _) => &["NAME", "AGE", "READY", "STATUS"],
-        ("Application", true) => &["NAME", "SYNC STATUS", "HEALTH STATUS", "REVISION", "PROJECT"],
-        _ => &["NAME", "AGE"],
-    };
-    cols.iter().map(|s| s.to_string()).collect()
+    printers::columns(rt).iter().filter(|c| wide || c.priority == 0).map(|c| c.name.to_uppercase()).collect()
 }
 
-fn age(obj: &Value, now: SimTime) -> String {
-    str_at(obj, &["metadata", "creationTimestamp"])
-        .and_then(SimTime::parse_rfc3339)
-        .map(|t| human_duration(now.since(t)))
-        .unwrap_or_else(|| "<unknown>".into())
+fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &dyn Host) -> Vec<String> {
+    let columns = printers::columns(rt);
+    let app = if rt.kind == "Application" { world.model().app_columns(meta::name(o)) } else { None };
+    let mut cells = printers::cells(rt, o, now, app.as_ref());
+    if !wide {
+        let mut kept = columns.iter().map(|c| c.priority == 0);
+        cells.retain(|_| kept.next().unwrap_or(false));
+    }
+    cells
 }
 
 fn num(obj: &Value, path: &[&str]) -> i64 {
     i64_at(obj, path).unwrap_or(0)
-}
-
-/// The status and message of an object's `Ready` condition (`Unknown` and empty when it has none).
-fn ready_condition(o: &Value) -> (String, String) {
-    let conditions = at(o, &["status", "conditions"]).and_then(Value::as_array).cloned().unwrap_or_default();
-    conditions
-        .iter()
-        .find(|c| c["type"] == "Ready")
-        .map(|c| (c["status"].as_str().unwrap_or("Unknown").to_string(), c["message"].as_str().unwrap_or_default().to_string()))
-        .unwrap_or_else(|| ("Unknown".into(), String::new()))
-}
-
-fn containers_and_images(obj: &Value, path: &[&str]) -> (String, String) {
-    let cs = at(obj, path).and_then(Value::as_array).cloned().unwrap_or_default();
-    let names = cs.iter().filter_map(|c| c["name"].as_str()).collect::<Vec<_>>().join(",");
-    let images = cs.iter().filter_map(|c| c["image"].as_str()).collect::<Vec<_>>().join(",");
-    (names, images)
-}
-
-fn selector_text(sel: Option<&Value>) -> String {
-    sel.and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "<none>".into())
-}
-
-fn row(rt: &ResourceType, o: &Value, now: SimTime, wide: bool, world: &dyn Host) -> Vec<String> {
-    let name = meta::name(o).to_string();
-    let mut r: Vec<String> = match rt.kind {
-        "Deployment" => vec![
-            name,
-            format!("{}/{}", num(o, &["status", "readyReplicas"]), i64_at(o, &["spec", "replicas"]).unwrap_or(1)),
-            num(o, &["status", "updatedReplicas"]).to_string(),
-            num(o, &["status", "availableReplicas"]).to_string(),
-            age(o, now),
-        ],
-        "ReplicaSet" => vec![
-            name,
-            num(o, &["spec", "replicas"]).to_string(),
-            num(o, &["status", "replicas"]).to_string(),
-            num(o, &["status", "readyReplicas"]).to_string(),
-            age(o, now),
-        ],
-        "Pod" => {
-            let statuses = at(o, &["status", "containerStatuses"]).and_then(Value::as_array).cloned().unwrap_or_default();
-            let total = at(o, &["spec", "containers"]).and_then(Value::as_array).map_or(0, Vec::len);
-            let ready = statuses.iter().filter(|s| s["ready"] == true).count();
-            vec![name, format!("{ready}/{total}"), pod_status(o), restarts(o, now), age(o, now)]
-        }
-        "Service" => {
-            let ports = at(o, &["spec", "ports"]).and_then(Value::as_array).cloned().unwrap_or_default();
-            let ports_text =
-                ports.iter().map(|p| format!("{}/{}", p["port"], p["protocol"].as_str().unwrap_or("TCP"))).collect::<Vec<_>>().join(",");
-            let external = match str_at(o, &["spec", "type"]) {
-                Some("LoadBalancer") => {
-                    at(o, &["status", "loadBalancer", "ingress", "0", "ip"]).and_then(Value::as_str).unwrap_or("<pending>").to_string()
-                }
-                _ => "<none>".into(),
-            };
-            vec![
-                name,
-                str_at(o, &["spec", "type"]).unwrap_or("ClusterIP").into(),
-                str_at(o, &["spec", "clusterIP"]).unwrap_or("<none>").into(),
-                external,
-                if ports_text.is_empty() { "<none>".into() } else { ports_text },
-                age(o, now),
-            ]
-        }
-        "Job" => [vec![name], super::kubectl_columns::job_cells(o, now).to_vec(), vec![age(o, now)]].concat(),
-        "CronJob" => [vec![name], super::kubectl_columns::cronjob_cells(o, now).to_vec(), vec![age(o, now)]].concat(),
-        "Ingress" => [vec![name], super::kubectl_columns::ingress_cells(o).to_vec(), vec![age(o, now)]].concat(),
-        "Namespace" => vec![name, if meta::is_terminating(o) { "Terminating".into() } else { "Active".into() }, age(o, now)],
-        "ConfigMap" => vec![name, o.get("data").and_then(Value::as_object).map_or(0, |m| m.len()).to_string(), age(o, now)],
-        "Node" => {
-            // A node without a Ready condition yet is taken as Ready (the simulator's nodes start so).
-            let has_ready =
-                at(o, &["status", "conditions"]).and_then(Value::as_array).is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready"));
-            let ready = !has_ready || ready_condition(o).0 == "True";
-            vec![name, if ready { "Ready".into() } else { "NotReady".into() }, "<none>".into(), age(o, now), "v1.33.3".into()]
-        }
-        "Application" => {
-            let status = world
-                .model()
-                .agent()
-                .app(&name)
-                .map(|a| (a.status.sync_status.to_string(), a.status.health.status.to_string()))
-                .unwrap_or(("".into(), "".into()));
-            vec![name, status.0, status.1]
-        }
-        // Flux's CRDs print their Ready condition's status and message.
-        "GitRepository" => {
-            let (ready, message) = ready_condition(o);
-            vec![name, str_at(o, &["spec", "url"]).unwrap_or_default().into(), age(o, now), ready, message]
-        }
-        "Kustomization" => {
-            let (ready, message) = ready_condition(o);
-            vec![name, age(o, now), ready, message]
-        }
-        _ => vec![name, age(o, now)],
-    };
-    if wide {
-        match rt.kind {
-            "Deployment" | "ReplicaSet" => {
-                let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
-                r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
-            }
-            "Job" => {
-                let (c, i) = containers_and_images(o, &["spec", "template", "spec", "containers"]);
-                r.extend([c, i, selector_text(at(o, &["spec", "selector", "matchLabels"]))]);
-            }
-            "CronJob" => {
-                let (c, i) = containers_and_images(o, &["spec", "jobTemplate", "spec", "template", "spec", "containers"]);
-                r.extend([c, i, selector_text(at(o, &["spec", "jobTemplate", "spec", "selector", "matchLabels"]))]);
-            }
-            "Pod" => r.extend([
-                str_at(o, &["status", "podIP"]).unwrap_or("<none>").into(),
-                str_at(o, &["spec", "nodeName"]).unwrap_or("<none>").into(),
-                "<none>".into(),
-                "<none>".into(),
-            ]),
-            "Service" => r.push(selector_text(at(o, &["spec", "selector"]))),
-            "Node" => r.extend([
-                "10.224.0.4".into(),
-                "<none>".into(),
-                "Ubuntu 22.04.5 LTS".into(),
-                "5.15.0-1089-azure".into(),
-                "containerd://1.7.27-1".into(),
-            ]),
-            "Application" => {
-                let s = world
-                    .model()
-                    .agent()
-                    .app(&meta::name(o).to_string())
-                    .map(|a| (a.status.revision.clone(), a.spec.project.clone()))
-                    .unwrap_or_default();
-                r.extend([s.0, s.1]);
-            }
-            _ => {}
-        }
-    }
-    r
-}
-
-/// The STATUS column of `kubectl get pods` (kubectl's `printPod`).
-pub fn pod_status(pod: &Value) -> String {
-    if meta::is_terminating(pod) {
-        return "Terminating".into();
-    }
-    let mut reason = str_at(pod, &["status", "reason"]).or(str_at(pod, &["status", "phase"])).unwrap_or("Unknown").to_string();
-    for s in at(pod, &["status", "containerStatuses"]).and_then(Value::as_array).into_iter().flatten() {
-        if let Some(r) = at(s, &["state", "waiting", "reason"]).and_then(Value::as_str) {
-            reason = r.to_string();
-        } else if let Some(t) = at(s, &["state", "terminated"]) {
-            reason = t["reason"].as_str().map(String::from).unwrap_or_else(|| format!("ExitCode:{}", t["exitCode"]));
-        }
-    }
-    reason
-}
-
-fn restarts(pod: &Value, now: SimTime) -> String {
-    let statuses = at(pod, &["status", "containerStatuses"]).and_then(Value::as_array).cloned().unwrap_or_default();
-    let count: i64 = statuses.iter().map(|s| s["restartCount"].as_i64().unwrap_or(0)).sum();
-    let last = statuses
-        .iter()
-        .filter_map(|s| at(s, &["lastState", "terminated", "finishedAt"]).and_then(Value::as_str).and_then(SimTime::parse_rfc3339))
-        .max();
-    match last {
-        Some(t) if count > 0 => format!("{count} ({} ago)", human_duration(now.since(t))),
-        _ => count.to_string(),
-    }
 }
 
 fn pretty_json(v: &Value) -> String {

@@ -15,13 +15,12 @@ mod git_branch;
 mod git_rm;
 mod helm;
 mod kubectl;
-mod kubectl_columns;
-mod kubectl_describe;
+pub(crate) mod kubectl_describe;
 mod kubeseal;
 mod kustomize;
 mod pipe;
 
-pub use kubectl::pod_status;
+pub use crate::kube::printers::pod_status;
 pub mod shell;
 pub mod table;
 pub mod tools;

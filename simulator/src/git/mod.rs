@@ -3,6 +3,7 @@
 
 pub mod branch;
 pub mod diff;
+pub mod import;
 pub mod merge;
 pub mod object;
 pub mod pull;

@@ -133,6 +133,12 @@ impl ObjectDb {
         oid
     }
 
+    /// Stores a commit under the id a real Git gave it, for an encoding this database does not
+    /// write itself (a committer's time zone, say); a host importing real commits uses it.
+    pub fn insert_commit_as(&mut self, oid: &str, commit: Commit) {
+        self.objects.entry(oid.to_string()).or_insert(Object::Commit(commit));
+    }
+
     /// The files of a commit.
     pub fn snapshot(&self, commit: &str) -> Snapshot {
         let mut out = Snapshot::new();

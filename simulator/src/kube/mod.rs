@@ -1,8 +1,11 @@
 //! The Kubernetes model: objects, their kinds, and an API-server-like store.
 
+pub mod api;
 pub mod apply;
 pub mod defaults;
 pub mod meta;
+pub mod printers;
+mod printers_jobs;
 pub mod store;
 
 pub use meta::ObjectKey;

@@ -3,15 +3,8 @@
 
 use serde_json::Value;
 
-use crate::kube::meta::{self, at, i64_at, str_at};
+use super::meta::{self, at, i64_at, str_at};
 use crate::time::{SimTime, human_duration};
-
-pub const JOB: &[&str] = &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"];
-pub const JOB_WIDE: &[&str] = &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"];
-pub const CRONJOB: &[&str] = &["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"];
-pub const CRONJOB_WIDE: &[&str] =
-    &["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"];
-pub const INGRESS: &[&str] = &["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"];
 
 fn time_at(obj: &Value, path: &[&str]) -> Option<SimTime> {
     str_at(obj, path).and_then(SimTime::parse_rfc3339)
