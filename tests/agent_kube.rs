@@ -269,6 +269,27 @@ async fn cluster_scoped_and_foreign_namespace_objects_are_refused_before_anythin
     assert!(roles.get_opt("reader").await.unwrap().is_none());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_that_allows_bookmarks_gets_one_for_changes_it_does_not_show() {
+    use futures_util::{StreamExt, TryStreamExt};
+    let fx = Fixture::new("bookmark");
+    let client = fx.client().await;
+    let quiet: Api<ConfigMap> = Api::namespaced(client.clone(), "quiet");
+    let params = kube::api::WatchParams::default().bookmarks(true).timeout(60);
+    let mut events = quiet.watch(&params, "0").await.unwrap().boxed();
+    let elsewhere: Api<ConfigMap> = Api::namespaced(client, "default");
+    let created = elsewhere.create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": "noise"}})).unwrap()).await.unwrap();
+    let created_rv: u64 = created.metadata.resource_version.unwrap().parse().unwrap();
+    let event = tokio::time::timeout(PATIENCE, events.try_next()).await.expect("an event in time").unwrap().expect("the watch is open");
+    match event {
+        kube::api::WatchEvent::Bookmark(b) => {
+            let rv: u64 = b.metadata.resource_version.parse().unwrap();
+            assert!(rv >= created_rv, "the bookmark ({rv}) is at or after the change it stands for ({created_rv})");
+        }
+        other => panic!("expected a BOOKMARK, got {other:?}"),
+    }
+}
+
 type MockHandle = tower_test::mock::Handle<http::Request<kube::client::Body>, http::Response<kube::client::Body>>;
 
 fn mock_client() -> (kube::Client, MockHandle) {

@@ -396,7 +396,7 @@ impl Inner {
             let me = Arc::downgrade(self);
             let kind = kind.clone();
             let handle = tokio::spawn(async move {
-                let mut events = watcher(api, watcher::Config::default()).default_backoff().boxed();
+                let mut events = watcher::watcher(api, watcher::Config::default()).default_backoff().boxed();
                 let mut listed_once = false;
                 while let Some(event) = events.next().await {
                     let Some(me) = me.upgrade() else { return };
