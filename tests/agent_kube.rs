@@ -221,13 +221,22 @@ async fn a_watch_ended_by_410_gone_lists_again_and_still_sees_drift() {
     let stats = running.stats.clone();
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), "watched");
     wait_for("the first revision applied", Some(&stats), || async { (replicas(&deployments).await == Some(2)).then_some(()) }).await;
-    // Let the agent's watch start before the cache is compacted under it.
-    wait_for("the agent's first pass", Some(&stats), || async { (stats.syncs.load(Ordering::Relaxed) >= 1).then_some(()) }).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The agent's watch has listed (it watches from that list's resourceVersion on).
+    wait_for("the agent's watch to list", Some(&stats), || async { (stats.watch_lists.load(Ordering::Relaxed) >= 1).then_some(()) }).await;
 
-    fx.server.host.compact_watch_cache();
+    // Someone scales the Deployment, and the API server's watch cache is compacted before the
+    // agent's watch has read that change (as etcd compacts while a client is behind): the watch
+    // gets 410 Gone, and only a new list shows the drift.
+    fx.server.host.with_session(|s| {
+        let rt = simulator::kube::resource_type("deployment").unwrap();
+        let mut scale = s.world.api_get_scale(rt, "watched", "web").unwrap();
+        scale["spec"]["replicas"] = json!(4);
+        let now = s.clock.now().max(s.world.now());
+        s.world.api_update_scale(now, rt, "watched", "web", &scale, false).unwrap();
+        s.cache.sync(&s.world.cluster().store);
+        s.cache.compact();
+    });
     wait_for("the watch to meet 410 Gone", Some(&stats), || async { (stats.watch_restarts.load(Ordering::Relaxed) >= 1).then_some(()) }).await;
-    scale(&deployments, 4).await;
     wait_for("self-heal after the watch listed again", Some(&stats), || async { (replicas(&deployments).await == Some(2)).then_some(()) }).await;
     assert_eq!(stats.syncs.load(Ordering::Relaxed), 1, "only the watch, not a poll, could have seen the drift");
     running.stop().await;
@@ -275,7 +284,8 @@ async fn a_watch_that_allows_bookmarks_gets_one_for_changes_it_does_not_show() {
     let fx = Fixture::new("bookmark");
     let client = fx.client().await;
     let quiet: Api<ConfigMap> = Api::namespaced(client.clone(), "quiet");
-    let params = kube::api::WatchParams::default().bookmarks(true).timeout(60);
+    let mut params = kube::api::WatchParams::default().timeout(60);
+    params.bookmarks = true;
     let mut events = quiet.watch(&params, "0").await.unwrap().boxed();
     let elsewhere: Api<ConfigMap> = Api::namespaced(client, "default");
     let created = elsewhere.create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": "noise"}})).unwrap()).await.unwrap();

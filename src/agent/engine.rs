@@ -33,6 +33,8 @@ pub struct Stats {
     /// Self-heals: drift undone without a new revision.
     pub heals: AtomicU64,
     pub pruned: AtomicU64,
+    /// Complete lists the watches made (one when each starts, one after each restart).
+    pub watch_lists: AtomicU64,
     /// Watches that the API server ended with 410 Gone and that started again from a new list.
     pub watch_restarts: AtomicU64,
     /// Writes of the history that met 409 Conflict and were retried.
@@ -405,7 +407,10 @@ impl Inner {
                             reconcile::is_tracked_by(&me.options.app, &cluster::to_value(&obj, &kind))
                         }
                         // A new list after a restart may hide changes made while the watch was down.
-                        Ok(watcher::Event::InitDone) => std::mem::replace(&mut listed_once, true),
+                        Ok(watcher::Event::InitDone) => {
+                            me.stats.watch_lists.fetch_add(1, Ordering::Relaxed);
+                            std::mem::replace(&mut listed_once, true)
+                        }
                         Ok(_) => false,
                         Err(watcher::Error::WatchError(status)) if status.code == 410 => {
                             me.stats.watch_restarts.fetch_add(1, Ordering::Relaxed);

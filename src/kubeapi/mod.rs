@@ -102,18 +102,6 @@ impl Host {
         r
     }
 
-    /// Compacts the watch cache (as etcd does on a real cluster): open watches end
-    /// with 410 Gone at their next event, and clients list again.
-    pub fn compact_watch_cache(&self) {
-        let rv = {
-            let mut s = self.lock();
-            s.tick();
-            s.cache.compact();
-            s.world.api_resource_version()
-        };
-        self.changes.send_replace(rv);
-    }
-
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
         self.changes.subscribe()
     }
