@@ -18,7 +18,8 @@ use crate::kube::{ObjectKey, meta};
 /// What an agent confined to one namespace must refuse before it writes anything.
 ///
 /// `namespaced(group, kind)` says whether a kind is namespaced (`None` when the
-/// cluster does not know the kind). Every problem is reported, one a line.
+/// cluster does not serve the kind; kustomize's list of cluster-scoped kinds then
+/// still names the well-known ones). Every problem is reported, one a line.
 pub fn check_scope(desired: &[Value], namespace: &str, namespaced: impl Fn(&str, &str) -> Option<bool>) -> Result<(), String> {
     let mut problems = Vec::new();
     for obj in desired {
@@ -27,7 +28,9 @@ pub fn check_scope(desired: &[Value], namespace: &str, namespaced: impl Fn(&str,
             continue;
         };
         let what = describe(&key);
-        match namespaced(&key.group, &key.kind) {
+        // A kind the cluster does not serve may still be one kustomize knows as cluster-scoped.
+        let scope = namespaced(&key.group, &key.kind).or_else(|| crate::kustomize::scope::cluster_scoped(&key.kind).then_some(false));
+        match scope {
             None => problems.push(format!("{what}: the cluster does not serve this kind (is its CustomResourceDefinition installed?)")),
             Some(false) => problems.push(format!(
                 "{what} is cluster-scoped: the agent applies namespaced objects in namespace \"{namespace}\" only (apply it yourself with cluster-wide rights, or remove it from the path)"
