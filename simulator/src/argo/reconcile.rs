@@ -208,8 +208,10 @@ mod tests {
     #[test]
     fn server_defaults_are_not_drift_and_ignored_fields_are_not_compared() {
         let desired = placed(vec![deployment("web", 2)]);
+        // The live object as the API server keeps it: defaulted, with server-set fields.
         let mut live = desired[0].clone();
-        live["spec"]["strategy"] = json!({"type": "RollingUpdate"});
+        crate::kube::defaults::apply(&mut live, &mut crate::rng::SimRng::new(3));
+        assert!(live["spec"].get("strategy").is_some(), "the API server's defaults are there");
         live["metadata"]["resourceVersion"] = json!("12");
         live["status"] = json!({"replicas": 2});
         assert!(plan("web", &desired, std::slice::from_ref(&live), &[]).in_sync(true));
