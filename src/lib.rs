@@ -1,6 +1,8 @@
 //! The native shell of GitOps Lab: the lab server, the terminal player and
 //! the content checker. The simulation itself is the `simulator` crate.
 
+#[cfg(feature = "kube")]
+pub mod agent;
 pub mod check;
 pub mod classroom;
 pub mod content_dir;

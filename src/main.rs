@@ -67,6 +67,8 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Follow a Git repository into one namespace of a real cluster, as Argo CD would (build with `--features kube`).
+    Agent(AgentArgs),
     /// List the labs.
     Labs,
     /// Take a quiz in this terminal (`--list` shows the topics; `final` mixes them all).
@@ -120,6 +122,58 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct AgentArgs {
+    /// The kubeconfig to use (default: the first file in $KUBECONFIG, else ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig's context (its current one when not given).
+    #[arg(long)]
+    context: Option<String>,
+    /// The Git repository: a local path or a URL.
+    #[arg(long, value_name = "PATH_OR_URL", required_unless_present = "print_rbac")]
+    repo: Option<String>,
+    /// The branch, tag or commit to follow.
+    #[arg(long, value_name = "REF", default_value = "HEAD")]
+    revision: String,
+    /// The folder in the repository (plain manifests, a kustomization or a Helm chart).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    path: String,
+    /// The namespace the agent applies into; it reads and writes nothing outside it.
+    #[arg(long, value_name = "NS")]
+    namespace: String,
+    /// The app's name, carried by its tracking ids and its history ConfigMap (default: the namespace).
+    #[arg(long)]
+    app: Option<String>,
+    /// Create the namespace when it does not exist.
+    #[arg(long)]
+    create_namespace: bool,
+    /// How often to fetch the repository (Go duration: 2s, 3m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "120s")]
+    poll: String,
+    /// Undo changes made in the cluster as soon as a watch sees them (with Argo CD's back-off).
+    #[arg(long)]
+    self_heal: bool,
+    /// Delete objects the agent applied whose files were removed from Git.
+    #[arg(long)]
+    prune: bool,
+    /// Go on even when the context looks like production.
+    #[arg(long)]
+    yes: bool,
+    /// One pass (fetch, compare, sync), then exit: 0 when it succeeded, 1 when it failed.
+    #[arg(long)]
+    once: bool,
+    /// Print the Role and RoleBinding the agent needs in --namespace, then exit.
+    #[arg(long)]
+    print_rbac: bool,
+    /// With --print-rbac: who gets the Role (User/NAME or ServiceAccount/NAME).
+    #[arg(long, value_name = "KIND/NAME", default_value = "ServiceAccount/gitops-lab-agent")]
+    subject: String,
+    /// Where the agent keeps its mirrors of repositories.
+    #[arg(long, value_name = "DIR", default_value = ".gitops-lab-agent")]
+    cache: PathBuf,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let files = match content_dir::load(cli.content.as_deref()) {
@@ -146,6 +200,7 @@ fn main() -> ExitCode {
         Command::Play { lab, real_tools: Some(dir), speed, seed, .. } => gitops_lab::real_tools::run(&files, &lab, &dir, speed, seed),
         Command::Play { lab, solution, script, seed, .. } => play::run(&files, &lab, solution, script.as_deref(), seed),
         Command::Cluster { kubeconfig, addr, seed } => gitops_lab::kubeapi::run_cluster(&kubeconfig, &addr, seed),
+        Command::Agent(args) => agent(args),
         Command::Labs => play::list(&files),
         Command::Quiz { topic, list, seed, attempt, record } => gitops_lab::quiz_cmd::run(
             &files,
@@ -157,6 +212,48 @@ fn main() -> ExitCode {
         Command::Kustomize { args } => gitops_lab::kustomize_cmd::run(&args),
         Command::Helm { args } => gitops_lab::helm_cmd::run(&args),
     }
+}
+
+#[cfg(feature = "kube")]
+fn agent(args: AgentArgs) -> ExitCode {
+    use gitops_lab::agent;
+    if args.print_rbac {
+        print!("{}", agent::preflight::rbac_manifest(&args.namespace, &args.subject));
+        return ExitCode::SUCCESS;
+    }
+    let Some(poll) = simulator::time::parse_duration(&args.poll, simulator::time::DurationSyntax::Go).filter(|d| d.0 > 0) else {
+        eprintln!("error: --poll {}: not a duration (examples: 2s, 3m, 1h)", args.poll);
+        return ExitCode::from(2);
+    };
+    let from_env = std::env::var("KUBECONFIG").ok().and_then(|v| v.split(':').find(|p| !p.is_empty()).map(PathBuf::from));
+    let Some(kubeconfig) =
+        args.kubeconfig.or(from_env).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")))
+    else {
+        eprintln!("error: no kubeconfig: give --kubeconfig or set KUBECONFIG");
+        return ExitCode::from(2);
+    };
+    let options = agent::Options {
+        kubeconfig,
+        context: args.context,
+        app: args.app.unwrap_or_else(|| args.namespace.clone()),
+        repo: args.repo.unwrap_or_default(),
+        revision: args.revision,
+        path: args.path,
+        namespace: args.namespace,
+        create_namespace: args.create_namespace,
+        poll: std::time::Duration::from_millis(poll.0),
+        self_heal: args.self_heal,
+        prune: args.prune,
+        cache: args.cache,
+        quiet: false,
+    };
+    agent::run(options, args.yes, args.once)
+}
+
+#[cfg(not(feature = "kube"))]
+fn agent(_args: AgentArgs) -> ExitCode {
+    eprintln!("error: this gitops-lab was built without the real-cluster mode: build it with `cargo build --release --features kube`");
+    ExitCode::from(2)
 }
 
 fn health(paths: &[PathBuf]) -> ExitCode {

@@ -18,6 +18,8 @@ use super::{Host, Session, discovery, protobuf};
 
 /// The largest request body taken (the API server's limit is 3 MiB).
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
+/// The shortest time between two BOOKMARK events on one watch.
+const BOOKMARK_INTERVAL: Duration = Duration::from_secs(5);
 /// How long a watch stays open when the client does not say.
 const DEFAULT_WATCH_SECONDS: u64 = 30 * 60;
 
@@ -559,10 +561,13 @@ async fn watch(host: Arc<Host>, target: Target, query: Query, table: bool) -> Re
         }
     });
     let content_type = if table { "application/json;as=Table;v=v1;g=meta.k8s.io" } else { "application/json" };
-    let state = (host.clone(), host.subscribe(), since, false, table);
+    let bookmarks = query.flag("allowWatchBookmarks") && !table;
+    // When the last BOOKMARK went out (`None`: none yet, so the first is sent at once).
+    let last_bookmark: Option<tokio::time::Instant> = None;
+    let state = (host.clone(), host.subscribe(), since, false, last_bookmark);
     let target = Arc::new(target);
     let query = Arc::new(query);
-    let stream = futures_util::stream::unfold(state, move |(host, mut changes, since, done, table)| {
+    let stream = futures_util::stream::unfold(state, move |(host, mut changes, since, done, last_bookmark)| {
         let target = target.clone();
         let query = query.clone();
         async move {
@@ -595,9 +600,15 @@ async fn watch(host: Arc<Host>, target: Target, query: Query, table: bool) -> Re
                     }
                 };
                 match batch {
-                    Err(line) => return Some((Ok::<Bytes, std::io::Error>(line), (host, changes, since, true, table))),
+                    Err(line) => return Some((Ok::<Bytes, std::io::Error>(line), (host, changes, since, true, last_bookmark))),
                     Ok(lines) if !lines.is_empty() => {
-                        return Some((Ok(Bytes::from(lines.concat())), (host, changes, newest, false, table)));
+                        return Some((Ok(Bytes::from(lines.concat())), (host, changes, newest, false, last_bookmark)));
+                    }
+                    // Changes this watch does not show: a BOOKMARK (when asked for, at most one per
+                    // interval) moves the client's resourceVersion on, so it resumes without 410 Gone.
+                    Ok(_) if bookmarks && newest > since && last_bookmark.is_none_or(|t| t.elapsed() >= BOOKMARK_INTERVAL) => {
+                        let line = event_line("BOOKMARK", &bookmark_object(&target.rt, newest));
+                        return Some((Ok(line), (host, changes, newest, false, Some(tokio::time::Instant::now()))));
                     }
                     Ok(_) => since = newest,
                 }
@@ -611,6 +622,11 @@ async fn watch(host: Arc<Host>, target: Target, query: Query, table: bool) -> Re
     let initial_stream = futures_util::stream::iter(initial.into_iter().map(Ok::<Bytes, std::io::Error>));
     let body = Body::from_stream(initial_stream.chain(stream));
     (StatusCode::OK, [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache, private")], body).into_response()
+}
+
+/// A BOOKMARK event's object: the watched kind with only a resourceVersion, as the API server sends it.
+fn bookmark_object(rt: &ResourceType, resource_version: u64) -> Value {
+    json!({"kind": rt.kind, "apiVersion": rt.api_version(), "metadata": {"resourceVersion": resource_version.to_string()}})
 }
 
 /// A one-row Table for a watch event.

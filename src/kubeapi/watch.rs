@@ -100,6 +100,15 @@ impl WatchCache {
         }
     }
 
+    /// Forgets every logged change, as an etcd compaction does: watches from before
+    /// now get 410 Gone and must list again.
+    pub fn compact(&mut self) {
+        if let Some(rv) = self.synced_at {
+            self.oldest = rv;
+        }
+        self.log.clear();
+    }
+
     /// The changes after `since`, oldest first; `None` when `since` is older than the log.
     pub fn since(&self, since: u64) -> Option<Vec<Change>> {
         if since < self.oldest {
@@ -131,5 +140,9 @@ mod tests {
         let kinds: Vec<EventType> = changes.iter().filter(|c| c.key.name == "team").map(|c| c.event_type).collect();
         assert_eq!(kinds, vec![EventType::Added, EventType::Deleted]);
         assert!(cache.since(start - 1).is_none());
+        let newest = world.api_resource_version();
+        cache.compact();
+        assert!(cache.since(start).is_none(), "a watch from before the compaction is gone");
+        assert_eq!(cache.since(newest).map(|c| c.len()), Some(0));
     }
 }

@@ -13,6 +13,7 @@ pub mod image_updater;
 mod index;
 pub mod project;
 pub mod rbac;
+pub mod reconcile;
 pub mod render;
 pub mod sync;
 

@@ -175,6 +175,12 @@ fn kind_rank(kind: &str) -> usize {
     KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
 }
 
+/// Where an object goes in a sync's apply order: its wave, then its kind's rank
+/// (then, for the caller, its name), as gitops-engine orders a phase's tasks.
+pub fn apply_order_key(obj: &Value) -> (i64, usize) {
+    (annotation_wave(obj), kind_rank(meta::kind(obj)))
+}
+
 /// The hook phases an object declares, if it is a hook.
 pub fn hook_phases(obj: &Value) -> Option<Vec<SyncPhase>> {
     let Some(text) = meta::annotation(obj, HOOK) else {
