@@ -89,7 +89,7 @@ pub fn state(hosted: &Hosted) -> Value {
             json!({
                 "name": a.spec.name,
                 "sync": a.status.sync_status.word(),
-                "health": a.status.health.word(),
+                "health": a.status.health.status.word(),
                 "revision": a.status.revision.chars().take(7).collect::<String>(),
             })
         })
