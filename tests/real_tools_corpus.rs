@@ -253,24 +253,29 @@ fn normalise(text: &str) -> String {
         .join("\n")
 }
 
+/// Runs one command of the corpus with the real tool, stdout and stderr into one pipe (as a
+/// terminal shows them, in the order they were written); returns the text and the exit code.
 fn real(kubectl: &Path, kubeconfig: &Path, clone: &Path, line: &str) -> (String, i32) {
     let words = shell_words::split(line).unwrap();
-    let out = if words[0] == "kubectl" {
-        Command::new(kubectl).args(&words[1..]).env("KUBECONFIG", kubeconfig).env("HOME", kubeconfig.parent().unwrap()).output().unwrap()
+    let mut command = Command::new("sh");
+    command.arg("-c").arg("exec \"$@\" 2>&1").arg("sh");
+    if words[0] == "kubectl" {
+        command.arg(kubectl).args(&words[1..]).env("KUBECONFIG", kubeconfig).env("HOME", kubeconfig.parent().unwrap());
     } else {
-        Command::new("git")
-            .args(["-c", "color.ui=never", "-c", "core.pager=cat"])
+        // A terminal's git: decorations as `log.decorate=auto` shows them on a terminal, no
+        // colour, no pager, no user or system configuration.
+        command
+            .arg("git")
+            .args(["-c", "color.ui=never", "-c", "core.pager=cat", "-c", "log.decorate=short"])
             .args(&words[1..])
             .current_dir(clone)
-            // No user or system configuration: git's own defaults, as the emulated git has.
             .env("HOME", clone.parent().unwrap_or(clone))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("TZ", "UTC")
-            .env("GIT_PAGER", "cat")
-            .output()
-            .unwrap()
-    };
-    (format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)), out.status.code().unwrap_or(-1))
+            .env("GIT_PAGER", "cat");
+    }
+    let out = command.output().unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
 }
 
 /// Commands whose outputs are identical today; a difference in one of them is a regression.
@@ -304,6 +309,8 @@ fn emulated_and_real_tools_print_the_same() {
     let _ = std::fs::remove_dir_all(&dir);
     let (server, repos) = gitops_lab::real_tools::start(&files, "drift-2am", &dir, 1.0, Some(seed)).unwrap();
     let clone = repos[0].clone.clone().unwrap();
+    let bare = repos[0].bare.display().to_string();
+    let lab_url = repos[0].url.clone();
     let kubeconfig = dir.join("kubeconfig");
 
     let mut report: Vec<(&str, bool)> = Vec::new();
@@ -320,6 +327,8 @@ fn emulated_and_real_tools_print_the_same() {
             }
         }
         let (theirs, their_code) = real(&kubectl, &kubeconfig, &clone, line);
+        // The clone's origin is the bare repository in DIR, where the emulated clone names the lab's URL.
+        let theirs = theirs.replace(&bare, &lab_url);
         let same = normalise(&mine) == normalise(&theirs) && my_code == their_code;
         if !same {
             differences.push_str(&format!("── {line}\n   emulated (exit {my_code}):\n{mine}\n   real (exit {their_code}):\n{theirs}\n"));
