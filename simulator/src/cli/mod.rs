@@ -15,6 +15,7 @@ mod git_branch;
 mod git_rm;
 mod helm;
 mod kubectl;
+mod kubectl_create;
 pub(crate) mod kubectl_describe;
 mod kubeseal;
 mod kustomize;
