@@ -13,6 +13,7 @@ mod git;
 mod git_blame;
 mod git_branch;
 mod git_rm;
+mod git_stat;
 mod helm;
 mod kubectl;
 mod kubectl_create;
@@ -20,6 +21,7 @@ pub(crate) mod kubectl_describe;
 mod kubeseal;
 mod kustomize;
 mod pipe;
+mod relative_time;
 
 pub use crate::kube::printers::pod_status;
 pub mod shell;
