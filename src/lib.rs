@@ -13,5 +13,6 @@ pub mod play;
 mod play_terminal;
 pub mod quiz_cmd;
 pub mod real_tools;
+pub mod real_tools_page;
 pub mod server;
 mod term_markdown;

@@ -33,6 +33,19 @@ enum Command {
         /// How many times a client address may join a class per minute.
         #[arg(long, value_name = "N", default_value_t = 30)]
         joins_per_minute: u32,
+        /// Also host a real-tools session of --lab in DIR (kubeconfig, the lab's repository and
+        /// your clone), with its status and timeline at /real-tools.
+        #[arg(long, value_name = "DIR", requires = "lab")]
+        real_tools: Option<PathBuf>,
+        /// With --real-tools: the lab to host.
+        #[arg(long, value_name = "LAB", requires = "real_tools")]
+        lab: Option<String>,
+        /// With --real-tools: simulated time runs at N times wall time.
+        #[arg(long, value_name = "N", default_value_t = 1.0)]
+        speed: f64,
+        /// With --real-tools: the world's seed (a random one when not given).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Play a lab in this terminal.
     Play {
@@ -188,14 +201,28 @@ fn main() -> ExitCode {
         site: None,
         database: gitops_lab::classroom::DEFAULT_DATABASE.into(),
         joins_per_minute: 30,
+        real_tools: None,
+        lab: None,
+        speed: 1.0,
+        seed: None,
     });
     if !matches!(command, Command::Serve { .. }) {
         stop_quietly_on_closed_pipe();
     }
     match command {
-        Command::Serve { addr, site, database, joins_per_minute } => {
+        Command::Serve { addr, site, database, joins_per_minute, real_tools, lab, speed, seed } => {
             let classroom = gitops_lab::classroom::Options { joins_per_minute, ..gitops_lab::classroom::Options::new(&database) };
-            server::run(&addr, site, files, classroom)
+            let hosted = match (real_tools, lab) {
+                (Some(dir), Some(lab)) => match gitops_lab::real_tools_page::Hosted::start(&files, &lab, &dir, speed, seed) {
+                    Ok(h) => Some(std::sync::Arc::new(h)),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                _ => None,
+            };
+            server::run(&addr, site, files, classroom, hosted)
         }
         Command::Play { lab, real_tools: Some(dir), speed, seed, .. } => gitops_lab::real_tools::run(&files, &lab, &dir, speed, seed),
         Command::Play { lab, solution, script, seed, .. } => play::run(&files, &lab, solution, script.as_deref(), seed),

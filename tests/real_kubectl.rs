@@ -258,6 +258,77 @@ fn errors_carry_the_api_servers_codes() {
     assert_eq!(cluster.ok(&["apply", "--server-side", "-f", &other]), "deployment.apps/other serverside-applied\n");
 }
 
+/// kubectl 1.33 sends `fieldValidation=Strict` by default: a misspelt field is refused by the
+/// server in its own words, on create (400) and on an apply that patches (422); `--validate=warn`
+/// stores the object without the field and prints the server's warning; `--validate=false` drops it.
+#[test]
+fn unknown_fields_are_refused_under_strict_field_validation() {
+    let Some(kubectl) = kubectl_path() else { return };
+    let cluster = Cluster::empty(kubectl, 1.0);
+    let typo = cluster.write("typo.yaml", &WEB.replace("  replicas: 2", "  replicass: 2"));
+    let r = cluster.run(&["create", "-f", &typo]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!("Error from server (BadRequest): error when creating \"{typo}\": Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replicass\"\n")
+    );
+    assert_eq!(cluster.run(&["get", "deploy", "web"]).code, 1, "a refused create stores nothing");
+    let file = cluster.write("web.yaml", WEB);
+    cluster.ok(&["apply", "-f", &file]);
+    let container_typo = cluster.write("web2.yaml", &WEB.replace("image: nginx:1.27", "image: nginx:1.28\n        imagePullPolicyy: Always"));
+    let r = cluster.run(&["apply", "-f", &container_typo]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // kubectl words a kind-less Invalid status (the patch handler's) as "The request is invalid".
+    assert!(r.stderr.starts_with("The request is invalid: patch: Invalid value: \"map[metadata:map[annotations:map[kubectl.kubernetes.io/last-applied-configuration:{"), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(" spec:map[template:map[spec:map[$setElementOrder/containers:[map[name:web]] containers:[map[image:nginx:1.28 imagePullPolicyy:Always name:web]]]]]]\": strict decoding error: unknown field \"spec.template.spec.containers[0].imagePullPolicyy\"\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(cluster.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]) == "nginx:1.27", "a refused patch changes nothing");
+    let r = cluster.run(&["apply", "-f", &container_typo, "--validate=warn"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr, "Warning: unknown field \"spec.template.spec.containers[0].imagePullPolicyy\"\n");
+    assert_eq!(r.stdout, "deployment.apps/web configured\n");
+    assert_eq!(cluster.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]), "nginx:1.28");
+    let other = cluster.write("other.yaml", &WEB.replace("name: web\n  labels", "name: other\n  labels").replace("  replicas: 2", "  replicass: 2"));
+    let r = cluster.run(&["create", "-f", &other, "--validate=false"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
+    assert!(!cluster.ok(&["get", "deploy", "other", "-o", "json"]).contains("replicass"), "Ignore drops the unknown field");
+}
+
+/// `kubectl logs -f` prints what the container printed, stays open while it runs, and
+/// returns when the pod goes (its container stops), as with a real kubelet.
+#[test]
+fn logs_follow_streams_until_the_container_stops() {
+    let Some(kubectl) = kubectl_path() else { return };
+    let cluster = Cluster::empty(kubectl, 20.0);
+    let file = cluster.write("web.yaml", &WEB.replace("replicas: 2", "replicas: 1"));
+    cluster.ok(&["apply", "-f", &file]);
+    cluster.eventually(&["get", "deploy", "web"], 30, |o| o.contains("1/1"));
+    let pod = cluster.ok(&["get", "pods", "-o", "name"]).trim().to_string();
+    let mut child = cluster.command(&["logs", "-f", &pod]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        assert!(child.try_wait().unwrap().is_none(), "logs -f returned while the container still runs");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    cluster.ok(&["delete", &pod, "--wait=false"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "logs -f did not return after the pod was deleted");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("\"msg\":\"starting web\"") && text.contains("\"msg\":\"ready\""), "{text}");
+}
+
 /// The drift-2am lab's done-when, with the real tools: a real `kubectl scale` is undone by
 /// self-heal, a real `git commit` and `git push` reach the agent, and the steps pass.
 #[test]

@@ -93,3 +93,33 @@ fn kustomize_edit_set_image_conformance() {
     assert_eq!(asserted, cases.len(), "{report}");
     assert_eq!(whole_files, whole_total, "{report}");
 }
+
+/// kustomize v5.6's kustfile writer around an edit: blank lines and comments kept above their
+/// field, comments inside a list moved above its field, `RESOURCES:` normalised in place,
+/// `bases:` moved into `resources:`, trailing comments and a leading `---` dropped, unknown
+/// fields refused (`testdata/kustomize-kustfile/README.md` names the origin of each case).
+#[test]
+fn kustomize_edit_writer_keeps_kustfiles_layout() {
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/kustomize-kustfile");
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&base).unwrap().filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    let mut failures = String::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let input = std::fs::read_to_string(case.join("input.yaml")).unwrap();
+        let result = match std::fs::read_to_string(case.join("args")) {
+            Ok(args) => kustomize::edit::set_image(&input, &args.lines().filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>()),
+            Err(_) => kustomize::edit::rewrite(&input),
+        };
+        let want = match std::fs::read_to_string(case.join("expected-error.txt")) {
+            Ok(e) => Err(e.trim_end().to_string()),
+            Err(_) => Ok(std::fs::read_to_string(case.join("expected.yaml")).unwrap()),
+        };
+        if result != want {
+            failures.push_str(&format!("── {name}\n   want: {want:?}\n   got:  {result:?}\n"));
+        }
+    }
+    assert_eq!(cases.len(), 7, "the kustfile corpus has 7 cases");
+    assert!(failures.is_empty(), "kustfile cases that differ from kustomize v5.6:\n{failures}");
+}

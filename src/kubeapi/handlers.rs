@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::clock::rebase;
+use super::field_validation::{self, Directive};
 use super::patch::{PatchType, apply_patch};
 use super::{Host, Session, discovery, protobuf};
 
@@ -63,6 +64,16 @@ fn ok(value: &Value) -> Response {
 
 fn status_response(s: &Status) -> Response {
     json_response(StatusCode::from_u16(s.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "application/json", &s.to_json())
+}
+
+/// Adds the API server's `Warning` headers (unknown fields under `fieldValidation=Warn`).
+fn with_warnings(mut response: Response, warnings: &[String]) -> Response {
+    for value in field_validation::warnings_header(warnings) {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().append(header::WARNING, v);
+        }
+    }
+    response
 }
 
 fn unauthorized() -> Response {
@@ -234,6 +245,7 @@ async fn handle(host: Arc<Host>, req: axum::http::Request<Body>) -> Response {
     match (parts.method, target.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch(host, target, query, table).await,
         (Method::GET, false) => list(&host, &target, &query, table),
+        (Method::GET, true) if target.subresource.as_deref() == Some("log") && query.flag("follow") => follow_log(host, target, query).await,
         (Method::GET, true) => get(&host, &target, &query, table),
         (Method::POST, false) => create(&host, &target, &query, &content_type, &body),
         (Method::PUT, true) => update(&host, &target, &query, &content_type, &body),
@@ -325,13 +337,7 @@ fn get(host: &Host, target: &Target, query: &Query, table: bool) -> Response {
             }
             Some("log") if target.rt.kind == "Pod" => match s.world.api_pod_log(ns, name, query.flag("previous")) {
                 Ok(text) => {
-                    let text = match query.get("tailLines").and_then(|t| t.parse::<usize>().ok()) {
-                        Some(n) => {
-                            let lines: Vec<&str> = text.lines().collect();
-                            lines[lines.len().saturating_sub(n)..].iter().map(|l| format!("{l}\n")).collect()
-                        }
-                        None => text,
-                    };
+                    let text = tail_lines(text, query.get("tailLines").and_then(|t| t.parse::<usize>().ok()));
                     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response()
                 }
                 Err(e) => status_response(&e),
@@ -339,6 +345,70 @@ fn get(host: &Host, target: &Target, query: &Query, table: bool) -> Response {
             Some(_) => not_found_path(""),
         }
     })
+}
+
+/// The last `n` lines of a log, or all of it.
+fn tail_lines(text: String, n: Option<usize>) -> String {
+    match n {
+        Some(n) => {
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(n)..].iter().map(|l| format!("{l}\n")).collect()
+        }
+        None => text,
+    }
+}
+
+/// The running container a followed log belongs to: its start, or None once it has stopped
+/// (or the pod is gone), which ends the stream as the kubelet ends it.
+fn running_container(s: &Session, ns: &str, name: &str) -> Option<String> {
+    let pods = simulator::kube::resource_type("pods")?;
+    let pod = s.world.api_get(pods, ns, name).ok()?;
+    if pod["metadata"]["deletionTimestamp"].is_string() {
+        return None;
+    }
+    pod["status"]["containerStatuses"][0]["state"]["running"]["startedAt"].as_str().map(String::from)
+}
+
+/// `kubectl logs -f`: what the container printed so far, then each new line as it prints
+/// it, until the container stops, the pod goes, or the client leaves.
+async fn follow_log(host: Arc<Host>, target: Target, query: Query) -> Response {
+    let ns = target.namespace.clone().unwrap_or_default();
+    let name = target.name.clone().unwrap_or_default();
+    let first = host.with_session(|s| s.world.api_pod_log(&ns, &name, query.flag("previous")).map(|text| (text, running_container(s, &ns, &name))));
+    let (text, running) = match first {
+        Ok(t) => t,
+        Err(e) => return status_response(&e),
+    };
+    let shown = tail_lines(text.clone(), query.get("tailLines").and_then(|t| t.parse().ok()));
+    let initial = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(Bytes::from(shown))]);
+    let state = (host.clone(), host.subscribe(), text, running);
+    let rest = futures_util::stream::unfold(state, move |(host, mut changes, sent, running)| {
+        let (ns, name) = (ns.clone(), name.clone());
+        async move {
+            let started = running.clone()?;
+            loop {
+                if changes.changed().await.is_err() {
+                    return None;
+                }
+                let (now_text, now_running) = {
+                    let s = host.lock();
+                    (s.world.api_pod_log(&ns, &name, false).ok(), running_container(&s, &ns, &name))
+                };
+                let grown = now_text.as_deref().and_then(|t| t.strip_prefix(sent.as_str())).filter(|d| !d.is_empty()).map(String::from);
+                let still = now_running.as_deref() == Some(started.as_str());
+                match (grown, still) {
+                    (Some(more), _) => {
+                        let next_running = if still { now_running } else { None };
+                        return Some((Ok(Bytes::from(more)), (host, changes, now_text.unwrap_or_default(), next_running)));
+                    }
+                    (None, true) => continue,
+                    (None, false) => return None,
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(initial.chain(rest));
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], body).into_response()
 }
 
 /// The object of a create or update request, from JSON, YAML or protobuf.
@@ -359,9 +429,17 @@ fn decode_body(content_type: &str, body: &Bytes) -> Result<Value, Response> {
 }
 
 fn create(host: &Host, target: &Target, query: &Query, content_type: &str, body: &Bytes) -> Response {
-    let obj = match decode_body(content_type, body) {
+    let directive = match Directive::parse(query.get("fieldValidation"), "CreateOptions") {
+        Ok(d) => d,
+        Err(e) => return status_response(&e),
+    };
+    let mut obj = match decode_body(content_type, body) {
         Ok(o) => o,
         Err(r) => return r,
+    };
+    let warnings = match field_validation::enforce(&target.rt, &mut obj, None, directive, |e| field_validation::body_refused(&target.rt, e)) {
+        Ok(w) => w,
+        Err(e) => return status_response(&e),
     };
     if target.rt.kind == "SelfSubjectAccessReview" {
         let mut review = obj;
@@ -377,17 +455,34 @@ fn create(host: &Host, target: &Target, query: &Query, content_type: &str, body:
                     s.registry.register_crd(&created);
                 }
                 let offset = s.clock.offset_millis();
-                json_response(StatusCode::CREATED, "application/json", &served(&created, offset))
+                with_warnings(json_response(StatusCode::CREATED, "application/json", &served(&created, offset)), &warnings)
             }
             Err(e) => status_response(&e),
         }
     })
 }
 
+fn ns_of(target: &Target) -> String {
+    target.namespace.clone().unwrap_or_default()
+}
+
 fn update(host: &Host, target: &Target, query: &Query, content_type: &str, body: &Bytes) -> Response {
-    let obj = match decode_body(content_type, body) {
+    let directive = match Directive::parse(query.get("fieldValidation"), "UpdateOptions") {
+        Ok(d) => d,
+        Err(e) => return status_response(&e),
+    };
+    let mut obj = match decode_body(content_type, body) {
         Ok(o) => o,
         Err(r) => return r,
+    };
+    let live = target.subresource.is_none().then(|| host.lock().world.api_get(&target.rt, &ns_of(target), target.name.as_deref().unwrap_or_default()).ok()).flatten();
+    let warnings = if target.subresource.is_none() {
+        match field_validation::enforce(&target.rt, &mut obj, live.as_ref(), directive, |e| field_validation::body_refused(&target.rt, e)) {
+            Ok(w) => w,
+            Err(e) => return status_response(&e),
+        }
+    } else {
+        Vec::new()
     };
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
@@ -400,7 +495,7 @@ fn update(host: &Host, target: &Target, query: &Query, content_type: &str, body:
             Some(other) => Err(Status::method_not_allowed(format!("the simulated cluster does not write the {other} subresource"))),
         };
         match result {
-            Ok(o) => ok(&served(&o, offset)),
+            Ok(o) => with_warnings(ok(&served(&o, offset)), &warnings),
             Err(e) => status_response(&e),
         }
     })
@@ -417,6 +512,10 @@ fn patch(host: &Host, target: &Target, query: &Query, content_type: &str, body: 
             details: None,
         };
         return status_response(&s);
+    };
+    let directive = match Directive::parse(query.get("fieldValidation"), "PatchOptions") {
+        Ok(d) => d,
+        Err(e) => return status_response(&e),
     };
     let patch_value: Value = if kind == PatchType::Apply {
         match std::str::from_utf8(body)
@@ -479,8 +578,20 @@ fn patch(host: &Host, target: &Target, query: &Query, content_type: &str, body: 
         if ObjectKey::of(&patched) != ObjectKey::of(&live) {
             return status_response(&Status::bad_request("a patch may not change an object's kind, name or namespace"));
         }
+        // A strategic merge patch is shown as Go prints the decoded patch; the others as the patched object.
+        let shown = if kind == PatchType::Strategic {
+            field_validation::go_format(&patch_value)
+        } else {
+            serde_json::to_string(&patched).unwrap_or_default()
+        };
+        // Server-side apply reports unknown fields through its own typed merge, not simulated here.
+        let directive = if kind == PatchType::Apply { Directive::Ignore } else { directive };
+        let warnings = match field_validation::enforce(&target.rt, &mut patched, Some(&live), directive, |e| field_validation::patch_refused(&shown, e)) {
+            Ok(w) => w,
+            Err(e) => return status_response(&e),
+        };
         match s.world.api_update(now, &target.rt, &ns, &name, patched, dry_run) {
-            Ok(o) => ok(&served(&o, offset)),
+            Ok(o) => with_warnings(ok(&served(&o, offset)), &warnings),
             Err(e) => status_response(&e),
         }
     })

@@ -8,10 +8,12 @@
 //! - `discovery`: `/version`, `/api`, `/apis` (aggregated too), `/openapi/v3`.
 //! - `handlers`: GET, LIST, WATCH, CREATE, UPDATE, PATCH, DELETE, `/scale`, `pods/log`.
 //! - `watch`: the watch cache; `patch`: the four patch types; `protobuf`: protobuf bodies.
+//! - `field_validation`: unknown fields under `fieldValidation=Strict|Warn|Ignore`, against 1.33's schema.
 //! - `clock`: simulated time from wall time, and timestamps rebased for serving.
 
 pub mod clock;
 pub mod discovery;
+pub mod field_validation;
 pub mod handlers;
 pub mod kubeconfig;
 pub mod patch;

@@ -198,8 +198,15 @@ async fn static_file(State(state): State<Arc<AppState>>, uri: axum::http::Uri, h
     state.site.serve(uri.path(), if_none_match).await
 }
 
-/// Serves until Ctrl-C: the site and, beside it, the classroom (`crate::classroom`).
-pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles, classroom: crate::classroom::Options) -> ExitCode {
+/// Serves until Ctrl-C: the site and, beside it, the classroom (`crate::classroom`), and a
+/// real-tools session's page when `real_tools` is given (`crate::real_tools_page`).
+pub fn run(
+    addr: &str,
+    site_dir: Option<PathBuf>,
+    files: ContentFiles,
+    classroom: crate::classroom::Options,
+    real_tools: Option<std::sync::Arc<crate::real_tools_page::Hosted>>,
+) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
@@ -223,7 +230,10 @@ pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles, classroom
                 return ExitCode::from(2);
             }
         };
-        let router = router.merge(crate::classroom::router(started.classroom));
+        let mut router = router.merge(crate::classroom::router(started.classroom));
+        if let Some(hosted) = &real_tools {
+            router = router.merge(crate::real_tools_page::router(hosted.clone()));
+        }
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
@@ -244,6 +254,17 @@ pub fn run(addr: &str, site_dir: Option<PathBuf>, files: ContentFiles, classroom
             "GitOps Lab is running on http://{local}/ (Ctrl-C to stop)\nClassroom: http://{local}/instructor, database {}{token}",
             crate::classroom::store::redact(&classroom.database)
         );
+        if let Some(hosted) = &real_tools {
+            println!(
+                "Real tools: the lab `{}` serves the Kubernetes API on https://{}; its status and timeline: http://{local}/real-tools\n  export KUBECONFIG={}",
+                hosted.lab.id,
+                hosted.server.addr,
+                hosted.dir.join("kubeconfig").display()
+            );
+            for clone in &hosted.clones {
+                println!("  cd {}        # your clone", clone.display());
+            }
+        }
         tracing::info!(%local, "listening");
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1,7 +1,7 @@
 //! `git`, as Git 2.4x prints it.
 
 use super::git_stat::{plural, stat_lines};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Host;
 use super::{CommandOutput, files, take_flag, take_switch};
@@ -59,7 +59,14 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
         return CommandOutput::err(format!("{}\n", Git::unreachable_error(&wc.remote_url)), 128);
     }
     let out = match *sub {
+        "status" if rest.iter().any(|a| a == "-s" || a == "--short") => status_short(&wc.head_snapshot(&world.model().git()), &wc),
         "status" => status(&world.model().git(), &wc),
+        "rev-parse" => rev_parse(&world.model().git(), &wc, &rest),
+        "ls-files" => CommandOutput::ok(wc.index.keys().map(|p| format!("{p}\n")).collect::<String>()),
+        "cat-file" if rest.first().map(String::as_str) == Some("-t") => match rest.get(1).and_then(|r| wc.resolve(&world.model().git(), r)) {
+            Some(_) => CommandOutput::ok("commit\n"),
+            None => CommandOutput::err(format!("fatal: Not a valid object name {}\n", rest.get(1).map(String::as_str).unwrap_or("")), 128),
+        },
         "add" => {
             let _ = take_switch(&mut rest, &["-A", "--all"]);
             let paths: Vec<String> =
@@ -185,7 +192,10 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
     let head = wc.head_snapshot(git);
     let mut text = format!("On branch {}\n", wc.branch);
     let (ahead, behind) = ahead_behind(git, wc);
+    // A branch made here has no upstream until it is pushed: git says nothing about one.
+    let upstream = wc.tracking.contains_key(&wc.branch);
     text.push_str(&match (ahead, behind) {
+        _ if !upstream => String::new(),
         (0, 0) => format!("Your branch is up to date with 'origin/{}'.\n", wc.branch),
         (a, 0) => format!("Your branch is ahead of 'origin/{}' by {a} commit{}.\n  (use \"git push\" to publish your local commits)\n", wc.branch, plural(a)),
         (0, b) => format!("Your branch is behind 'origin/{}' by {b} commit{}, and can be fast-forwarded.\n  (use \"git pull\" to update your local branch)\n", wc.branch, plural(b)),
@@ -202,8 +212,10 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
     let staged = changes(&head, &wc.index);
     let unstaged: Vec<(String, &str)> = changes(&wc.index, &wc.worktree).into_iter().filter(|(_, k)| *k != "new file").collect();
     let untracked: Vec<String> = wc.worktree.keys().filter(|p| !wc.index.contains_key(*p)).cloned().collect();
-    // Git ends every section with a blank line.
-    text.push('\n');
+    // Git ends every section with a blank line (there is none to end without an upstream).
+    if upstream || wc.merge_head.is_some() || !staged.is_empty() || !unstaged.is_empty() || !untracked.is_empty() {
+        text.push('\n');
+    }
     if !staged.is_empty() {
         text.push_str("Changes to be committed:\n  (use \"git restore --staged <file>...\" to unstage)\n");
         for (p, k) in &staged {
@@ -235,6 +247,49 @@ fn status(git: &Git, wc: &WorkingCopy) -> CommandOutput {
         }
     }
     CommandOutput::ok(text)
+}
+
+/// `git status --short`: `XY path`, X for the index, Y for the worktree, `??` untracked.
+fn status_short(head: &Snapshot, wc: &WorkingCopy) -> CommandOutput {
+    let code = |k: &str| match k {
+        "new file" => 'A',
+        "deleted" => 'D',
+        _ => 'M',
+    };
+    let staged: BTreeMap<String, char> = changes(head, &wc.index).into_iter().map(|(p, k)| (p, code(k))).collect();
+    let unstaged: BTreeMap<String, char> =
+        changes(&wc.index, &wc.worktree).into_iter().filter(|(_, k)| *k != "new file").map(|(p, k)| (p, code(k))).collect();
+    let untracked: Vec<String> = wc.worktree.keys().filter(|p| !wc.index.contains_key(*p)).cloned().collect();
+    let mut lines: BTreeMap<String, String> = BTreeMap::new();
+    for p in staged.keys().chain(unstaged.keys()) {
+        let x = staged.get(p).copied().unwrap_or(' ');
+        let y = unstaged.get(p).copied().unwrap_or(' ');
+        lines.insert(p.clone(), format!("{x}{y} {p}\n"));
+    }
+    for p in untracked_roots(&untracked, &wc.index) {
+        lines.insert(p.clone(), format!("?? {p}\n"));
+    }
+    CommandOutput::ok(lines.into_values().collect::<String>())
+}
+
+/// `git rev-parse [--short] REV...`: the commit ids, or git's error for an unknown revision.
+fn rev_parse(git: &Git, wc: &WorkingCopy, args: &[String]) -> CommandOutput {
+    let short_ids = args.iter().any(|a| a == "--short");
+    let mut out = CommandOutput::default();
+    for rev in args.iter().filter(|a| !a.starts_with('-')) {
+        match wc.resolve(git, rev) {
+            Some(oid) => out.stdout.push_str(&format!("{}\n", if short_ids { short(&oid).to_string() } else { oid.to_string() })),
+            None => {
+                out.stdout.push_str(&format!("{rev}\n"));
+                out.stderr.push_str(&format!(
+                    "fatal: ambiguous argument '{rev}': unknown revision or path not in the working tree.\nUse '--' to separate paths from revisions, like this:\n'git <command> [<revision>...] -- [<file>...]'\n"
+                ));
+                out.exit_code = 128;
+                return out;
+            }
+        }
+    }
+    out
 }
 
 fn untracked_roots(untracked: &[String], index: &Snapshot) -> BTreeSet<String> {

@@ -13,6 +13,7 @@ fn fail(e: crate::git::GitError) -> CommandOutput {
 pub fn branch(git: &Git, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     let all = take_switch(&mut args, &["-a", "--all"]);
     let remote = take_switch(&mut args, &["-r", "--remotes"]);
+    let verbose = take_switch(&mut args, &["-v", "--verbose"]);
     let delete = take_flag(&mut args, &["-d", "-D", "--delete"]);
     if let Some(name) = delete {
         if name == wc.branch {
@@ -31,8 +32,15 @@ pub fn branch(git: &Git, wc: &mut WorkingCopy, mut args: Vec<String>) -> Command
     }
     let mut text = String::new();
     if !remote {
-        for b in wc.branches.keys() {
-            text.push_str(&format!("{} {b}\n", if *b == wc.branch { "*" } else { " " }));
+        let width = wc.branches.keys().map(|b| b.len()).max().unwrap_or(0);
+        for (b, oid) in &wc.branches {
+            let mark = if *b == wc.branch { "*" } else { " " };
+            if verbose {
+                let subject = git.db.commit(oid).map(|c| c.message.lines().next().unwrap_or("").to_string()).unwrap_or_default();
+                text.push_str(&format!("{mark} {b:<width$} {} {subject}\n", short(oid)));
+            } else {
+                text.push_str(&format!("{mark} {b}\n"));
+            }
         }
     }
     if all || remote {

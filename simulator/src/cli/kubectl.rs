@@ -49,7 +49,12 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
     let ctx = Ctx { ns, all_namespaces };
     match verb.as_str() {
         "get" if args.first().is_some_and(|a| matches!(a.as_str(), "events" | "event" | "ev")) => {
-            super::kubectl_describe::events(world, &ctx.ns, ctx.all_namespaces, args[1..].to_vec())
+            // `kubectl get events` is a `get`: an empty list says so as every `get` does.
+            let mut out = super::kubectl_describe::events(world, &ctx.ns, ctx.all_namespaces, args[1..].to_vec());
+            if out.stdout.is_empty() && out.stderr.starts_with("No events found") {
+                out.stderr = out.stderr.replacen("No events found", "No resources found", 1);
+            }
+            out
         }
         "events" => super::kubectl_describe::events(world, &ctx.ns, ctx.all_namespaces, args),
         "describe" => super::kubectl_describe::describe(world, &ctx.ns, &args),
@@ -63,7 +68,12 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
         "set" => set_image(world, &ctx, args),
         "rollout" => rollout(world, &ctx, args),
         "kustomize" => super::kustomize::build(world, args.iter().find(|a| !a.starts_with('-')).map(String::as_str).unwrap_or(".")),
-        "version" => CommandOutput::ok("Client Version: v1.33.5\nKustomize Version: v5.6.0\nServer Version: v1.33.3\n"),
+        "create" => super::kubectl_create::create(world, &ctx.ns, args),
+        "label" => super::kubectl_create::label(world, &ctx.ns, args, super::kubectl_create::Field::Labels),
+        "annotate" => super::kubectl_create::label(world, &ctx.ns, args, super::kubectl_create::Field::Annotations),
+        "auth" if args.first().map(String::as_str) == Some("can-i") => CommandOutput::ok("yes\n"),
+        "version" if args.iter().any(|a| a == "--client") => CommandOutput::ok("Client Version: v1.33.1\nKustomize Version: v5.6.0\n"),
+        "version" => CommandOutput::ok("Client Version: v1.33.1\nKustomize Version: v5.6.0\nServer Version: v1.33.3\n"),
         v if VERBS.contains(&v) => CommandOutput::err(format!("error: \"kubectl {v}\" is not available in this lab yet\n"), 1),
         other => CommandOutput::err(format!("error: unknown command \"{other}\" for \"kubectl\"\n"), 1),
     }
@@ -100,6 +110,10 @@ fn targets(args: &[String]) -> Result<Vec<(&'static ResourceType, Option<String>
             let (t, n) = a.split_once('/').unwrap_or((a, ""));
             out.push((lookup(t)?, Some(n.to_string())));
         }
+    } else if first.contains(',') && args.len() == 1 {
+        for t in first.split(',').filter(|t| !t.is_empty()) {
+            out.push((lookup(t)?, None));
+        }
     } else {
         let rt = lookup(first)?;
         if args.len() == 1 {
@@ -128,6 +142,11 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
     let output = take_flag(&mut args, &["-o", "--output"]).unwrap_or_default();
     let selector = take_flag(&mut args, &["-l", "--selector"]);
     let show_labels = take_switch(&mut args, &["--show-labels"]);
+    let no_headers = take_switch(&mut args, &["--no-headers"]);
+    let label_columns: Vec<String> = take_flag(&mut args, &["-L", "--label-columns"])
+        .map(|l| l.split(',').filter(|k| !k.is_empty()).map(String::from).collect())
+        .unwrap_or_default();
+    let field_selector = take_flag(&mut args, &["--field-selector"]);
     let _watch = take_switch(&mut args, &["-w", "--watch"]);
     if let Some(e) = unknown_flag(&args, "get") {
         return e;
@@ -138,7 +157,15 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
             1,
         );
     }
-    if !matches!(output.as_str(), "" | "wide" | "yaml" | "json" | "name") && !output.starts_with("jsonpath=") {
+    let custom_columns = match output.strip_prefix("custom-columns=").map(parse_custom_columns) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => return CommandOutput::err(e, 1),
+        None => None,
+    };
+    if let Some(Err(e)) = field_selector.as_deref().map(|f| crate::kube::api::field_selector_matches(f, &json!({}))) {
+        return CommandOutput::err(format!("Error from server ({}): {}\n", e.reason, e.message), 1);
+    }
+    if !matches!(output.as_str(), "" | "wide" | "yaml" | "json" | "name") && !output.starts_with("jsonpath=") && custom_columns.is_none() {
         return CommandOutput::err(
             format!(
                 "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
@@ -188,7 +215,9 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
             None => {
                 let ns = if ctx.all_namespaces || !rt.namespaced { None } else { Some(ctx.ns.as_str()) };
                 for o in store.list(rt.group, rt.kind, ns) {
-                    if selector.as_deref().is_none_or(|s| meta::label_selector_matches(s, &meta::labels(o))) {
+                    let by_labels = selector.as_deref().is_none_or(|s| meta::label_selector_matches(s, &meta::labels(o)));
+                    let by_fields = field_selector.as_deref().is_none_or(|f| crate::kube::api::field_selector_matches(f, o).unwrap_or(false));
+                    if by_labels && by_fields {
                         found.push((rt, o.clone()));
                     }
                 }
@@ -241,17 +270,29 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
         return out;
     }
     let wide = output == "wide";
+    let several_types = dedup_types(&requests).len() > 1;
     let mut first_table = true;
     for rt in dedup_types(&requests) {
         let objs: Vec<&Value> = found.iter().filter(|(t, _)| t.kind == rt.kind).map(|(_, o)| o).collect();
         if objs.is_empty() {
             continue;
         }
+        if let Some(columns) = &custom_columns {
+            let mut rows = vec![columns.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>()];
+            for o in &objs {
+                rows.push(columns.iter().map(|(_, path)| jsonpath(o, &format!("{{{path}}}")).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "<none>".into())).collect());
+            }
+            if no_headers {
+                rows.remove(0);
+            }
+            out.stdout.push_str(&table::kubectl(&rows));
+            continue;
+        }
         let mut rows = vec![header(rt, wide)];
         for o in &objs {
             rows.push(row(rt, o, now, wide, world));
         }
-        if all {
+        if all || several_types {
             for r in rows.iter_mut().skip(1) {
                 r[0] = format!("{}/{}", rt.kubectl_name(), r[0]);
             }
@@ -270,6 +311,15 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
                 r.push(if text.is_empty() { "<none>".into() } else { text });
             }
         }
+        for key in &label_columns {
+            rows[0].push(key.rsplit('/').next().unwrap_or(key).to_uppercase());
+            for (r, o) in rows.iter_mut().skip(1).zip(&objs) {
+                r.push(meta::labels(o).get(key.as_str()).and_then(Value::as_str).unwrap_or("").to_string());
+            }
+        }
+        if no_headers {
+            rows.remove(0);
+        }
         if !first_table {
             out.stdout.push('\n');
         }
@@ -277,6 +327,16 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
         out.stdout.push_str(&table::kubectl(&rows));
     }
     out
+}
+
+/// `-o custom-columns=NAME:.metadata.name,...` as (header, path) pairs, or kubectl's error.
+fn parse_custom_columns(spec: &str) -> Result<Vec<(String, String)>, String> {
+    spec.split(',')
+        .map(|c| match c.split_once(':') {
+            Some((h, p)) if !h.is_empty() && !p.is_empty() => Ok((h.to_string(), p.trim_start_matches('{').trim_end_matches('}').to_string())),
+            _ => Err(format!("error: unexpected custom-columns spec: {c}, expected <header>:<json-path-expr>\n")),
+        })
+        .collect()
 }
 
 /// The requested resource types, each once, in request order.
@@ -406,7 +466,8 @@ fn scale(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutpu
         }
         let key = key_for(rt, &ctx.ns, &name);
         let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else {
-            out.stderr.push_str(&not_found(rt, &name));
+            // kubectl 1.33 resolves the names first and words a missing one so.
+            out.stderr.push_str(&format!("error: no objects passed to scale {} \"{name}\" not found\n", rt.qualified_plural()));
             out.exit_code = 1;
             continue;
         };

@@ -367,13 +367,46 @@ pub fn events(world: &dyn Host, ns: &str, all_namespaces: bool, mut args: Vec<St
 pub fn logs(world: &dyn Host, ns: &str, mut args: Vec<String>) -> CommandOutput {
     let previous = take_switch(&mut args, &["-p", "--previous"]);
     let _ = take_switch(&mut args, &["-f", "--follow"]);
-    let _ = take_flag(&mut args, &["-c", "--container", "--tail", "--since"]);
+    let _ = take_flag(&mut args, &["-c", "--container"]);
+    let _ = take_flag(&mut args, &["--since"]);
+    let tail = take_flag(&mut args, &["--tail"]).and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0);
     let Some(target) = args.first() else {
         return CommandOutput::err(
-            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\n",
+            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n",
             1,
         );
     };
+    let mut out = logs_of(world, ns, target, previous);
+    // kubectl names the pod it picked when a workload has several (on stderr, before the log).
+    if let Some((ty, name)) = target.split_once('/') {
+        if out.exit_code == 0 && resource_type(ty).is_some_and(|rt| rt.kind == "Deployment") {
+            let store = &world.model().cluster().store;
+            let pods = store.get(&ObjectKey::new("apps", "Deployment", ns, name)).map(|d| {
+                let sets: Vec<String> = store.owned_by(meta::uid(d)).map(|rs| meta::uid(rs).to_string()).collect();
+                let mut names: Vec<String> =
+                    sets.iter().flat_map(|uid| store.owned_by(uid)).filter(|p| !meta::is_terminating(p)).map(|p| meta::name(p).to_string()).collect();
+                names.sort();
+                names
+            });
+            if let Some(pods) = pods.filter(|p| p.len() > 1) {
+                out.stdout = format!("Found {} pods, using pod/{}\n{}", pods.len(), pods[0], out.stdout);
+            }
+        }
+    }
+    if let Some(n) = tail {
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        let (found, log) = match lines.first() {
+            Some(l) if l.starts_with("Found ") && l.contains(" pods, using pod/") => (Some(*l), &lines[1..]),
+            _ => (None, &lines[..]),
+        };
+        let kept = &log[log.len().saturating_sub(n as usize)..];
+        out.stdout = found.into_iter().chain(kept.iter().copied()).map(|l| format!("{l}\n")).collect();
+    }
+    out
+}
+
+/// What `kubectl logs TARGET` prints for one pod (a Deployment's first pod by name).
+fn logs_of(world: &dyn Host, ns: &str, target: &str, previous: bool) -> CommandOutput {
     let store = &world.model().cluster().store;
     let pod = match target.split_once('/') {
         Some((ty, name)) if resource_type(ty).is_some_and(|rt| rt.kind == "Deployment") => {
@@ -390,11 +423,11 @@ pub fn logs(world: &dyn Host, ns: &str, mut args: Vec<String>) -> CommandOutput 
                 .min_by_key(|p| meta::name(p).to_string())
                 .cloned()
         }
-        _ => store.get(&ObjectKey::new("", "Pod", ns, target.split_once('/').map_or(target.as_str(), |(_, n)| n))).cloned(),
+        _ => store.get(&ObjectKey::new("", "Pod", ns, target.split_once('/').map_or(target, |(_, n)| n))).cloned(),
     };
     let Some(pod) = pod else {
         return CommandOutput::err(
-            format!("Error from server (NotFound): pods \"{}\" not found\n", target.rsplit('/').next().unwrap_or(target)),
+            format!("error: error from server (NotFound): pods \"{}\" not found in namespace \"{ns}\"\n", target.rsplit('/').next().unwrap_or(target)),
             1,
         );
     };

@@ -16,6 +16,7 @@ mod git_rm;
 mod git_stat;
 mod helm;
 mod kubectl;
+mod kubectl_create;
 pub(crate) mod kubectl_describe;
 mod kubeseal;
 mod kustomize;

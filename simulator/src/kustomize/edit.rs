@@ -112,14 +112,7 @@ pub fn set_image(text: &str, args: &[String]) -> Result<String, String> {
     if args.is_empty() {
         return Err(ERR_NO_IMAGE.into());
     }
-    let mut k = crate::yaml::parse_documents(text, "kustomization.yaml")
-        .map_err(|e| e.message)?
-        .into_iter()
-        .next()
-        .unwrap_or(Value::Object(Map::new()));
-    if !k.is_object() {
-        k = Value::Object(Map::new());
-    }
+    let mut k = read(text)?;
     let existing: Vec<Value> = k.get("images").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut images: Vec<Value> = existing.clone();
     for arg in args {
@@ -147,6 +140,28 @@ pub fn set_image(text: &str, args: &[String]) -> Result<String, String> {
     images.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     k["images"] = Value::Array(images);
     Ok(write(text, &k))
+}
+
+/// Reads a kustomization as kustomize's kustfile does before an edit: the first document,
+/// unknown top-level fields refused in kustomize's words, then `fix_kustomization`.
+pub fn read(text: &str) -> Result<Value, String> {
+    let docs = crate::yaml::parse_documents(text, "kustomization.yaml").map_err(|e| e.message)?;
+    let mut k = docs.into_iter().find(|d| !d.is_null()).unwrap_or(Value::Object(Map::new()));
+    if !k.is_object() {
+        k = Value::Object(Map::new());
+    }
+    let known = |key: &String| CANONICAL.iter().chain(&["imageTags"]).any(|c| c.eq_ignore_ascii_case(key));
+    if let Some(unknown) = k.as_object().and_then(|m| m.keys().find(|key| !known(key))) {
+        return Err(format!("invalid Kustomization: json: unknown field {unknown:?}"));
+    }
+    fix_kustomization(&mut k);
+    Ok(k)
+}
+
+/// Reads and writes a kustomization without changing it, as every `kustomize edit` does
+/// around its change (comments move, keys are normalised, missing `apiVersion`/`kind` added).
+pub fn rewrite(text: &str) -> Result<String, String> {
+    Ok(write(text, &read(text)?))
 }
 
 /// One `set image` argument as an images entry (`*` kept literally, resolved by the caller).
@@ -193,65 +208,106 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Writes a kustomization as kustomize's kustfile does: the original top-level order, comments
-/// kept before their field, empty fields dropped, each field re-serialised, new fields last.
+/// What kustomize does to a kustomization it reads before editing it: keys matched to
+/// its fields without regard to case (Go's JSON decoder does so), `bases` appended to
+/// `resources`, `imageTags` to `images`, and a generator's `env` to its `envs`.
+pub fn fix_kustomization(k: &mut Value) {
+    let Some(map) = k.as_object_mut() else { return };
+    let keys: Vec<String> = map.keys().cloned().collect();
+    for key in keys {
+        let canonical = CANONICAL.iter().chain(&["imageTags"]).find(|c| c.eq_ignore_ascii_case(&key) && **c != key);
+        if let Some(c) = canonical {
+            if let Some(v) = map.remove(&key) {
+                map.insert(c.to_string(), v);
+            }
+        }
+    }
+    for (old, new) in [("bases", "resources"), ("imageTags", "images")] {
+        if let Some(Value::Array(moved)) = map.remove(old) {
+            let list = map.entry(new).or_insert_with(|| Value::Array(vec![]));
+            if let Some(items) = list.as_array_mut() {
+                items.extend(moved);
+            }
+        }
+    }
+    for generators in ["configMapGenerator", "secretGenerator"] {
+        for g in map.get_mut(generators).and_then(Value::as_array_mut).into_iter().flatten() {
+            let Some(g) = g.as_object_mut() else { continue };
+            if let Some(Value::String(env)) = g.remove("env").filter(|e| !is_empty(e)) {
+                let envs = g.entry("envs").or_insert_with(|| Value::Array(vec![]));
+                if let Some(list) = envs.as_array_mut() {
+                    list.push(Value::String(env));
+                }
+            }
+        }
+    }
+}
+
+/// The field a line opens, as kustomize's kustfile finds it: a known field's name in any
+/// case at the very start of the line, followed by a colon.
+fn opened_field(line: &str) -> Option<&'static str> {
+    CANONICAL.iter().copied().find(|field| {
+        line.len() > field.len() && line.is_char_boundary(field.len()) && line[..field.len()].eq_ignore_ascii_case(field) && line[field.len()..].starts_with(':')
+    })
+}
+
+/// A comment or a blank line, as kustfile counts them (leading spaces, not tabs, skipped).
+fn is_comment_or_blank(line: &str) -> bool {
+    let s = line.trim_start_matches(' ').trim_end_matches('\n');
+    s.is_empty() || s.starts_with('#')
+}
+
+/// Writes a kustomization as kustomize v5.6's kustfile does: the fields of the original file
+/// in their order, each preceded by the comments and blank lines above it and by those inside
+/// its body (which move up above the field), re-serialised with lower-case keys; then the
+/// fields the original did not have, in kustomize's order. Comments after the last field are
+/// dropped, and only lines that end in a newline are read for fields and comments.
 pub fn write(original: &str, k: &Value) -> String {
-    let mut sections: Vec<(Vec<String>, String)> = Vec::new();
-    let mut pending: Vec<String> = Vec::new();
-    for line in original.lines() {
-        let top_key = !line.starts_with([' ', '\t', '#', '-']) && line.contains(':');
-        if top_key {
-            let key = line.split(':').next().unwrap_or("").trim().to_string();
-            let canonical = CANONICAL.iter().find(|c| c.eq_ignore_ascii_case(&key)).map(|c| c.to_string()).unwrap_or(key);
-            sections.push((std::mem::take(&mut pending), canonical));
-        } else if line.trim_start().starts_with('#') || line.trim().is_empty() {
-            pending.push(line.to_string());
-        } else if line.trim_start().starts_with('#') {
-            pending.push(line.trim_start().to_string());
+    let mut fields: Vec<(String, &'static str)> = Vec::new();
+    let mut comments = String::new();
+    for line in original.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+        if is_comment_or_blank(line) {
+            comments.push_str(line);
+        } else if let Some(field) = opened_field(line) {
+            fields.push((std::mem::take(&mut comments), field));
+        } else if !comments.is_empty() {
+            if let Some(last) = fields.last_mut() {
+                last.0.push_str(&std::mem::take(&mut comments));
+            }
         }
     }
-    let map = k.as_object().cloned().unwrap_or_default();
+    let mut full = k.clone();
+    if let Some(map) = full.as_object_mut() {
+        let defaults = [("kind", "Kustomization"), ("apiVersion", "kustomize.config.k8s.io/v1beta1")];
+        for (key, value) in defaults {
+            if map.get(key).is_none_or(is_empty) {
+                let value = if key == "apiVersion" && map.get("kind").and_then(Value::as_str) == Some("Component") {
+                    "kustomize.config.k8s.io/v1alpha1"
+                } else {
+                    value
+                };
+                map.insert(key.into(), Value::String(value.into()));
+            }
+        }
+    }
+    let map = full.as_object().cloned().unwrap_or_default();
+    let field_text = |key: &str| -> String {
+        match map.get(key).filter(|v| !is_empty(v)) {
+            Some(v) => {
+                let mut single = Map::new();
+                single.insert(key.to_string(), v.clone());
+                crate::yaml::to_yaml(&Value::Object(single))
+            }
+            None => String::new(),
+        }
+    };
     let mut out = String::new();
-    let mut written: Vec<String> = Vec::new();
-    let emit = |out: &mut String, key: &str| {
-        if let Some(v) = map.get(key).filter(|v| !is_empty(v)) {
-            let mut single = Map::new();
-            single.insert(key.to_string(), v.clone());
-            out.push_str(&crate::yaml::to_yaml(&Value::Object(single)));
-        }
-    };
-    for (comments, key) in &sections {
-        for c in comments.iter().filter(|c| !c.trim().is_empty()) {
-            out.push_str(c);
-            out.push('\n');
-        }
-        emit(&mut out, key);
-        written.push(key.clone());
+    for (comment, field) in &fields {
+        out.push_str(comment);
+        out.push_str(&field_text(field));
     }
-    for c in pending.iter().filter(|c| !c.trim().is_empty()) {
-        out.push_str(c);
-        out.push('\n');
-    }
-    let mut extra: Map<String, Value> = map.clone();
-    if !extra.contains_key("apiVersion") {
-        extra.insert("apiVersion".into(), Value::String("kustomize.config.k8s.io/v1beta1".into()));
-    }
-    if !extra.contains_key("kind") {
-        extra.insert("kind".into(), Value::String("Kustomization".into()));
-    }
-    let extra_value = Value::Object(extra);
-    let emit_extra = |out: &mut String, key: &str| {
-        if let Some(v) = extra_value.get(key).filter(|v| !is_empty(v)) {
-            let mut single = Map::new();
-            single.insert(key.to_string(), v.clone());
-            out.push_str(&crate::yaml::to_yaml(&Value::Object(single)));
-        }
-    };
-    for key in CANONICAL.iter().filter(|c| !written.iter().any(|w| w == *c)) {
-        emit_extra(&mut out, key);
-    }
-    for key in map.keys().filter(|k| !CANONICAL.contains(&k.as_str()) && !written.contains(k)) {
-        emit_extra(&mut out, key);
+    for field in CANONICAL.iter().filter(|c| !fields.iter().any(|(_, f)| f == *c)) {
+        out.push_str(&field_text(field));
     }
     out
 }
