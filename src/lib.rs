@@ -11,5 +11,6 @@ pub mod play;
 mod play_terminal;
 pub mod quiz_cmd;
 pub mod real_tools;
+pub mod regular_file;
 pub mod server;
 mod term_markdown;

@@ -162,7 +162,7 @@ fn main() -> ExitCode {
 fn health(paths: &[PathBuf]) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
+        let text = match gitops_lab::regular_file::read_text(path) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());

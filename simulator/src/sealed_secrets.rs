@@ -13,6 +13,7 @@ use crate::controllers::Cluster;
 use crate::kube::{ObjectKey, meta};
 use crate::rng::SimRng;
 use crate::time::SimTime;
+use crate::kube::meta::SetPath;
 
 /// The API group of `SealedSecret`.
 pub const GROUP: &str = "bitnami.com";
@@ -112,7 +113,7 @@ pub fn seal_secret(secret: &Value, namespace: &str) -> Result<Value, String> {
     let mut template_meta = json!({"creationTimestamp": null, "name": name, "namespace": namespace});
     for field in ["labels", "annotations"] {
         if let Some(v) = secret["metadata"].get(field) {
-            template_meta[field] = v.clone();
+            template_meta.set_path(&[field], v.clone());
         }
     }
     Ok(json!({
@@ -160,7 +161,7 @@ pub fn reconcile(cluster: &mut Cluster, now: SimTime, rng: &mut SimRng) -> bool 
             let mut metadata = json!({"name": name, "namespace": namespace, "ownerReferences": meta::owner_reference(&ss)});
             for field in ["labels", "annotations"] {
                 if let Some(v) = template["metadata"].get(field) {
-                    metadata[field] = v.clone();
+                    metadata.set_path(&[field], v.clone());
                 }
             }
             let wanted = json!({"apiVersion": "v1", "kind": "Secret", "metadata": metadata, "type": template["type"].as_str().unwrap_or("Opaque"), "data": data});
@@ -168,8 +169,8 @@ pub fn reconcile(cluster: &mut Cluster, now: SimTime, rng: &mut SimRng) -> bool 
                 None => cluster.store.create(wanted, now, rng).is_ok(),
                 Some(live) if live["data"] != wanted["data"] || live["type"] != wanted["type"] => {
                     let mut next = live.clone();
-                    next["data"] = wanted["data"].clone();
-                    next["type"] = wanted["type"].clone();
+                    next.set_path(&["data"], wanted["data"].clone());
+                    next.set_path(&["type"], wanted["type"].clone());
                     cluster.store.update(next, now, rng).is_ok()
                 }
                 Some(_) => false,

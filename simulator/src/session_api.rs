@@ -20,6 +20,7 @@ use crate::model::Model;
 use crate::session::{Session, Shell};
 use crate::git::Signature;
 use crate::time::SimTime;
+use crate::kube::meta::SetPath;
 
 impl Session {
     /// The store's newest resourceVersion.
@@ -146,7 +147,7 @@ impl Session {
         validate(rt, &obj)?;
         if has_status_subresource(rt.kind) {
             match live.get("status") {
-                Some(status) => obj["status"] = status.clone(),
+                Some(status) => obj.set_path(&["status"], status.clone()),
                 None => {
                     if let Some(m) = obj.as_object_mut() {
                         m.remove("status");
@@ -234,7 +235,7 @@ impl Session {
         if replicas < 0 {
             return Err(Status::invalid(rt, name, vec![("spec.replicas".into(), format!("Invalid value: {replicas}: must be greater than or equal to 0"))]));
         }
-        obj["spec"]["replicas"] = json!(replicas);
+        obj.set_path(&["spec", "replicas"], json!(replicas));
         if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
             md.remove("resourceVersion");
         }
@@ -345,7 +346,7 @@ impl Session {
             "rows": rows,
         });
         if !with_columns {
-            table["columnDefinitions"] = Value::Null;
+            table.set_path(&["columnDefinitions"], Value::Null);
         }
         table
     }

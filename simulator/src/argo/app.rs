@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::health::Health;
 use crate::kube::meta;
 use crate::time::{SimDuration, SimTime};
+use crate::kube::meta::SetPath;
 
 /// The in-cluster destination server.
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
@@ -382,17 +383,17 @@ impl AppStatus {
             "summary": {"images": self.images},
         });
         if !self.conditions.is_empty() {
-            status["conditions"] = serde_json::to_value(&self.conditions).expect("conditions serialize");
+            status.set_path(&["conditions"], serde_json::to_value(&self.conditions).expect("conditions serialize"));
         }
         if let Some(op) = &self.operation_state {
-            status["operationState"] = serde_json::json!({
+            status.set_path(&["operationState"], serde_json::json!({
                 "phase": op.phase,
                 "message": op.message,
                 "startedAt": op.started_at.rfc3339(),
                 "finishedAt": op.finished_at.map(SimTime::rfc3339),
                 "operation": {"sync": {"revision": op.revision, "autoHealAttemptsCount": op.self_heal_attempts}, "initiatedBy": if op.automated { serde_json::json!({"automated": true}) } else { serde_json::json!({"username": op.initiated_by}) }},
                 "syncResult": {"revision": op.revision, "resources": op.resources},
-            });
+            }));
         }
         status
     }
@@ -432,9 +433,10 @@ impl RetryPolicy {
     /// What an automated sync gets when the app sets no retry policy.
     pub const AUTOMATED_DEFAULT: RetryPolicy = RetryPolicy { limit: 5, ..RetryPolicy::NONE };
 
-    /// The wait before retry number `done + 1`: duration × factor^done, capped.
+    /// The wait before retry number `done + 1`: duration × factor^done, capped, and at least
+    /// one second (a `0s` back-off with `limit: -1` would retry for ever at one instant).
     pub fn backoff(&self, done: u32) -> SimDuration {
         let ms = self.duration.0.saturating_mul(self.factor.saturating_pow(done));
-        SimDuration(ms.min(self.max_duration.0))
+        SimDuration(ms.min(self.max_duration.0).max(1_000))
     }
 }

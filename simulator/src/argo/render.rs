@@ -7,6 +7,7 @@ use super::app::AppSpec;
 use crate::git::Snapshot;
 use crate::kube::{meta, resource_type_for, split_api_version};
 use crate::yaml;
+use crate::kube::meta::SetPath;
 
 /// The annotation Argo CD v3 tracks its resources with.
 pub const TRACKING_ID: &str = "argocd.argoproj.io/tracking-id";
@@ -50,10 +51,12 @@ fn with_parameter_overrides(app: &AppSpec, files: &Snapshot) -> AppSpec {
         let Some(text) = files.get(&format!("{dir}{name}")) else { continue };
         let Some(overrides) = yaml::parse_documents(text, &name).ok().and_then(|d| d.into_iter().next()) else { continue };
         let Some(images) = overrides["kustomize"]["images"].as_array() else { continue };
-        let mut opts = app.kustomize.clone().unwrap_or_else(|| serde_json::json!({}));
-        let list = opts.as_object_mut().expect("kustomize options are a map").entry("images").or_insert(Value::Array(vec![]));
-        if let Some(existing) = list.as_array_mut() {
-            existing.extend(images.iter().cloned());
+        let mut opts = app.kustomize.clone().filter(Value::is_object).unwrap_or_else(|| serde_json::json!({}));
+        if let Some(map) = opts.as_object_mut() {
+            let list = map.entry("images").or_insert(Value::Array(vec![]));
+            if let Some(existing) = list.as_array_mut() {
+                existing.extend(images.iter().cloned());
+            }
         }
         app.kustomize = Some(opts);
     }
@@ -74,7 +77,7 @@ fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
             .unwrap_or(serde_json::json!({}));
         for field in ["namePrefix", "nameSuffix", "namespace"] {
             if let Some(v) = opts.get(field).and_then(Value::as_str).filter(|v| !v.is_empty()) {
-                k[field] = Value::String(v.to_string());
+                k.set_path(&[field], Value::String(v.to_string()));
             }
         }
         for field in ["commonLabels", "commonAnnotations"] {
@@ -87,7 +90,8 @@ fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
             crate::kustomize::edit::upsert_image(&mut k, entry);
         }
         for r in opts.get("replicas").and_then(Value::as_array).into_iter().flatten() {
-            let list = k.as_object_mut().expect("a kustomization is a map").entry("replicas").or_insert(Value::Array(vec![]));
+            let Some(map) = k.as_object_mut() else { break };
+            let list = map.entry("replicas").or_insert(Value::Array(vec![]));
             if let Some(items) = list.as_array_mut() {
                 items.retain(|x| x.get("name") != r.get("name"));
                 items.push(r.clone());

@@ -11,6 +11,7 @@ use super::events::Events;
 use crate::kube::Store;
 use crate::kube::meta::{self, ObjectKey};
 use crate::time::{SimDuration, SimTime};
+use crate::kube::meta::SetPath;
 
 /// The node lifecycle controller's grace period before a silent node is NotReady.
 pub const GRACE: SimDuration = SimDuration(40_000);
@@ -71,13 +72,13 @@ impl NodeHealth {
                         let mut status = pod["status"].clone();
                         if let Some(cs) = status["containerStatuses"].as_array_mut() {
                             for c in cs {
-                                c["ready"] = json!(false);
+                                c.set_path(&["ready"], json!(false));
                             }
                         }
                         if let Some(conds) = status["conditions"].as_array_mut() {
                             for c in conds.iter_mut().filter(|c| c["type"] == "Ready" || c["type"] == "ContainersReady") {
-                                c["status"] = json!("False");
-                                c["lastTransitionTime"] = json!(now.rfc3339());
+                                c.set_path(&["status"], json!("False"));
+                                c.set_path(&["lastTransitionTime"], json!(now.rfc3339()));
                             }
                         }
                         changed |= store.update_status(&key, status, now);

@@ -80,6 +80,19 @@ pub fn set_at(obj: &mut Value, path: &[&str], value: Value) {
     }
 }
 
+/// Writing into an object tree by path, never panicking on its shape (a string or a list where
+/// a map belongs is replaced by a map): the only way the simulator writes into objects, so that
+/// no `value["key"] = ...` can panic on a shape a user stored.
+pub trait SetPath {
+    fn set_path(&mut self, path: &[&str], value: Value);
+}
+
+impl SetPath for Value {
+    fn set_path(&mut self, path: &[&str], value: Value) {
+        set_at(self, path, value);
+    }
+}
+
 pub fn name(obj: &Value) -> &str {
     str_at(obj, &["metadata", "name"]).unwrap_or("")
 }

@@ -1,6 +1,7 @@
 //! `kustomize edit set image`: adds or updates an `images` entry.
 
 use serde_json::{Map, Value};
+use crate::kube::meta::SetPath;
 
 /// Parses an image argument: `name`, `name=newName:tag`, `name:tag`, `name@digest`,
 /// `name=newName@digest`, `*` for "keep".
@@ -117,6 +118,9 @@ pub fn set_image(text: &str, args: &[String]) -> Result<String, String> {
         .into_iter()
         .next()
         .unwrap_or(Value::Object(Map::new()));
+    if let Some(problem) = super::fields::not_a_map(&k) {
+        return Err(problem);
+    }
     if !k.is_object() {
         k = Value::Object(Map::new());
     }
@@ -145,7 +149,7 @@ pub fn set_image(text: &str, args: &[String]) -> Result<String, String> {
         images.push(Value::Object(resolved));
     }
     images.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    k["images"] = Value::Array(images);
+    k.set_path(&["images"], Value::Array(images));
     Ok(write(text, &k))
 }
 
