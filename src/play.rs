@@ -161,9 +161,25 @@ pub fn read_tree(root: &Path, dir: &Path, out: &mut simulator::git::Snapshot) ->
 }
 
 fn scripted(lab: &Lab, seed: u64, lines: &[String]) -> ExitCode {
-    match script::run_script(lab, seed, lines) {
+    // The transcript is printed as it goes: should the simulator fail on a line, what came
+    // before it is on the screen, followed by what failed.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        script::run_script_streaming(lab, seed, lines, &mut |piece| {
+            print!("{piece}");
+            let _ = std::io::stdout().flush();
+        })
+    }));
+    let result = match outcome {
+        Ok(result) => result,
+        Err(panic) => {
+            let why = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            eprintln!("error: the simulator failed on the last command above (lab {}, seed {seed}): {why}\nThis is a bug in GitOps Lab; please report it with the script.", lab.id);
+            return ExitCode::from(101);
+        }
+    };
+    match result {
         Ok(run) => {
-            print!("{}", run.transcript);
+            let _ = run.transcript;
             if !lab.steps.is_empty() {
                 println!("\n{} of {} steps passed (seed {seed}).", run.steps_passed, lab.steps.len());
             }
