@@ -292,3 +292,29 @@ fn no_code_writes_into_a_json_value_by_index() {
     }
     assert!(offenders.is_empty(), "write through SetPath::set_path instead:\n{}", offenders.join("\n"));
 }
+
+fn comparison_error(w: &World) -> String {
+    let app = w.agent().app("web").expect("the app exists");
+    app.status.conditions.iter().find(|c| c.kind == "ComparisonError").map(|c| c.message.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_jsonnet_folder_is_a_comparison_error_that_names_it_never_an_empty_synced_app() {
+    let w = world(SELF_HEAL, &[("main.jsonnet", "{ apiVersion: 'v1', kind: 'ConfigMap' }\n")], "", "");
+    let message = comparison_error(&w);
+    assert!(message.contains("app/main.jsonnet: Jsonnet is not rendered"), "{message}");
+    assert_ne!(app(&w).0, "Synced");
+}
+
+#[test]
+fn a_config_management_plugin_is_argo_cds_plugin_not_found() {
+    let mut w = world(MANUAL, &[("deployment.yaml", DEPLOYMENT)], "", "");
+    assert_eq!(cmd(&mut w, "yq -i '.spec.source.plugin.name = \"cdk8s\"' argocd/web.yaml").1, 0);
+    assert_eq!(cmd(&mut w, "kubectl apply -f argocd/web.yaml").1, 0);
+    cmd(&mut w, "argocd app get web --refresh");
+    assert_eq!(
+        comparison_error(&w),
+        "rpc error: code = Unknown desc = Manifest generation error (cached): plugin sidecar failed. couldn't find cmp-server plugin with name \"cdk8s\" supporting the given repository"
+    );
+    assert_eq!(app(&w).0, "Unknown");
+}

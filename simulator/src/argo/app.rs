@@ -33,6 +33,8 @@ pub struct AppSpec {
     pub kustomize: Option<Value>,
     /// `spec.source.helm`: value files, values, parameters, release name, skipCrds.
     pub helm: Option<Value>,
+    /// `spec.source.plugin`'s name: a config management plugin, which the simulator does not run.
+    pub plugin: Option<String>,
 }
 
 /// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
@@ -82,6 +84,7 @@ impl AppSpec {
             retry: None,
             kustomize: None,
             helm: None,
+            plugin: None,
         }
     }
 
@@ -117,6 +120,7 @@ impl AppSpec {
             retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
             kustomize: source.get("kustomize").cloned(),
             helm: source.get("helm").cloned(),
+            plugin: source.get("plugin").filter(|p| !p.is_null()).map(|p| p.get("name").and_then(Value::as_str).unwrap_or_default().to_string()),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
@@ -143,6 +147,7 @@ impl AppSpec {
             retry: None,
             kustomize: None,
             helm: None,
+            plugin: None,
         }
     }
 

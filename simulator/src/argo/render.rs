@@ -27,6 +27,15 @@ pub fn source_type(app: &AppSpec, files: &Snapshot) -> &'static str {
 
 /// Renders an app's source at one revision. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
+    if let Some(name) = &app.plugin {
+        // No config management plugin runs beside this repo server.
+        let which = if name.is_empty() {
+            "couldn't find any plugin supporting the given repository".to_string()
+        } else {
+            format!("couldn't find cmp-server plugin with name {name:?} supporting the given repository")
+        };
+        return Err(format!("rpc error: code = Unknown desc = Manifest generation error (cached): plugin sidecar failed. {which}"));
+    }
     match source_type(app, files) {
         "Kustomize" => return render_kustomize(&with_parameter_overrides(app, files), files),
         "Helm" => {
@@ -133,6 +142,12 @@ fn render_directory(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
         found_dir = true;
         if rest.contains('/') && !app.recurse {
             continue;
+        }
+        if rest.ends_with(".jsonnet") {
+            // Argo CD would evaluate it; the simulator cannot, and says so rather than skip it.
+            return Err(format!(
+                "rpc error: code = Unknown desc = Manifest generation error (cached): {path}: Jsonnet is not rendered by GitOps Lab's repo server (Argo CD evaluates .jsonnet files in a directory source)"
+            ));
         }
         if !(rest.ends_with(".yaml") || rest.ends_with(".yml") || rest.ends_with(".json")) {
             continue;
