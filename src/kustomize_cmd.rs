@@ -91,7 +91,8 @@ fn reachable(start: &Path) -> Vec<PathBuf> {
         if !seen.insert(dir.clone()) || seen.len() > 200 {
             continue;
         }
-        let Some(text) = simulator::kustomize::KUSTOMIZATION_FILES.iter().find_map(|f| crate::regular_file::read_text(&dir.join(f)).ok()) else {
+        let Some(text) = simulator::kustomize::KUSTOMIZATION_FILES.iter().find_map(|f| crate::regular_file::read_text(&dir.join(f)).ok())
+        else {
             continue;
         };
         let Ok(docs) = simulator::yaml::parse_documents(&text, "kustomization.yaml") else { continue };

@@ -4,8 +4,8 @@
 pub mod check;
 pub mod classroom;
 pub mod content_dir;
-pub mod kubeapi;
 pub mod helm_cmd;
+pub mod kubeapi;
 pub mod kustomize_cmd;
 pub mod play;
 mod play_terminal;

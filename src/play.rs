@@ -172,8 +172,12 @@ fn scripted(lab: &Lab, seed: u64, lines: &[String]) -> ExitCode {
     let result = match outcome {
         Ok(result) => result,
         Err(panic) => {
-            let why = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-            eprintln!("error: the simulator failed on the last command above (lab {}, seed {seed}): {why}\nThis is a bug in GitOps Lab; please report it with the script.", lab.id);
+            let why =
+                panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            eprintln!(
+                "error: the simulator failed on the last command above (lab {}, seed {seed}): {why}\nThis is a bug in GitOps Lab; please report it with the script.",
+                lab.id
+            );
             return ExitCode::from(101);
         }
     };

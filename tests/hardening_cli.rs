@@ -41,7 +41,8 @@ fn a_sandbox_skips_a_fifo_in_its_folder() {
     assert!(Command::new("mkfifo").arg(dir.join("blocked.yaml")).status().unwrap().success());
     let script = dir.join("script.txt");
     std::fs::write(&script, "kubectl get configmap x\n").unwrap();
-    let (code, out, err) = gitops_lab(&["sandbox", "--repo", dir.to_str().unwrap(), "--script", script.to_str().unwrap(), "--seed", "1"], None);
+    let (code, out, err) =
+        gitops_lab(&["sandbox", "--repo", dir.to_str().unwrap(), "--script", script.to_str().unwrap(), "--seed", "1"], None);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("x "), "{out}");
 }
@@ -54,7 +55,8 @@ fn sandbox_folders_named_like_yaml_scalars_load() {
         std::fs::write(dir.join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n").unwrap();
         let script = dir.join("script.txt");
         std::fs::write(&script, "argocd app list\n").unwrap();
-        let (code, out, err) = gitops_lab(&["sandbox", "--repo", dir.to_str().unwrap(), "--script", script.to_str().unwrap(), "--seed", "1"], None);
+        let (code, out, err) =
+            gitops_lab(&["sandbox", "--repo", dir.to_str().unwrap(), "--script", script.to_str().unwrap(), "--seed", "1"], None);
         assert_eq!(code, 0, "{name}: {out}{err}");
         assert!(out.contains("Synced"), "{name}: {out}");
     }
@@ -125,7 +127,10 @@ fn check_reports_a_flux_file_that_does_not_exist_with_file_and_field() {
     let lab = files.get_mut("labs/flux-vs-argo/lab.yaml").expect("flux-vs-argo exists");
     *lab = lab.replace("flux: [clusters/prod/payment-service-flux.yaml]", "flux: [clusters/prod/missing.yaml]");
     let errors = gitops_lab::check::validate(&files).unwrap_err();
-    assert!(errors.iter().any(|e| e.contains("labs/flux-vs-argo/lab.yaml") && e.contains("world.flux[0]") && e.contains("missing.yaml")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("labs/flux-vs-argo/lab.yaml") && e.contains("world.flux[0]") && e.contains("missing.yaml")),
+        "{errors:?}"
+    );
 }
 
 /// Reads until the server closes the connection, or `limit` passes.

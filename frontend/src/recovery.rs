@@ -48,11 +48,7 @@ fn show(message: &str) {
     let Some(body) = document.body() else { return };
     let lab = LAB.with(|l| l.borrow().clone());
     let can_go_back = lab.as_deref().and_then(crate::progress::load).is_some_and(|s| !s.replay.inputs.is_empty());
-    let back = if can_go_back {
-        r#"<button id="recovery-back" type="button">Back to before my last input</button> "#
-    } else {
-        ""
-    };
+    let back = if can_go_back { r#"<button id="recovery-back" type="button">Back to before my last input</button> "# } else { "" };
     let reset = if lab.is_some() { r#"<button id="recovery-reset" type="button">Reset this lab</button> "# } else { "" };
     body.set_inner_html(&format!(
         r#"<main class="recovery" role="alert">

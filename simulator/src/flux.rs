@@ -305,6 +305,7 @@ fn condition(ready: bool, reason: &str, message: &str) -> Value {
 pub const MIN_INTERVAL: SimDuration = SimDuration::secs(1);
 
 fn interval_of(obj: &Value, default_secs: u64) -> SimDuration {
-    let interval = meta::str_at(obj, &["spec", "interval"]).and_then(crate::argo::app::parse_go_duration).unwrap_or(SimDuration::secs(default_secs));
+    let interval =
+        meta::str_at(obj, &["spec", "interval"]).and_then(crate::argo::app::parse_go_duration).unwrap_or(SimDuration::secs(default_secs));
     interval.max(MIN_INTERVAL)
 }

@@ -10,10 +10,10 @@
 use serde_json::{Map, Value, json};
 
 use crate::controllers::Cluster;
+use crate::kube::meta::SetPath;
 use crate::kube::{ObjectKey, meta};
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use crate::kube::meta::SetPath;
 
 /// The API group of `SealedSecret`.
 pub const GROUP: &str = "bitnami.com";

@@ -10,17 +10,17 @@ use serde_json::{Value, json};
 
 use crate::cli::Host;
 use crate::events::EventKind;
+use crate::git::Signature;
 use crate::git::import::ImportedCommit;
 use crate::kube::api::{
     Status, deleted_status, field_selector_matches, fnv, has_status_subresource, key_for, resource_type_for_kind, validate,
 };
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, str_at};
 use crate::kube::{ResourceType, printers};
 use crate::model::Model;
 use crate::session::{Session, Shell};
-use crate::git::Signature;
 use crate::time::SimTime;
-use crate::kube::meta::SetPath;
 
 impl Session {
     /// The store's newest resourceVersion.
@@ -179,7 +179,8 @@ impl Session {
             return Ok(live);
         }
         if rt.kind == "Namespace" && rt.group.is_empty() {
-            let inside: Vec<ObjectKey> = self.model().cluster().store.all().map(|(k, _)| k.clone()).filter(|k| k.namespace == name).collect();
+            let inside: Vec<ObjectKey> =
+                self.model().cluster().store.all().map(|(k, _)| k.clone()).filter(|k| k.namespace == name).collect();
             for k in inside {
                 let now = self.now();
                 let _ = self.model_mut().cluster_mut().store.delete(&k, now);
@@ -233,7 +234,11 @@ impl Session {
             return Err(Status::invalid(rt, name, vec![("spec.replicas".into(), "Required value".into())]));
         };
         if replicas < 0 {
-            return Err(Status::invalid(rt, name, vec![("spec.replicas".into(), format!("Invalid value: {replicas}: must be greater than or equal to 0"))]));
+            return Err(Status::invalid(
+                rt,
+                name,
+                vec![("spec.replicas".into(), format!("Invalid value: {replicas}: must be greater than or equal to 0"))],
+            ));
         }
         obj.set_path(&["spec", "replicas"], json!(replicas));
         if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -351,7 +356,6 @@ impl Session {
         table
     }
 }
-
 
 impl Session {
     /// A session over an empty cluster (nodes, system namespaces, controllers; no lab, no

@@ -55,7 +55,12 @@ fn a_kustomize_source_that_is_a_number_is_refused() {
     assert_eq!(cmd(&mut w, "yq -i '.spec.source.kustomize = 3' argocd/payment-service.yaml").1, 0);
     let (text, code) = cmd(&mut w, "kubectl apply -f argocd/payment-service.yaml");
     assert_eq!(code, 1);
-    assert!(text.contains("spec.source.kustomize: Invalid value: \"integer\": spec.source.kustomize in body must be of type object: \"integer\""), "{text}");
+    assert!(
+        text.contains(
+            "spec.source.kustomize: Invalid value: \"integer\": spec.source.kustomize in body must be of type object: \"integer\""
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -86,7 +91,10 @@ fn a_replica_set_with_a_node_name_that_is_not_a_string_is_refused() {
     write(&mut w, "rs.yaml", rs);
     let (text, code) = cmd(&mut w, "kubectl apply -f rs.yaml");
     assert_eq!(code, 1);
-    assert!(text.contains("json: cannot unmarshal array into Go struct field PodSpec.spec.template.spec.nodeName of type string"), "{text}");
+    assert!(
+        text.contains("json: cannot unmarshal array into Go struct field PodSpec.spec.template.spec.nodeName of type string"),
+        "{text}"
+    );
 }
 
 const ROLLOUT: &str = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: canary\nspec:\n  replicas: 1\n";
@@ -104,8 +112,11 @@ fn a_custom_resource_needs_its_crd_as_kubectl_says() {
         "error: resource mapping not found for name: \"canary\" namespace: \"\" from \"rollout.yaml\": no matches for kind \"Rollout\" in version \"argoproj.io/v1alpha1\"\nensure CRDs are installed first\n"
     );
     write(&mut w, "crd.yaml", ROLLOUT_CRD);
-    assert_eq!(cmd(&mut w, "kubectl apply -f crd.yaml"), ("customresourcedefinition/rollouts.argoproj.io created\n".into(), 0));
-    assert_eq!(cmd(&mut w, "kubectl apply -f rollout.yaml"), ("rollout/canary created\n".into(), 0));
+    assert_eq!(
+        cmd(&mut w, "kubectl apply -f crd.yaml"),
+        ("customresourcedefinition.apiextensions.k8s.io/rollouts.argoproj.io created\n".into(), 0)
+    );
+    assert_eq!(cmd(&mut w, "kubectl apply -f rollout.yaml"), ("rollout.argoproj.io/canary created\n".into(), 0));
 }
 
 #[test]

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::health::Health;
 use crate::kube::meta;
-use crate::time::{SimDuration, SimTime};
 use crate::kube::meta::SetPath;
+use crate::time::{SimDuration, SimTime};
 
 /// The in-cluster destination server.
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
@@ -120,7 +120,10 @@ impl AppSpec {
             retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
             kustomize: source.get("kustomize").cloned(),
             helm: source.get("helm").cloned(),
-            plugin: source.get("plugin").filter(|p| !p.is_null()).map(|p| p.get("name").and_then(Value::as_str).unwrap_or_default().to_string()),
+            plugin: source
+                .get("plugin")
+                .filter(|p| !p.is_null())
+                .map(|p| p.get("name").and_then(Value::as_str).unwrap_or_default().to_string()),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use crate::argo::ARGOCD_NAMESPACE;
 use crate::controllers::Cluster;
 use crate::git::Git;
+use crate::kube::meta::SetPath;
 use crate::kube::{ObjectKey, meta};
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use crate::kube::meta::SetPath;
 
 /// One set of template parameters.
 pub type Params = BTreeMap<String, String>;

@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use super::app::AppSpec;
 use crate::git::Snapshot;
+use crate::kube::meta::SetPath;
 use crate::kube::{meta, resource_type_for, split_api_version};
 use crate::yaml;
-use crate::kube::meta::SetPath;
 
 /// The annotation Argo CD v3 tracks its resources with.
 pub const TRACKING_ID: &str = "argocd.argoproj.io/tracking-id";

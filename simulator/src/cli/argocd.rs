@@ -5,8 +5,8 @@ use super::{CommandOutput, table, take_flag, take_switch};
 use crate::argo::app::{AppStatus, SyncStatus};
 use crate::argo::{AppRuntime, SyncRequest, diff};
 use crate::kube::ObjectKey;
-use crate::time::{SimDuration, go_duration};
 use crate::kube::meta::SetPath;
+use crate::time::{SimDuration, go_duration};
 
 /// The argocd CLI exits with 20 on any fatal error.
 const EXIT_FATAL: i32 = 20;

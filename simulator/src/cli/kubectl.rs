@@ -6,10 +6,10 @@ use super::Host;
 use super::files::{self, FsError};
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::kube::apply::{self, ApplyOutcome};
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::kube::{ResourceType, printers, resource_type, resource_type_for};
 use crate::time::{SimDuration, SimTime};
-use crate::kube::meta::SetPath;
 
 const VERBS: &[&str] = &[
     "get",
@@ -457,7 +457,8 @@ fn apply_files(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> Comman
             vec![abs.clone()]
         };
         for fp in file_paths {
-            let shown = if fp == abs { p.clone() } else { format!("{}/{}", p.trim_end_matches('/'), fp.rsplit('/').next().unwrap_or_default()) };
+            let shown =
+                if fp == abs { p.clone() } else { format!("{}/{}", p.trim_end_matches('/'), fp.rsplit('/').next().unwrap_or_default()) };
             match files::read(world, &fp) {
                 Ok(text) => match crate::yaml::parse_documents(&text, p) {
                     Ok(d) => docs.extend(d.into_iter().map(|d| (d, shown.clone()))),
@@ -501,6 +502,25 @@ fn apply_files(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> Comman
             meta::ensure_map(&mut doc, &["metadata"]).insert("namespace".into(), json!(ctx.ns));
         }
         let Some(key) = ObjectKey::of(&doc) else {
+            // A name that is not a string fails kubectl's decoding; a missing one, its lookup.
+            let problem = match meta::at(&doc, &["metadata", "name"]) {
+                Some(name) if !name.is_null() => {
+                    let what = match name {
+                        Value::Number(_) => "number",
+                        Value::Bool(_) => "bool",
+                        Value::Array(_) => "array",
+                        _ => "object",
+                    };
+                    format!(
+                        "error: unable to decode \"{source}\": json: cannot unmarshal {what} into Go struct field ObjectMeta.metadata.name of type string\n"
+                    )
+                }
+                _ => format!(
+                    "error: error when retrieving current configuration from server for: \"{source}\": resource name may not be empty\n"
+                ),
+            };
+            out.stderr.push_str(&problem);
+            out.exit_code = 1;
             continue;
         };
         let live = world.model().cluster().store.get(&key).cloned();

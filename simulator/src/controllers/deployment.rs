@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::{SimRng, fnv32a, kube_safe_encode};
 use crate::time::{SimDuration, SimTime};
-use crate::kube::meta::SetPath;
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 

@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use crate::kube::meta::SetPath;
 
 fn has_condition(job: &Value, kind: &str) -> bool {
     at(job, &["status", "conditions"])

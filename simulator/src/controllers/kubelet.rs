@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::images::{ImageBehaviour, ImageCatalog};
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
-use crate::kube::meta::SetPath;
 
 /// The first crash-loop back-off; it doubles per restart up to five minutes.
 const BACKOFF_BASE_SECS: u64 = 10;

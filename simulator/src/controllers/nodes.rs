@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::events::Events;
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey};
 use crate::time::{SimDuration, SimTime};
-use crate::kube::meta::SetPath;
 
 /// The node lifecycle controller's grace period before a silent node is NotReady.
 pub const GRACE: SimDuration = SimDuration(40_000);

@@ -52,7 +52,14 @@ impl Status {
 
     /// 409: `deployments.apps "web" already exists`.
     pub fn already_exists(rt: &ResourceType, name: &str) -> Status {
-        Status::with_details(409, "AlreadyExists", format!("{} \"{name}\" already exists", rt.qualified_plural()), name, rt.group, rt.plural)
+        Status::with_details(
+            409,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", rt.qualified_plural()),
+            name,
+            rt.group,
+            rt.plural,
+        )
     }
 
     /// 409: an update that carried a stale `metadata.resourceVersion`.
@@ -75,7 +82,8 @@ impl Status {
         let qualified = if rt.group.is_empty() { rt.kind.to_string() } else { format!("{}.{}", rt.kind, rt.group) };
         let text = causes.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>();
         let message = if text.len() == 1 { text[0].clone() } else { format!("[{}]", text.join(", ")) };
-        let mut status = Status::with_details(422, "Invalid", format!("{qualified} \"{name}\" is invalid: {message}"), name, rt.group, rt.kind);
+        let mut status =
+            Status::with_details(422, "Invalid", format!("{qualified} \"{name}\" is invalid: {message}"), name, rt.group, rt.kind);
         if let Some(d) = status.details.as_mut() {
             d.causes = causes
                 .into_iter()
@@ -137,21 +145,25 @@ impl Status {
         match e {
             ApiError::NotFound { name, .. } => Status::not_found(rt, &name),
             ApiError::AlreadyExists { name, .. } => Status::already_exists(rt, &name),
-            ApiError::NamespaceNotFound { namespace } => Status::with_details(
-                404,
-                "NotFound",
-                format!("namespaces \"{namespace}\" not found"),
-                &namespace,
-                "",
-                "namespaces",
-            ),
+            ApiError::NamespaceNotFound { namespace } => {
+                Status::with_details(404, "NotFound", format!("namespaces \"{namespace}\" not found"), &namespace, "", "namespaces")
+            }
             ApiError::Invalid { message } | ApiError::BadRequest { message } => Status::bad_request(message),
             ApiError::FieldsInvalid { name, causes, .. } => Status::invalid(rt, &name, causes),
-            ApiError::NoKindMatch { .. } => Status { code: 404, reason: "NotFound".into(), message: "the server could not find the requested resource".into(), details: None },
+            ApiError::NoKindMatch { .. } => Status {
+                code: 404,
+                reason: "NotFound".into(),
+                message: "the server could not find the requested resource".into(),
+                details: None,
+            },
             ApiError::ExceededQuota { name, used, limit, .. } => Status::with_details(
                 403,
                 "Forbidden",
-                format!("{} \"{name}\" is forbidden: exceeded quota: {}, requested: pods=1, used: pods={used}, limited: pods={limit}", rt.qualified_plural(), super::store::QUOTA_NAME),
+                format!(
+                    "{} \"{name}\" is forbidden: exceeded quota: {}, requested: pods=1, used: pods={used}, limited: pods={limit}",
+                    rt.qualified_plural(),
+                    super::store::QUOTA_NAME
+                ),
                 &name,
                 rt.group,
                 rt.plural,
@@ -301,9 +313,13 @@ mod tests {
         let deploy = resource_type("deploy").unwrap();
         assert_eq!(Status::not_found(deploy, "web").to_json()["message"], "deployments.apps \"web\" not found");
         assert_eq!(Status::not_found(deploy, "web").to_json()["details"]["kind"], "deployments");
-        let invalid = Status::invalid(deploy, "web", vec![("spec.replicas".into(), "Invalid value: -1: must be greater than or equal to 0".into())]);
+        let invalid =
+            Status::invalid(deploy, "web", vec![("spec.replicas".into(), "Invalid value: -1: must be greater than or equal to 0".into())]);
         assert_eq!(invalid.code, 422);
-        assert_eq!(invalid.message, "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0");
+        assert_eq!(
+            invalid.message,
+            "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+        );
     }
 
     #[test]

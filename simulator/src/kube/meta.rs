@@ -34,7 +34,9 @@ impl ObjectKey {
     pub fn kubectl_ref(&self) -> String {
         match resource_type_for(&self.group, &self.kind) {
             Some(rt) => format!("{}/{}", rt.kubectl_name(), self.name),
-            None => format!("{}/{}", self.kind.to_ascii_lowercase(), self.name),
+            // kubectl names any other kind by its lower-case kind and group, as discovery gives them.
+            None if self.group.is_empty() => format!("{}/{}", self.kind.to_ascii_lowercase(), self.name),
+            None => format!("{}.{}/{}", self.kind.to_ascii_lowercase(), self.group, self.name),
         }
     }
 }

@@ -50,7 +50,8 @@ const OBJECT_META: Shape = Struct(
     ],
 );
 
-const LABEL_SELECTOR: Shape = Struct("v1.LabelSelector", &[("matchLabels", StringMap), ("matchExpressions", Slice("[]v1.LabelSelectorRequirement", &Any))]);
+const LABEL_SELECTOR: Shape =
+    Struct("v1.LabelSelector", &[("matchLabels", StringMap), ("matchExpressions", Slice("[]v1.LabelSelectorRequirement", &Any))]);
 
 const ENV_VAR: Shape = Struct("v1.EnvVar", &[("name", Str), ("value", Str), ("valueFrom", Any)]);
 
@@ -89,7 +90,8 @@ const POD_SPEC: Shape = Struct(
 
 const POD_TEMPLATE: Shape = Struct("v1.PodTemplateSpec", &[("metadata", OBJECT_META), ("spec", POD_SPEC)]);
 
-const CONDITIONS: Shape = Slice("[]v1.Condition", &Struct("v1.Condition", &[("type", Str), ("status", Str), ("reason", Str), ("message", Str)]));
+const CONDITIONS: Shape =
+    Slice("[]v1.Condition", &Struct("v1.Condition", &[("type", Str), ("status", Str), ("reason", Str), ("message", Str)]));
 
 const WORKLOAD_STATUS: Shape = Struct(
     "v1.DeploymentStatus",
@@ -118,8 +120,10 @@ const DEPLOYMENT_SPEC: Shape = Struct(
     ],
 );
 
-const REPLICA_SET_SPEC: Shape =
-    Struct("v1.ReplicaSetSpec", &[("replicas", Int32), ("minReadySeconds", Int32), ("selector", LABEL_SELECTOR), ("template", POD_TEMPLATE)]);
+const REPLICA_SET_SPEC: Shape = Struct(
+    "v1.ReplicaSetSpec",
+    &[("replicas", Int32), ("minReadySeconds", Int32), ("selector", LABEL_SELECTOR), ("template", POD_TEMPLATE)],
+);
 
 const STATEFUL_SET_SPEC: Shape =
     Struct("v1.StatefulSetSpec", &[("replicas", Int32), ("selector", LABEL_SELECTOR), ("template", POD_TEMPLATE), ("serviceName", Str)]);
@@ -154,7 +158,10 @@ const SERVICE_SPEC: Shape = Struct(
         ("type", Str),
         ("clusterIP", Str),
         ("selector", StringMap),
-        ("ports", Slice("[]v1.ServicePort", &Struct("v1.ServicePort", &[("name", Str), ("protocol", Str), ("port", Int32), ("nodePort", Int32)]))),
+        (
+            "ports",
+            Slice("[]v1.ServicePort", &Struct("v1.ServicePort", &[("name", Str), ("protocol", Str), ("port", Int32), ("nodePort", Int32)])),
+        ),
     ],
 );
 
@@ -251,7 +258,13 @@ fn custom_fields(group: &str, kind: &str) -> Option<&'static [(&'static str, Sha
                 "helm",
                 Struct(
                     "object",
-                    &[("releaseName", Str), ("valueFiles", STRINGS), ("values", Str), ("valuesObject", Any), ("parameters", Slice("array", &Any))],
+                    &[
+                        ("releaseName", Str),
+                        ("valueFiles", STRINGS),
+                        ("values", Str),
+                        ("valuesObject", Any),
+                        ("parameters", Slice("array", &Any)),
+                    ],
                 ),
             ),
             ("plugin", Struct("object", &[("name", Str)])),
@@ -272,7 +285,10 @@ fn custom_fields(group: &str, kind: &str) -> Option<&'static [(&'static str, Sha
                         Struct(
                             "object",
                             &[
-                                ("automated", Struct("object", &[("prune", Bool), ("selfHeal", Bool), ("allowEmpty", Bool), ("enabled", Bool)])),
+                                (
+                                    "automated",
+                                    Struct("object", &[("prune", Bool), ("selfHeal", Bool), ("allowEmpty", Bool), ("enabled", Bool)]),
+                                ),
                                 ("syncOptions", STRINGS),
                                 (
                                     "retry",
@@ -409,7 +425,8 @@ fn go_check(v: &Value, shape: &Shape, struct_name: &str, path: &str) -> Result<(
     if v.is_null() {
         return Ok(());
     }
-    let mismatch = |what: String| format!("json: cannot unmarshal {what} into Go struct field {struct_name}.{path} of type {}", go_type_name(shape));
+    let mismatch =
+        |what: String| format!("json: cannot unmarshal {what} into Go struct field {struct_name}.{path} of type {}", go_type_name(shape));
     let word = || go_value_word(v).to_string();
     match shape {
         Any => Ok(()),
@@ -427,10 +444,9 @@ fn go_check(v: &Value, shape: &Shape, struct_name: &str, path: &str) -> Result<(
         },
         StringMap => match v {
             Value::Object(map) => match map.values().find(|x| !x.is_string() && !x.is_null()) {
-                Some(bad) => Err(format!(
-                    "json: cannot unmarshal {} into Go struct field {struct_name}.{path} of type string",
-                    go_value_word(bad)
-                )),
+                Some(bad) => {
+                    Err(format!("json: cannot unmarshal {} into Go struct field {struct_name}.{path} of type string", go_value_word(bad)))
+                }
                 None => Ok(()),
             },
             _ => Err(mismatch(word())),
@@ -544,8 +560,14 @@ mod tests {
         assert_eq!(
             causes,
             vec![
-                ("spec.source.kustomize".to_string(), "Invalid value: \"integer\": spec.source.kustomize in body must be of type object: \"integer\"".to_string()),
-                ("spec.syncPolicy".to_string(), "Invalid value: \"string\": spec.syncPolicy in body must be of type object: \"string\"".to_string()),
+                (
+                    "spec.source.kustomize".to_string(),
+                    "Invalid value: \"integer\": spec.source.kustomize in body must be of type object: \"integer\"".to_string()
+                ),
+                (
+                    "spec.syncPolicy".to_string(),
+                    "Invalid value: \"string\": spec.syncPolicy in body must be of type object: \"string\"".to_string()
+                ),
             ]
         );
     }

@@ -31,18 +31,42 @@ pub struct WatchEvent {
 /// An error the API server answers with; `Display` gives kubectl's wording.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
-    NotFound { resource: String, name: String },
-    AlreadyExists { resource: String, name: String },
-    NamespaceNotFound { namespace: String },
-    Invalid { message: String },
+    NotFound {
+        resource: String,
+        name: String,
+    },
+    AlreadyExists {
+        resource: String,
+        name: String,
+    },
+    NamespaceNotFound {
+        namespace: String,
+    },
+    Invalid {
+        message: String,
+    },
     /// A value the API server cannot decode into the kind's Go type (a 400 BadRequest).
-    BadRequest { message: String },
+    BadRequest {
+        message: String,
+    },
     /// Fields that fail validation (a 422 Invalid): the kind, the name and (field, message) pairs.
-    FieldsInvalid { kind: String, name: String, causes: Vec<(String, String)> },
+    FieldsInvalid {
+        kind: String,
+        name: String,
+        causes: Vec<(String, String)>,
+    },
     /// A kind the API server does not serve (no CRD defines it).
-    NoKindMatch { kind: String, api_version: String },
+    NoKindMatch {
+        kind: String,
+        api_version: String,
+    },
     /// A create refused by the namespace's quota (a 403 Forbidden).
-    ExceededQuota { resource: String, name: String, used: usize, limit: usize },
+    ExceededQuota {
+        resource: String,
+        name: String,
+        used: usize,
+        limit: usize,
+    },
 }
 
 impl std::fmt::Display for ApiError {

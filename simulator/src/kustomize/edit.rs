@@ -1,7 +1,7 @@
 //! `kustomize edit set image`: adds or updates an `images` entry.
 
-use serde_json::{Map, Value};
 use crate::kube::meta::SetPath;
+use serde_json::{Map, Value};
 
 /// Parses an image argument: `name`, `name=newName:tag`, `name:tag`, `name@digest`,
 /// `name=newName@digest`, `*` for "keep".

@@ -101,7 +101,11 @@ pub fn check(k: &Value, path: &str) -> Result<(), KustomizeError> {
             None
         };
         if let Some((_, false)) = want.filter(|_| !value.is_null()) {
-            return Err(invalid(format!("cannot unmarshal {} into Go struct field Kustomization.{key} of type {}", go_word(value), go_type(key))));
+            return Err(invalid(format!(
+                "cannot unmarshal {} into Go struct field Kustomization.{key} of type {}",
+                go_word(value),
+                go_type(key)
+            )));
         }
     }
     let not_implemented = |field: &str| {
@@ -127,7 +131,9 @@ pub fn check(k: &Value, path: &str) -> Result<(), KustomizeError> {
 pub fn not_a_map(k: &Value) -> Option<String> {
     match k {
         Value::Object(_) | Value::Null => None,
-        other => Some(format!("invalid Kustomization: json: cannot unmarshal {} into Go value of type types.Kustomization", go_word(other))),
+        other => {
+            Some(format!("invalid Kustomization: json: cannot unmarshal {} into Go value of type types.Kustomization", go_word(other)))
+        }
     }
 }
 

@@ -266,7 +266,11 @@ impl Lab {
             if let Some(cycle) = self.zero_delay_cycle(i) {
                 return Err(err(
                     &format!("incidents[{i}].followedBy.afterSeconds"),
-                    format!("the follow-ups {} come back to `{}` with no delay: give one of them `afterSeconds` above 0", cycle.join(" → "), incident.id),
+                    format!(
+                        "the follow-ups {} come back to `{}` with no delay: give one of them `afterSeconds` above 0",
+                        cycle.join(" → "),
+                        incident.id
+                    ),
                 ));
             }
         }

@@ -81,8 +81,13 @@ impl Soak {
     /// The next random input, drawn from what the world holds now.
     pub fn next_step(&mut self) -> Step {
         let w = &self.world;
-        let deployments: Vec<String> =
-            w.cluster().store.all().filter(|(k, _)| k.kind == "Deployment").map(|(k, _)| format!("{} -n {}", k.name, k.namespace)).collect();
+        let deployments: Vec<String> = w
+            .cluster()
+            .store
+            .all()
+            .filter(|(k, _)| k.kind == "Deployment")
+            .map(|(k, _)| format!("{} -n {}", k.name, k.namespace))
+            .collect();
         let pods: Vec<String> =
             w.cluster().store.all().filter(|(k, _)| k.kind == "Pod").map(|(k, _)| format!("{} -n {}", k.name, k.namespace)).collect();
         let apps: Vec<String> = w.agent().apps().map(|a| a.spec.name.clone()).collect();
@@ -150,8 +155,15 @@ impl Soak {
                 Some(d) => command(format!("kustomize build {d}")),
                 None => command("kustomize build .".into()),
             },
-            67..=70 => command(["flux get kustomizations", "flux reconcile kustomization payment-service", "flux get sources git"][(n % 3) as usize].into()),
-            71..=75 => command(["kubectl get all -A", "kubectl get events -A", "kubectl get applications -n argocd", "git log --oneline", "ls -R"][(n % 5) as usize].into()),
+            67..=70 => command(
+                ["flux get kustomizations", "flux reconcile kustomization payment-service", "flux get sources git"][(n % 3) as usize]
+                    .into(),
+            ),
+            71..=75 => command(
+                ["kubectl get all -A", "kubectl get events -A", "kubectl get applications -n argocd", "git log --oneline", "ls -R"]
+                    [(n % 5) as usize]
+                    .into(),
+            ),
             76..=80 => match self.pick(&files).cloned() {
                 Some(f) => command(format!("yq '.spec' {f} | head -5")),
                 None => command("yq '.a' nothing.yaml".into()),
