@@ -308,8 +308,6 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
                     rustyline::error::ReadlineError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
                         "the input is not valid UTF-8".to_string()
                     }
-                    #[cfg(unix)]
-                    rustyline::error::ReadlineError::Utf8Error => "the input is not valid UTF-8".to_string(),
                     other => other.to_string(),
                 };
                 eprintln!("\nerror: cannot read the next command: {why}");

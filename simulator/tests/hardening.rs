@@ -161,15 +161,28 @@ fn self_following_lab(after: u64) -> Lab {
     lab
 }
 
+/// A built-in lab loaded from its files after `edit` changed them, as `gitops-lab check` loads it.
+fn load_edited(dir: &str, edit: impl FnOnce(&mut simulator::content::ContentFiles)) -> Result<Lab, simulator::lab::ContentError> {
+    let mut files = content::builtin();
+    edit(&mut files);
+    content::lab(&files, dir)
+}
+
 #[test]
 fn check_refuses_an_incident_that_follows_itself_with_no_delay() {
-    let lab = self_following_lab(0);
-    let yaml = serde_yaml::to_string(&lab).expect("a lab serializes");
-    let e = Lab::load(&yaml, "lab.yaml", lab.repo_files.clone()).unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("incidents[0].followedBy.afterSeconds"), "{e}");
-    assert!(e.to_string().contains("with no delay"), "{e}");
-    let delayed = self_following_lab(30);
-    assert!(Lab::load(&serde_yaml::to_string(&delayed).unwrap(), "lab.yaml", delayed.repo_files.clone()).is_ok());
+    let cycle = |after: u64| {
+        load_edited("drift-2am", |files| {
+            let text = files.get_mut("labs/drift-2am/lab.yaml").unwrap();
+            *text = text.replace(
+                "followedBy: {incident: node-up, afterSeconds: 900}",
+                &format!("followedBy: {{incident: node-down, afterSeconds: {after}}}"),
+            );
+        })
+    };
+    let e = cycle(0).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("incidents[1].followedBy.afterSeconds"), "{e}");
+    assert!(e.to_string().contains("node-down → node-down") && e.to_string().contains("with no delay"), "{e}");
+    assert!(cycle(30).is_ok(), "a delayed cycle is a lab author's choice");
 }
 
 #[test]
@@ -179,28 +192,29 @@ fn an_incident_that_follows_itself_with_no_delay_is_bounded_at_run_time() {
     let id = lab.incidents[0].id.clone();
     let now = w.now();
     w.handle_input(now, Input::Incident { id });
+    // The follow-up is due at once: the host advances to it, and the chain stops at the bound.
+    w.advance_to(now);
     let fired = drain(&mut w).iter().filter(|o| matches!(o, Output::Incident { .. })).count();
-    assert_eq!(fired, simulator::session::MAX_INCIDENTS_PER_INSTANT);
+    assert_eq!(fired, 1 + simulator::session::MAX_INCIDENTS_PER_INSTANT);
     assert!(w.stuck_loops() > 0, "the bound is reported");
     assert!(w.poll_timeout().is_none_or(|t| t > w.now()), "nothing is due at this instant any more");
 }
 
 #[test]
 fn check_refuses_a_flux_file_that_does_not_exist_and_a_zero_interval() {
-    let mut lab = content::builtin_lab("flux-vs-argo").expect("flux-vs-argo exists");
-    lab.world.flux = vec!["clusters/prod/missing.yaml".into()];
-    let e = Lab::load(&serde_yaml::to_string(&lab).unwrap(), "lab.yaml", lab.repo_files.clone()).unwrap_err();
+    let e = load_edited("flux-vs-argo", |files| {
+        let text = files.get_mut("labs/flux-vs-argo/lab.yaml").unwrap();
+        *text = text.replace("flux: [clusters/prod/payment-service-flux.yaml]", "flux: [clusters/prod/missing.yaml]");
+    })
+    .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("world.flux[0]"), "{e}");
-    let mut lab = content::builtin_lab("flux-vs-argo").unwrap();
-    let path = lab.world.flux[0].clone();
-    let zero = lab.repo_files[&path].replace("interval: 1m", "interval: 0s");
-    lab.repo_files.insert(path.clone(), zero.clone());
-    for commit in lab.world.repo.history.iter_mut() {
-        if let Some(text) = commit.files.get_mut(&path).and_then(Option::as_mut).filter(|t| t.as_str() != "@repo") {
-            *text = zero.clone();
-        }
-    }
-    let e = Lab::load(&serde_yaml::to_string(&lab).unwrap(), "lab.yaml", lab.repo_files.clone()).unwrap_err();
+    assert!(e.to_string().contains("clusters/prod/missing.yaml is not in the lab's repo/ folder"), "{e}");
+    let e = load_edited("flux-vs-argo", |files| {
+        let text = files.get_mut("labs/flux-vs-argo/repo/clusters/prod/payment-service-flux.yaml").unwrap();
+        *text = text.replace("interval: 1m", "interval: 0s");
+    })
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("world.flux[0]"), "{e}");
     assert!(e.to_string().contains("spec.interval is 0"), "{e}");
 }
 
@@ -220,8 +234,17 @@ fn a_flux_interval_of_zero_does_not_stop_the_clock() {
 
 #[test]
 fn an_endless_retry_with_a_zero_back_off_does_not_stop_the_clock() {
-    let retry = "  syncPolicy:\n    automated: {}\n    retry:\n      limit: -1\n      backoff:\n        duration: 0s\n        factor: 1\n";
-    let mut w = world(retry, &[("rollout.yaml", ROLLOUT)], "", "");
+    // `check` refuses such a retry in a lab; a trainee can still apply one.
+    let mut w = world(AUTO_NO_HEAL, &[("rollout.yaml", ROLLOUT)], "", "");
+    for line in [
+        "yq -i '.spec.syncPolicy.retry.limit = -1' argocd/web.yaml",
+        "yq -i '.spec.syncPolicy.retry.backoff.duration = \"0s\"' argocd/web.yaml",
+        "yq -i '.spec.syncPolicy.retry.backoff.factor = 1' argocd/web.yaml",
+        "kubectl apply -f argocd/web.yaml",
+        "argocd app sync web",
+    ] {
+        cmd(&mut w, line);
+    }
     assert!(w.poll_timeout().is_some_and(|t| t > w.now()));
     let before = w.now();
     cmd(&mut w, "sleep 60");
