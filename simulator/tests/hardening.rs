@@ -352,3 +352,41 @@ fn a_config_management_plugin_is_argo_cds_plugin_not_found() {
     );
     assert_eq!(app(&w).0, "Unknown");
 }
+
+#[test]
+fn a_sync_that_prunes_in_two_waves_finishes() {
+    let wave = |name: &str, w: u32| {
+        DEPLOYMENT
+            .replacen("name: web\n", &format!("name: {name}\n  annotations:\n    argocd.argoproj.io/sync-wave: \"{w}\"\n"), 1)
+            .replace("app: web", &format!("app: {name}"))
+    };
+    let (first, second) = (wave("first", 0), wave("second", 5));
+    let mut w = world(MANUAL, &[("deployment.yaml", DEPLOYMENT), ("first.yaml", &first), ("second.yaml", &second)], "", "");
+    wait(&mut w, 60);
+    assert!(w.cluster().store.get(&ObjectKey::new("apps", "Deployment", "prod", "second")).is_some());
+    commit_and_push(&mut w, "git rm -q app/first.yaml app/second.yaml", "remove both waves");
+    cmd(&mut w, "argocd app get web --refresh");
+    let (text, code) = cmd(&mut w, "argocd app sync web --prune");
+    assert_eq!(code, 0, "{text}");
+    wait(&mut w, 120);
+    let app = w.agent().app("web").unwrap();
+    let op = app.status.operation_state.as_ref().unwrap();
+    assert_eq!(op.phase.to_string(), "Succeeded", "{}", op.message);
+    assert!(w.cluster().store.get(&ObjectKey::new("apps", "Deployment", "prod", "first")).is_none());
+    assert!(w.cluster().store.get(&ObjectKey::new("apps", "Deployment", "prod", "second")).is_none());
+}
+
+#[test]
+fn sleep_bounds_the_duration_not_the_number() {
+    let mut w = drift();
+    let start = w.now();
+    for arg in ["70d", "604800m", "1000000000000s"] {
+        let (text, code) = cmd(&mut w, &format!("sleep {arg}"));
+        assert_eq!(code, 1);
+        assert_eq!(text, format!("sleep: '{arg}' is longer than this terminal lets time jump at once (7 days of simulated time)\n"));
+    }
+    assert_eq!(w.now(), start);
+    assert_eq!(cmd(&mut w, "sleep 7d").1, 0);
+    assert_eq!(w.now(), start + SimDuration::secs(7 * 86_400));
+    assert_eq!(cmd(&mut w, "sleep 2x").0, "sleep: invalid time interval '2x'\nTry 'sleep --help' for more information.\n");
+}
