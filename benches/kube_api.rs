@@ -90,8 +90,11 @@ fn main() {
     let sessions = arg("--sessions", 4).max(1);
 
     let before = rss_bytes();
-    let server = ApiServer::start(fleet_world(1), Options { addr: "127.0.0.1:0".into(), speed: 1.0, namespace: "default".into(), keep_outputs: false })
-        .expect("the API host starts");
+    let server = ApiServer::start(
+        fleet_world(1),
+        Options { addr: "127.0.0.1:0".into(), speed: 1.0, namespace: "default".into(), keep_outputs: false },
+    )
+    .expect("the API host starts");
     let pods = server.host.lock().world.cluster().store.list("", "Pod", None).count();
     let apps = server.host.lock().world.agent().apps().count();
     let token = server.host.token.clone();
@@ -146,8 +149,11 @@ fn main() {
     let base = rss_bytes();
     for i in 1..sessions {
         more.push(
-            ApiServer::start(fleet_world(i as u64 + 1), Options { addr: "127.0.0.1:0".into(), speed: 1.0, namespace: "default".into(), keep_outputs: false })
-                .unwrap(),
+            ApiServer::start(
+                fleet_world(i as u64 + 1),
+                Options { addr: "127.0.0.1:0".into(), speed: 1.0, namespace: "default".into(), keep_outputs: false },
+            )
+            .unwrap(),
         );
     }
     std::thread::sleep(Duration::from_millis(500));

@@ -8,7 +8,7 @@
 
 use git2::{ObjectType, Oid, Repository, Signature, Time};
 use simulator::git::import::ImportedCommit;
-use simulator::git::{Snapshot, Signature as SimSignature};
+use simulator::git::{Signature as SimSignature, Snapshot};
 use simulator::lab::Lab;
 use simulator::{Input, Output, SimTime, World};
 use std::collections::BTreeMap;
@@ -83,8 +83,11 @@ fn export_commit(repo: &Repository, world: &World, tip: &str) -> Result<(), Stri
             continue;
         }
         let tree = repo.find_tree(write_tree(repo, &db.snapshot(&oid))?).map_err(git_err)?;
-        let parents: Vec<git2::Commit> =
-            commit.parents.iter().map(|p| repo.find_commit(Oid::from_str(p).map_err(git_err)?).map_err(git_err)).collect::<Result<_, _>>()?;
+        let parents: Vec<git2::Commit> = commit
+            .parents
+            .iter()
+            .map(|p| repo.find_commit(Oid::from_str(p).map_err(git_err)?).map_err(git_err))
+            .collect::<Result<_, _>>()?;
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
         let written = repo
             .commit(None, &signature(&commit.author)?, &signature(&commit.committer)?, &commit.message, &tree, &parent_refs)
@@ -227,8 +230,13 @@ impl RealRepo {
             for (branch, tip) in &simulated {
                 if real.get(branch) != Some(tip) && self.synced.get(branch) != Some(tip) {
                     export_commit(&repo, &s.world, tip)?;
-                    repo.reference(&format!("refs/heads/{branch}"), Oid::from_str(tip).map_err(git_err)?, true, "gitops-lab: a commit made in the simulation")
-                        .map_err(git_err)?;
+                    repo.reference(
+                        &format!("refs/heads/{branch}"),
+                        Oid::from_str(tip).map_err(git_err)?,
+                        true,
+                        "gitops-lab: a commit made in the simulation",
+                    )
+                    .map_err(git_err)?;
                     notes.push(format!("{branch} moved in the simulation to {} (run `git pull` in your clone)", &tip[..7]));
                     self.synced.insert(branch.clone(), tip.clone());
                 }
@@ -262,7 +270,9 @@ fn print_outputs(world: &mut World) {
         match o {
             Output::Terminal { text, .. } => print!("{text}"),
             Output::Incident { title, .. } => println!("⚠ Incident: {title}"),
-            Output::Event { event } if event.kind.timeline_label().is_some() => println!("  · {} {}", event.at.clock(), event.kind.describe()),
+            Output::Event { event } if event.kind.timeline_label().is_some() => {
+                println!("  · {} {}", event.at.clock(), event.kind.describe())
+            }
             Output::Step { report } if report.passed => println!("✔ Step {} passed: {}", report.index + 1, report.title),
             Output::Hint { level, text, .. } => println!("Hint {level}: {text}"),
             Output::Edit { .. } => println!("(kubectl edit in this terminal needs an editor: use your own kubectl edit)"),
@@ -317,7 +327,9 @@ fn handle_line(host: &Host, line: &str) {
                     println!("  incident {:<22} {}", i.id, i.title);
                 }
             }
-            other if other.starts_with("incident ") => s.world.handle_input(now, Input::Incident { id: other["incident ".len()..].trim().into() }),
+            other if other.starts_with("incident ") => {
+                s.world.handle_input(now, Input::Incident { id: other["incident ".len()..].trim().into() })
+            }
             other if other.starts_with("speed ") => match other["speed ".len()..].trim().parse::<f64>() {
                 Ok(speed) if speed > 0.0 && speed <= 3600.0 => {
                     s.clock.set_speed(speed);

@@ -53,7 +53,8 @@ impl Cluster {
 
     fn serve(kubectl: PathBuf, world: simulator::World, speed: f64, namespace: &str) -> Cluster {
         let server =
-            ApiServer::start(world, Options { addr: "127.0.0.1:0".into(), speed, namespace: namespace.into(), keep_outputs: false }).unwrap();
+            ApiServer::start(world, Options { addr: "127.0.0.1:0".into(), speed, namespace: namespace.into(), keep_outputs: false })
+                .unwrap();
         let dir = scratch_dir("kubectl");
         let path = dir.join("kubeconfig");
         kubeconfig::write(&path, &server.kubeconfig).unwrap();
@@ -97,7 +98,13 @@ impl Cluster {
             if done(&r.stdout) {
                 return r.stdout;
             }
-            assert!(Instant::now() < deadline, "kubectl {} never satisfied the condition; last output:\n{}{}", args.join(" "), r.stdout, r.stderr);
+            assert!(
+                Instant::now() < deadline,
+                "kubectl {} never satisfied the condition; last output:\n{}{}",
+                args.join(" "),
+                r.stdout,
+                r.stderr
+            );
             std::thread::sleep(Duration::from_millis(300));
         }
     }
@@ -123,7 +130,11 @@ fn requests_without_the_sessions_token_are_refused() {
     let path = cluster.write("wrong-kubeconfig", &wrong);
     let r = cluster.run_with(&["get", "pods"], &[("KUBECONFIG", &path)]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("error: You must be logged in to the server (the server has asked for the client to provide credentials)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("error: You must be logged in to the server (the server has asked for the client to provide credentials)"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -189,7 +200,10 @@ fn create_namespace_and_configmap_send_protobuf_and_work() {
     let Some(kubectl) = kubectl_path() else { return };
     let cluster = Cluster::empty(kubectl, 1.0);
     assert_eq!(cluster.ok(&["create", "namespace", "team-a"]), "namespace/team-a created\n");
-    assert_eq!(cluster.ok(&["create", "configmap", "settings", "-n", "team-a", "--from-literal=color=blue"]), "configmap/settings created\n");
+    assert_eq!(
+        cluster.ok(&["create", "configmap", "settings", "-n", "team-a", "--from-literal=color=blue"]),
+        "configmap/settings created\n"
+    );
     let cm = cluster.ok(&["get", "cm", "settings", "-n", "team-a", "-o", "jsonpath={.data.color}"]);
     assert_eq!(cm, "blue");
     assert_eq!(cluster.ok(&["create", "deployment", "api", "-n", "team-a", "--image=nginx:1.27"]), "deployment.apps/api created\n");
@@ -295,7 +309,10 @@ fn drift_2am_steps_pass_from_what_real_kubectl_and_git_did() {
     wait_step(1, &mut repos);
 
     // Steps 2 and 3: a real scale, undone by self-heal.
-    assert_eq!(cluster.ok(&["scale", "deployment", "payment-service", "--replicas=5", "-n", "payments"]), "deployment.apps/payment-service scaled\n");
+    assert_eq!(
+        cluster.ok(&["scale", "deployment", "payment-service", "--replicas=5", "-n", "payments"]),
+        "deployment.apps/payment-service scaled\n"
+    );
     wait_step(3, &mut repos);
     cluster.eventually(&["get", "deploy", "payment-service", "-n", "payments"], 30, |o| o.contains("3/3"));
 

@@ -169,5 +169,8 @@ fn emulated_and_real_tools_print_the_same() {
     server.stop();
     let regressions: Vec<&&str> = KNOWN_IDENTICAL.iter().filter(|k| report.iter().any(|(l, s)| l == *k && !s)).collect();
     assert!(below_floor.is_empty(), "fewer commands identical to the real tools than measured before: {below_floor:?}\n{differences}");
-    assert!(regressions.is_empty(), "these commands used to print what the real tools print and no longer do: {regressions:?}\n{differences}");
+    assert!(
+        regressions.is_empty(),
+        "these commands used to print what the real tools print and no longer do: {regressions:?}\n{differences}"
+    );
 }

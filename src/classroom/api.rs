@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use super::hub::Signal;
-use super::store::{ClassRow, StoreError, TraineeRow, now_ms};
 use super::auth::{Caller, bearer, caller};
 pub use super::error::ApiError;
 use super::grid::summary;
+use super::hub::Signal;
+use super::store::{ClassRow, now_ms};
 use super::{Classroom, export, grid, live, scorm, tokens};
 
 /// The largest request body the classroom reads.

@@ -5,8 +5,8 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::{Classroom, Content};
 use super::store::{ClassRow, ProgressRow, StoreError, TraineeRow, now_ms};
+use super::{Classroom, Content};
 
 /// No progress for this long (and a lab not finished) marks a trainee as stuck.
 pub const DEFAULT_STUCK_MINUTES: i64 = 5;

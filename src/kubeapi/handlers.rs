@@ -82,7 +82,8 @@ fn unauthorized() -> Response {
 }
 
 fn not_found_path(path: &str) -> Response {
-    let s = Status { code: 404, reason: "NotFound".into(), message: "the server could not find the requested resource".into(), details: None };
+    let s =
+        Status { code: 404, reason: "NotFound".into(), message: "the server could not find the requested resource".into(), details: None };
     let _ = path;
     status_response(&s)
 }
@@ -94,16 +95,14 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
@@ -166,7 +165,12 @@ async fn handle(host: Arc<Host>, req: axum::http::Request<Body>) -> Response {
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            let s = Status { code: 413, reason: "RequestEntityTooLarge".into(), message: "Request entity too large: limit is 3145728".into(), details: None };
+            let s = Status {
+                code: 413,
+                reason: "RequestEntityTooLarge".into(),
+                message: "Request entity too large: limit is 3145728".into(),
+                details: None,
+            };
             return status_response(&s);
         }
     };
@@ -220,11 +224,14 @@ async fn handle(host: Arc<Host>, req: axum::http::Request<Body>) -> Response {
         }
         return discovery::resource_list(&host.lock().registry, &group, &version).map(|l| ok(&l)).unwrap_or_else(|| not_found_path(&path));
     }
-    let (namespace, resource, name, subresource) = if rest[0] == "namespaces" && rest.len() >= 3 && !matches!(rest[2].as_str(), "status" | "finalize") || rest[0] == "namespaces" && rest.len() >= 4 {
-        (Some(rest[1].clone()), rest[2].clone(), rest.get(3).cloned(), rest.get(4).cloned())
-    } else {
-        (None, rest[0].clone(), rest.get(1).cloned(), rest.get(2).cloned())
-    };
+    let (namespace, resource, name, subresource) =
+        if rest[0] == "namespaces" && rest.len() >= 3 && !matches!(rest[2].as_str(), "status" | "finalize")
+            || rest[0] == "namespaces" && rest.len() >= 4
+        {
+            (Some(rest[1].clone()), rest[2].clone(), rest.get(3).cloned(), rest.get(4).cloned())
+        } else {
+            (None, rest[0].clone(), rest.get(1).cloned(), rest.get(2).cloned())
+        };
     let Some(rt) = host.lock().registry.find(&group, &version, &resource) else {
         return not_found_path(&path);
     };
@@ -243,7 +250,9 @@ async fn handle(host: Arc<Host>, req: axum::http::Request<Body>) -> Response {
         (Method::PUT, true) => update(&host, &target, &query, &content_type, &body),
         (Method::PATCH, true) => patch(&host, &target, &query, &content_type, &body),
         (Method::DELETE, true) => delete(&host, &target, &query),
-        (m, _) => status_response(&Status::method_not_allowed(format!("the server does not allow this method on the requested resource ({m})"))),
+        (m, _) => {
+            status_response(&Status::method_not_allowed(format!("the server does not allow this method on the requested resource ({m})")))
+        }
     }
 }
 
@@ -347,9 +356,8 @@ fn get(host: &Host, target: &Target, query: &Query, table: bool) -> Response {
 fn decode_body(content_type: &str, body: &Bytes) -> Result<Value, Response> {
     let media = content_type.split(';').next().unwrap_or("").trim();
     match media {
-        "application/vnd.kubernetes.protobuf" => protobuf::decode(body).map_err(|e| {
-            status_response(&Status { code: 415, reason: "UnsupportedMediaType".into(), message: e, details: None })
-        }),
+        "application/vnd.kubernetes.protobuf" => protobuf::decode(body)
+            .map_err(|e| status_response(&Status { code: 415, reason: "UnsupportedMediaType".into(), message: e, details: None })),
         "application/yaml" => {
             let text = std::str::from_utf8(body).map_err(|_| status_response(&Status::bad_request("the body is not UTF-8")))?;
             simulator::yaml::parse_documents(text, "body")
@@ -414,13 +422,19 @@ fn patch(host: &Host, target: &Target, query: &Query, content_type: &str, body: 
         let s = Status {
             code: 415,
             reason: "UnsupportedMediaType".into(),
-            message: format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type})"),
+            message: format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type})"
+            ),
             details: None,
         };
         return status_response(&s);
     };
     let patch_value: Value = if kind == PatchType::Apply {
-        match std::str::from_utf8(body).ok().and_then(|t| simulator::yaml::parse_documents(t, "patch").ok()).and_then(|d| d.into_iter().next()) {
+        match std::str::from_utf8(body)
+            .ok()
+            .and_then(|t| simulator::yaml::parse_documents(t, "patch").ok())
+            .and_then(|d| d.into_iter().next())
+        {
             Some(v) => v,
             None => return status_response(&Status::bad_request("error decoding YAML: the apply configuration is not an object")),
         }
@@ -432,7 +446,10 @@ fn patch(host: &Host, target: &Target, query: &Query, content_type: &str, body: 
     };
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
-    let custom = !simulator::kube::RESOURCE_TYPES.iter().chain(super::types::HOST_TYPES).any(|t| t.group == target.rt.group && t.kind == target.rt.kind)
+    let custom = !simulator::kube::RESOURCE_TYPES
+        .iter()
+        .chain(super::types::HOST_TYPES)
+        .any(|t| t.group == target.rt.group && t.kind == target.rt.kind)
         || matches!(target.rt.group, "argoproj.io" | "source.toolkit.fluxcd.io" | "kustomize.toolkit.fluxcd.io");
     host.with_session(|s| {
         let now = s.clock.now().max(s.world.now());
@@ -538,7 +555,10 @@ async fn watch(host: Arc<Host>, target: Target, query: Query, table: bool) -> Re
         match requested {
             Some(r) => (Vec::new(), r),
             None => {
-                let objs = s.world.api_list(&target.rt, target.namespace.as_deref(), query.get("labelSelector"), query.get("fieldSelector")).unwrap_or_default();
+                let objs = s
+                    .world
+                    .api_list(&target.rt, target.namespace.as_deref(), query.get("labelSelector"), query.get("fieldSelector"))
+                    .unwrap_or_default();
                 let offset = s.clock.offset_millis();
                 let lines: Vec<Bytes> = objs
                     .iter()
@@ -578,7 +598,8 @@ async fn watch(host: Arc<Host>, target: Target, query: Query, table: bool) -> Re
                                 .iter()
                                 .filter(|c| matches_target(&target, &query, &c.key, &c.object))
                                 .map(|c| {
-                                    let object = if table { table_object(&s, &target.rt, &c.object, offset) } else { served(&c.object, offset) };
+                                    let object =
+                                        if table { table_object(&s, &target.rt, &c.object, offset) } else { served(&c.object, offset) };
                                     event_line(c.event_type.word(), &object)
                                 })
                                 .collect();
@@ -611,4 +632,3 @@ fn table_object(s: &Session, rt: &ResourceType, obj: &Value, offset: i64) -> Val
     rebase(&mut t, offset);
     t
 }
-

@@ -224,13 +224,14 @@ pub fn run_cluster(kubeconfig_path: &std::path::Path, addr: &str, seed: Option<u
     let seed = seed.unwrap_or_else(rand::random);
     let start = simulator::SimTime(clock::wall_millis());
     let world = simulator::Session::empty_cluster(seed, start);
-    let server = match ApiServer::start(world, Options { addr: addr.to_string(), speed: 1.0, namespace: "default".into(), keep_outputs: false }) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
+    let server =
+        match ApiServer::start(world, Options { addr: addr.to_string(), speed: 1.0, namespace: "default".into(), keep_outputs: false }) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        };
     if let Err(e) = kubeconfig::write(kubeconfig_path, &server.kubeconfig) {
         eprintln!("error: writing the kubeconfig: {e}");
         return std::process::ExitCode::from(2);

@@ -154,7 +154,10 @@ mod tests {
         let mut live = json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "a:1"}, {"name": "side", "image": "s:1"}]}}}, "metadata": {"labels": {"a": "1", "b": "2"}}});
         let patch = json!({"spec": {"template": {"spec": {"$setElementOrder/containers": [{"name": "web"}], "containers": [{"name": "web", "image": "a:2"}, {"name": "side", "$patch": "delete"}]}}}, "metadata": {"labels": {"b": null}}});
         apply_patch(PatchType::Strategic, &mut live, &patch, false).unwrap();
-        assert_eq!(live, json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "a:2"}]}}}, "metadata": {"labels": {"a": "1"}}}));
+        assert_eq!(
+            live,
+            json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "a:2"}]}}}, "metadata": {"labels": {"a": "1"}}})
+        );
     }
 
     #[test]

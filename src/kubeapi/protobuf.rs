@@ -226,7 +226,9 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
             if let Some(s) = m.message(1 + 1)? {
                 if let Some(r) = s.message(1)? {
                     let mut attrs = Map::new();
-                    for (n, key) in [(1, "namespace"), (2, "verb"), (3, "group"), (4, "version"), (5, "resource"), (6, "subresource"), (7, "name")] {
+                    for (n, key) in
+                        [(1, "namespace"), (2, "verb"), (3, "group"), (4, "version"), (5, "resource"), (6, "subresource"), (7, "name")]
+                    {
                         insert_nonempty(&mut attrs, key, json!(r.string(n)?));
                     }
                     spec.insert("resourceAttributes".into(), Value::Object(attrs));

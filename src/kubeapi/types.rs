@@ -6,15 +6,7 @@ use simulator::kube::{RESOURCE_TYPES, ResourceType};
 
 /// Types served only by the API host.
 pub const HOST_TYPES: &[ResourceType] = &[
-    ResourceType {
-        group: "",
-        version: "v1",
-        kind: "Event",
-        plural: "events",
-        singular: "event",
-        short_names: &["ev"],
-        namespaced: true,
-    },
+    ResourceType { group: "", version: "v1", kind: "Event", plural: "events", singular: "event", short_names: &["ev"], namespaced: true },
     ResourceType {
         group: "apiextensions.k8s.io",
         version: "v1",

@@ -121,7 +121,9 @@ mod tests {
         let start = world.api_resource_version();
         let ns = simulator::kube::resource_type("ns").unwrap();
         let now = world.now();
-        world.api_create(now, ns, "", serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}), false).unwrap();
+        world
+            .api_create(now, ns, "", serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}), false)
+            .unwrap();
         cache.sync(&world.cluster().store);
         world.api_delete(now, ns, "", "team", false).unwrap();
         cache.sync(&world.cluster().store);

@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use crate::helm::render::Options;
 use super::app::AppSpec;
 use crate::git::Snapshot;
+use crate::helm::render::Options;
 
 /// The Kubernetes version Argo CD passes as `--kube-version` (the simulated cluster's).
 pub const KUBE_VERSION: &str = "1.33";

@@ -2,9 +2,9 @@
 //! shows workflow runs.
 
 use super::Host;
+use super::relative_time::fuzzy_ago;
 use super::{CommandOutput, take_flag, take_switch};
 use crate::pipeline::{PipelineRun, RunStatus};
-use super::relative_time::fuzzy_ago;
 use crate::time::{SimTime, go_duration};
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {

@@ -68,7 +68,12 @@ pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
             let total = pulls.len();
             let mut rows = vec![vec!["ID".to_string(), "TITLE".into(), "BRANCH".into(), "CREATED AT".into()]];
             for p in &pulls {
-                rows.push(vec![format!("#{}", p.number), p.title.clone(), p.head.clone(), super::relative_time::fuzzy_ago(world.now(), p.created_at)]);
+                rows.push(vec![
+                    format!("#{}", p.number),
+                    p.title.clone(),
+                    p.head.clone(),
+                    super::relative_time::fuzzy_ago(world.now(), p.created_at),
+                ]);
             }
             let plural = if total == 1 { "" } else { "s" };
             CommandOutput::ok(format!(

@@ -278,7 +278,6 @@ fn changes<'a>(from: &Snapshot, to: &Snapshot) -> Vec<(String, &'a str)> {
     out
 }
 
-
 fn commit(world: &mut dyn Host, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     if matches!(args.last().map(String::as_str), Some("-m" | "--message" | "-am")) {
         return CommandOutput::err("error: switch `m' requires a value\n", 129);

@@ -24,7 +24,13 @@ impl Git {
     /// moves `branch` to `tip` and brings the clones of that remote along. Returns the branch's
     /// old tip (`Some(None)` for a new branch), or `None` when the branch was already at `tip`.
     #[allow(clippy::option_option)]
-    pub fn import_push(&mut self, url: &str, branch: &str, commits: Vec<ImportedCommit>, tip: &str) -> Result<Option<Option<String>>, String> {
+    pub fn import_push(
+        &mut self,
+        url: &str,
+        branch: &str,
+        commits: Vec<ImportedCommit>,
+        tip: &str,
+    ) -> Result<Option<Option<String>>, String> {
         if !self.remotes.contains_key(url) {
             return Err(format!("no remote {url} in this world"));
         }

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::ResourceType;
 use super::meta::{self, at, i64_at, str_at};
-use crate::time::{SimTime, human_duration};
 use super::printers_jobs::{cronjob_cells, ingress_cells, job_cells};
+use crate::time::{SimTime, human_duration};
 
 /// What an Application's row shows beside its name (Argo CD's own columns), found by the caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,12 +43,27 @@ pub fn columns(rt: &ResourceType) -> Vec<Column> {
         "Deployment" => vec![
             NAME,
             col("Ready", "string", 0, "Number of the pod with ready state"),
-            col("Up-to-date", "integer", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
-            col("Available", "integer", 0, "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
+            col(
+                "Up-to-date",
+                "integer",
+                0,
+                "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+            ),
+            col(
+                "Available",
+                "integer",
+                0,
+                "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+            ),
             AGE,
             col("Containers", "string", 1, "Names of each container in the template."),
             col("Images", "string", 1, "Images referenced by each container in the template."),
-            col("Selector", "string", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."),
+            col(
+                "Selector",
+                "string",
+                1,
+                "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+            ),
         ],
         "ReplicaSet" => vec![
             NAME,
@@ -64,7 +79,12 @@ pub fn columns(rt: &ResourceType) -> Vec<Column> {
             NAME,
             col("Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."),
             col("Status", "string", 0, "The aggregate status of the containers in this pod."),
-            col("Restarts", "string", 0, "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+            col(
+                "Restarts",
+                "string",
+                0,
+                "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+            ),
             AGE,
             col("IP", "string", 1, "podIP is the IP address allocated to the pod."),
             col("Node", "string", 1, "NodeName is a request to schedule this pod onto a specific node."),
@@ -75,7 +95,12 @@ pub fn columns(rt: &ResourceType) -> Vec<Column> {
             NAME,
             col("Type", "string", 0, "type determines how the Service is exposed."),
             col("Cluster-IP", "string", 0, "clusterIP is the IP address of the service."),
-            col("External-IP", "string", 0, "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
+            col(
+                "External-IP",
+                "string",
+                0,
+                "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.",
+            ),
             col("Port(s)", "string", 0, "The list of ports that are exposed by this service."),
             AGE,
             col("Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector."),
@@ -93,7 +118,12 @@ pub fn columns(rt: &ResourceType) -> Vec<Column> {
         "CronJob" => vec![
             NAME,
             col("Schedule", "string", 0, "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
-            col("Timezone", "string", 0, "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones."),
+            col(
+                "Timezone",
+                "string",
+                0,
+                "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.",
+            ),
             col("Suspend", "boolean", 0, "This flag tells the controller to suspend subsequent executions."),
             col("Active", "integer", 0, "A list of pointers to currently running jobs."),
             col("Last Schedule", "string", 0, "Information when was the last time the job was successfully scheduled."),
@@ -122,7 +152,12 @@ pub fn columns(rt: &ResourceType) -> Vec<Column> {
             col("External-IP", "string", 1, "List of addresses reachable to the node. Queried from cloud provider, if available."),
             col("OS-Image", "string", 1, "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy))."),
             col("Kernel-Version", "string", 1, "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."),
-            col("Container-Runtime", "string", 1, "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2)."),
+            col(
+                "Container-Runtime",
+                "string",
+                1,
+                "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).",
+            ),
         ],
         "Application" => vec![
             NAME,
@@ -308,4 +343,3 @@ fn restarts(pod: &Value, now: SimTime) -> String {
         _ => count.to_string(),
     }
 }
-

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{KustomizeError, Res, err, generators, images, is_dir, join, kustomization_file, patches};
 use super::scope::cluster_scoped;
+use super::{KustomizeError, Res, err, generators, images, is_dir, join, kustomization_file, patches};
 use crate::git::Snapshot;
 use crate::kube::meta;
 use crate::kube::meta::SetPath;

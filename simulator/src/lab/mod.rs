@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 
 pub use check::{Check, CheckOutcome};
 pub use event_match::EventMatch;
-pub use observed::Observed;
 pub use incident::{FollowUp, IncidentSpec};
 pub use journal_memo::JournalMemo;
+pub use observed::Observed;
 pub use tracker::{Score, StepReport, Tracker};
 
 use crate::argo::AgentConfig;

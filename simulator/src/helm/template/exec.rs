@@ -2,7 +2,6 @@
 //! scopes, `if`/`with`/`range` (maps in sorted key order), `template`, `break`
 //! and `continue`, and Go's truth. Errors read as Go's `ExecError`.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
