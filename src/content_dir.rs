@@ -23,7 +23,7 @@ fn walk(root: &Path, dir: &Path, files: &mut ContentFiles) -> Result<(), String>
         let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
         if path.is_dir() {
             walk(root, &path, files)?;
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
+        } else if let Ok(text) = crate::regular_file::read_text(&path) {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             files.insert(rel, text);
         }

@@ -23,7 +23,7 @@ impl Files for DiskFiles {
     }
 
     fn read(&self, path: &str) -> Option<String> {
-        std::fs::read_to_string(path).ok()
+        crate::regular_file::read_text(std::path::Path::new(path)).ok()
     }
 }
 

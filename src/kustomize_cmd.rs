@@ -21,6 +21,14 @@ pub fn run(args: &[String]) -> ExitCode {
                 );
                 return ExitCode::from(1);
             };
+            if !simulator::kustomize::KUSTOMIZATION_FILES.iter().any(|f| dir.join(f).is_file()) {
+                // kustomize looks for the kustomization before reading anything else.
+                eprintln!(
+                    "Error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                    dir.display()
+                );
+                return ExitCode::from(1);
+            }
             let (root, files) = match load(&dir) {
                 Ok(x) => x,
                 Err(e) => {
@@ -45,7 +53,14 @@ pub fn run(args: &[String]) -> ExitCode {
                 eprintln!("Error: Missing kustomization file 'kustomization.yaml'.");
                 return ExitCode::from(1);
             };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let text = match crate::regular_file::read_text(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    // The file is left as it is: a rewrite of what could not be read would lose it.
+                    eprintln!("Error: {}: {e}", path.display());
+                    return ExitCode::from(1);
+                }
+            };
             let images: Vec<String> = images.iter().map(|s| s.to_string()).collect();
             match simulator::kustomize::edit::set_image(&text, &images) {
                 Ok(updated) => match std::fs::write(&path, updated) {
@@ -76,7 +91,8 @@ fn reachable(start: &Path) -> Vec<PathBuf> {
         if !seen.insert(dir.clone()) || seen.len() > 200 {
             continue;
         }
-        let Some(text) = simulator::kustomize::KUSTOMIZATION_FILES.iter().find_map(|f| std::fs::read_to_string(dir.join(f)).ok()) else {
+        let Some(text) = simulator::kustomize::KUSTOMIZATION_FILES.iter().find_map(|f| crate::regular_file::read_text(&dir.join(f)).ok())
+        else {
             continue;
         };
         let Ok(docs) = simulator::yaml::parse_documents(&text, "kustomization.yaml") else { continue };

@@ -14,5 +14,6 @@ mod play_terminal;
 pub mod quiz_cmd;
 pub mod real_tools;
 pub mod real_tools_page;
+pub mod regular_file;
 pub mod server;
 mod term_markdown;

@@ -286,7 +286,7 @@ fn agent(_args: AgentArgs) -> ExitCode {
 fn health(paths: &[PathBuf]) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
+        let text = match gitops_lab::regular_file::read_text(path) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());

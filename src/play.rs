@@ -92,7 +92,7 @@ pub fn run(files: &ContentFiles, id: &str, solution: bool, script_file: Option<&
     let lines: Option<Vec<String>> = if solution {
         Some(script::solution(&lab))
     } else if let Some(path) = script_file {
-        match std::fs::read_to_string(path) {
+        match crate::regular_file::read_text(path) {
             Ok(text) => Some(text.lines().map(String::from).collect()),
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
@@ -126,7 +126,7 @@ pub fn sandbox(files: &ContentFiles, dir: &Path, script_file: Option<&Path>, see
     };
     let seed = seed.unwrap_or_else(rand::random);
     match script_file {
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match crate::regular_file::read_text(path) {
             Ok(text) => scripted(&lab, seed, &text.lines().map(String::from).collect::<Vec<_>>()),
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
@@ -147,9 +147,10 @@ pub fn read_tree(root: &Path, dir: &Path, out: &mut simulator::git::Snapshot) ->
         if !simulator::lab::sandbox::wanted_path(&rel) {
             continue;
         }
-        if path.is_dir() {
+        // A symbolic link to a folder is not followed: a link to `..` would loop.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             read_tree(root, &path, out)?;
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
+        } else if let Ok(text) = crate::regular_file::read_text(&path) {
             if out.len() >= 5000 {
                 return Err(format!("{} holds more than 5,000 files", root.display()));
             }
@@ -160,9 +161,29 @@ pub fn read_tree(root: &Path, dir: &Path, out: &mut simulator::git::Snapshot) ->
 }
 
 fn scripted(lab: &Lab, seed: u64, lines: &[String]) -> ExitCode {
-    match script::run_script(lab, seed, lines) {
+    // The transcript is printed as it goes: should the simulator fail on a line, what came
+    // before it is on the screen, followed by what failed.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        script::run_script_streaming(lab, seed, lines, &mut |piece| {
+            print!("{piece}");
+            let _ = std::io::stdout().flush();
+        })
+    }));
+    let result = match outcome {
+        Ok(result) => result,
+        Err(panic) => {
+            let why =
+                panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            eprintln!(
+                "error: the simulator failed on the last command above (lab {}, seed {seed}): {why}\nThis is a bug in GitOps Lab; please report it with the script.",
+                lab.id
+            );
+            return ExitCode::from(101);
+        }
+    };
+    match result {
         Ok(run) => {
-            print!("{}", run.transcript);
+            let _ = run.transcript;
             if !lab.steps.is_empty() {
                 println!("\n{} of {} steps passed (seed {seed}).", run.steps_passed, lab.steps.len());
             }
@@ -277,9 +298,20 @@ fn interactive(lab: &Lab, files: &ContentFiles, seed: u64) -> ExitCode {
         let line = match editor.readline(&prompt) {
             Ok(line) => line,
             Err(rustyline::error::ReadlineError::Interrupted) => continue,
-            Err(_) => {
+            Err(rustyline::error::ReadlineError::Eof) => {
                 println!();
                 break;
+            }
+            Err(e) => {
+                // Invalid UTF-8 or a broken input: say so and fail, rather than end as if finished.
+                let why = match e {
+                    rustyline::error::ReadlineError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                        "the input is not valid UTF-8".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                eprintln!("\nerror: cannot read the next command: {why}");
+                return ExitCode::from(1);
             }
         };
         if !line.trim().is_empty() {

@@ -41,6 +41,13 @@ pub fn run(files: &ContentFiles, args: &QuizArgs) -> ExitCode {
         print!("{}", simulator::cli::table::tabwrite(&rows, 0, 3));
         return ExitCode::SUCCESS;
     };
+    // The record's path is checked before the first question, not after the last answer.
+    if let Some(path) = args.record {
+        if let Err(e) = std::fs::OpenOptions::new().append(true).create(true).open(path) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
     let seed = args.seed.unwrap_or_else(rand::random);
     let attempt = match Attempt::new(&Selection::named(topic), &banks, &labs, seed, args.attempt.max(1)) {
         Ok(a) => a,

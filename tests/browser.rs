@@ -215,8 +215,11 @@ async fn a_panic_shows_the_recovery_screen() {
     }
     let (_server, _driver, client, _base) = open("/labs/drift-2am").await;
     wait_for(&client, "#term-input", Duration::from_secs(20)).await;
+    type_command(&client, "kubectl get pods").await;
     type_command(&client, "gitops-lab debug panic").await;
     wait_for(&client, "#recovery-reset", Duration::from_secs(5)).await;
+    // A saved input can be undone, and the reset is this lab's only.
+    wait_for(&client, "#recovery-back", Duration::from_secs(5)).await;
     let body = text_of(&client, "body").await;
     assert!(body.contains("Something went wrong in this lab"), "{body}");
     assert!(body.contains("a panic was requested from the terminal"), "{body}");

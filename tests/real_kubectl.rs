@@ -242,6 +242,17 @@ fn errors_carry_the_api_servers_codes() {
     let r = cluster.run(&["create", "-f", &bad]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"), "{}", r.stderr);
+    // 400: a field of the wrong type, refused by the store as the API server's decoder does.
+    let typed = cluster.write("typed.yaml", &WEB.replace("replicas: 2", "replicas: two").replace("name: web\n  labels", "name: typed\n  labels"));
+    let r = cluster.run(&["create", "-f", &typed]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains(
+            "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"
+        ),
+        "{}",
+        r.stderr
+    );
     // 409: a replace with a stale resourceVersion.
     let live = cluster.ok(&["get", "deploy", "web", "-o", "json"]);
     let mut obj: serde_json::Value = serde_json::from_str(&live).unwrap();

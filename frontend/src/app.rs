@@ -329,6 +329,7 @@ impl Component for App {
             None => content::builtin_lab(&ctx.props().lab),
         };
         let keep = ctx.props().custom.is_none();
+        crate::recovery::set_lab(keep.then(|| ctx.props().lab.to_string()));
         let saved = if keep { crate::progress::load(&ctx.props().lab) } else { None };
         let seed = saved.as_ref().map(|s| s.replay.seed).unwrap_or((now_ms() as u64) % 1_000_000);
         let (world, error) = match &lab {

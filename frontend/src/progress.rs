@@ -64,3 +64,34 @@ pub fn save(lab: &str, saved: &Saved) {
 pub fn clear(lab: &str) {
     remove(&lab_key(lab));
 }
+
+/// The progress as it was just before its last input, with the clock stopped there: what the
+/// recovery screen goes back to when a crash came with (or after) that input, so a reload does
+/// not replay into the same crash. `None` when there is no input to undo.
+pub fn before_last_input(saved: &Saved) -> Option<Saved> {
+    let mut earlier = saved.clone();
+    let (at, _) = earlier.replay.inputs.pop()?;
+    earlier.now = at;
+    earlier.speed = Some(0);
+    Some(earlier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use simulator::Input;
+
+    #[test]
+    fn going_back_drops_the_last_input_and_stops_the_clock_at_it() {
+        let mut replay = Replay::new(7, "drift-2am");
+        replay.inputs.push((SimTime(1_000), Input::Command { line: "kubectl get pods".into() }));
+        replay.inputs.push((SimTime(5_000), Input::Command { line: "git push".into() }));
+        let saved = Saved { replay, now: SimTime(90_000), speed: Some(1), moment_shown: true };
+        let back = before_last_input(&saved).unwrap();
+        assert_eq!(back.replay.inputs.len(), 1);
+        assert_eq!((back.now, back.speed), (SimTime(5_000), Some(0)));
+        let first = before_last_input(&back).unwrap();
+        assert!(first.replay.inputs.is_empty());
+        assert!(before_last_input(&first).is_none());
+    }
+}

@@ -300,6 +300,12 @@ fn condition(ready: bool, reason: &str, message: &str) -> Value {
     json!({"type": "Ready", "status": if ready { "True" } else { "False" }, "reason": reason, "message": message})
 }
 
+/// The shortest interval the world runs a Flux object at: `interval: 0s` would stop the clock
+/// (every instant would be due again), so anything shorter waits one second.
+pub const MIN_INTERVAL: SimDuration = SimDuration::secs(1);
+
 fn interval_of(obj: &Value, default_secs: u64) -> SimDuration {
-    obj["spec"]["interval"].as_str().and_then(crate::argo::app::parse_go_duration).unwrap_or(SimDuration::secs(default_secs))
+    let interval =
+        meta::str_at(obj, &["spec", "interval"]).and_then(crate::argo::app::parse_go_duration).unwrap_or(SimDuration::secs(default_secs));
+    interval.max(MIN_INTERVAL)
 }

@@ -330,6 +330,11 @@ impl Model {
         self.stuck_loops
     }
 
+    /// Notes that a loop above the model (a session's incidents) hit its bound.
+    pub fn record_stuck_loop(&mut self) {
+        self.stuck_loops += 1;
+    }
+
     /// Creates an object now, as the API server would.
     pub fn create_object(&mut self, obj: serde_json::Value) -> Result<serde_json::Value, ApiError> {
         self.cluster.store.create(obj, self.now, &mut self.rng)

@@ -14,14 +14,27 @@ pub struct ScriptRun {
 
 /// Feeds `lines` to a fresh world of `lab`; each line runs when the previous finished.
 pub fn run_script(lab: &Lab, seed: u64, lines: &[String]) -> Result<ScriptRun, String> {
+    run_script_streaming(lab, seed, lines, &mut |_| {})
+}
+
+/// As `run_script`, handing each piece of the transcript to `emit` as soon as it exists, so a
+/// host can print it as the run goes (and still has it all should a later line fail).
+pub fn run_script_streaming(lab: &Lab, seed: u64, lines: &[String], emit: &mut dyn FnMut(&str)) -> Result<ScriptRun, String> {
     let mut world = World::new(seed, lab)?;
     let mut transcript = String::new();
-    drain(&mut world, &mut transcript);
+    let mut piece = String::new();
+    drain(&mut world, &mut piece);
+    emit(&piece);
+    transcript.push_str(&std::mem::take(&mut piece));
     for line in lines {
-        transcript.push_str(&format!("[{}] {}{line}\n", world.now().clock(), world.prompt()));
+        piece.push_str(&format!("[{}] {}{line}\n", world.now().clock(), world.prompt()));
+        emit(&piece);
+        transcript.push_str(&std::mem::take(&mut piece));
         let now = world.now();
         world.handle_input(now, Input::Command { line: line.clone() });
-        drain(&mut world, &mut transcript);
+        drain(&mut world, &mut piece);
+        emit(&piece);
+        transcript.push_str(&std::mem::take(&mut piece));
     }
     let reports = world.step_reports();
     let passed = reports.iter().filter(|r| r.passed).count();

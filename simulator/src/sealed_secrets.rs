@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::controllers::Cluster;
+use crate::kube::meta::SetPath;
 use crate::kube::{ObjectKey, meta};
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -78,7 +79,7 @@ pub fn seal_secret(secret: &Value, namespace: &str) -> Result<Value, String> {
     let mut template_meta = json!({"creationTimestamp": null, "name": name, "namespace": namespace});
     for field in ["labels", "annotations"] {
         if let Some(v) = secret["metadata"].get(field) {
-            template_meta[field] = v.clone();
+            template_meta.set_path(&[field], v.clone());
         }
     }
     Ok(json!({
@@ -126,7 +127,7 @@ pub fn reconcile(cluster: &mut Cluster, now: SimTime, rng: &mut SimRng) -> bool 
             let mut metadata = json!({"name": name, "namespace": namespace, "ownerReferences": meta::owner_reference(&ss)});
             for field in ["labels", "annotations"] {
                 if let Some(v) = template["metadata"].get(field) {
-                    metadata[field] = v.clone();
+                    metadata.set_path(&[field], v.clone());
                 }
             }
             let wanted = json!({"apiVersion": "v1", "kind": "Secret", "metadata": metadata, "type": template["type"].as_str().unwrap_or("Opaque"), "data": data});
@@ -134,8 +135,8 @@ pub fn reconcile(cluster: &mut Cluster, now: SimTime, rng: &mut SimRng) -> bool 
                 None => cluster.store.create(wanted, now, rng).is_ok(),
                 Some(live) if live["data"] != wanted["data"] || live["type"] != wanted["type"] => {
                     let mut next = live.clone();
-                    next["data"] = wanted["data"].clone();
-                    next["type"] = wanted["type"].clone();
+                    next.set_path(&["data"], wanted["data"].clone());
+                    next.set_path(&["type"], wanted["type"].clone());
                     cluster.store.update(next, now, rng).is_ok()
                 }
                 Some(_) => false,

@@ -83,6 +83,9 @@ pub struct Session {
     outputs: VecDeque<Output>,
 }
 
+/// The most incidents one instant may fire: a bound on follow-up chains with no delay.
+pub const MAX_INCIDENTS_PER_INSTANT: usize = 64;
+
 /// The name hosts have always used for a session.
 pub type World = Session;
 
@@ -343,12 +346,21 @@ impl Session {
     }
 
     fn fire_due_incidents(&mut self) {
-        while let Some((at, id)) = self.pending_incidents.first().cloned() {
-            if at > self.now() {
-                break;
+        for _ in 0..MAX_INCIDENTS_PER_INSTANT {
+            match self.pending_incidents.first().cloned() {
+                Some((at, id)) if at <= self.now() => {
+                    self.pending_incidents.remove(0);
+                    self.fire_incident(&id);
+                }
+                _ => return,
             }
-            self.pending_incidents.remove(0);
-            self.fire_incident(&id);
+        }
+        // A chain of follow-ups with no delay that comes back to itself (which `check` refuses)
+        // would fire for ever at one instant: the rest of this instant's incidents are dropped.
+        let now = self.now();
+        if self.pending_incidents.first().is_some_and(|(at, _)| *at <= now) {
+            self.pending_incidents.retain(|(at, _)| *at > now);
+            self.model.record_stuck_loop();
         }
     }
 

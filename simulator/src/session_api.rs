@@ -15,6 +15,7 @@ use crate::git::import::ImportedCommit;
 use crate::kube::api::{
     Status, deleted_status, field_selector_matches, fnv, has_status_subresource, key_for, resource_type_for_kind, validate,
 };
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, str_at};
 use crate::kube::{ResourceType, printers};
 use crate::model::Model;
@@ -146,7 +147,7 @@ impl Session {
         validate(rt, &obj)?;
         if has_status_subresource(rt.kind) {
             match live.get("status") {
-                Some(status) => obj["status"] = status.clone(),
+                Some(status) => obj.set_path(&["status"], status.clone()),
                 None => {
                     if let Some(m) = obj.as_object_mut() {
                         m.remove("status");
@@ -239,7 +240,7 @@ impl Session {
                 vec![("spec.replicas".into(), format!("Invalid value: {replicas}: must be greater than or equal to 0"))],
             ));
         }
-        obj["spec"]["replicas"] = json!(replicas);
+        obj.set_path(&["spec", "replicas"], json!(replicas));
         if let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
             md.remove("resourceVersion");
         }
@@ -350,7 +351,7 @@ impl Session {
             "rows": rows,
         });
         if !with_columns {
-            table["columnDefinitions"] = Value::Null;
+            table.set_path(&["columnDefinitions"], Value::Null);
         }
         table
     }

@@ -32,23 +32,36 @@ pub async fn serve(
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    // As `serve` does: a bound on connections, and deadlines for the handshake and each
+    // request's headers (watches stay open as long as they ask once their headers are in).
+    let limits = crate::server::listen::Limits::default();
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     loop {
         let (tcp, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(c) => c,
-                Err(_) => continue,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
             },
             _ = &mut shutdown => return,
         };
+        let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
         let acceptor = acceptor.clone();
         let host = host.clone();
         tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else { return };
+            let _permit = permit;
+            let Ok(Ok(stream)) = tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await else { return };
             let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                 let host = host.clone();
                 async move { Ok::<_, std::convert::Infallible>(handle(host, req.map(Body::new)).await) }
             });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }

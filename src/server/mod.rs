@@ -1,6 +1,7 @@
 //! The lab site: askama pages for the catalog and each lab's shell, the
 //! browser bundle (embedded, or from `--site`), and a small JSON API.
 
+pub mod listen;
 mod site;
 
 use askama::Template;
@@ -269,13 +270,7 @@ pub fn run(
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        match axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        }
+        listen::serve(listener, router, listen::Limits::default(), shutdown).await;
+        ExitCode::SUCCESS
     })
 }

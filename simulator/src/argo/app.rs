@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::health::Health;
 use crate::kube::meta;
+use crate::kube::meta::SetPath;
 use crate::time::{SimDuration, SimTime};
 
 /// The in-cluster destination server.
@@ -32,6 +33,8 @@ pub struct AppSpec {
     pub kustomize: Option<Value>,
     /// `spec.source.helm`: value files, values, parameters, release name, skipCrds.
     pub helm: Option<Value>,
+    /// `spec.source.plugin`'s name: a config management plugin, which the simulator does not run.
+    pub plugin: Option<String>,
 }
 
 /// One `spec.ignoreDifferences` entry: which objects, and which fields not to compare.
@@ -81,6 +84,7 @@ impl AppSpec {
             retry: None,
             kustomize: None,
             helm: None,
+            plugin: None,
         }
     }
 
@@ -116,6 +120,10 @@ impl AppSpec {
             retry: spec.get("syncPolicy").and_then(|p| p.get("retry")).map(parse_retry),
             kustomize: source.get("kustomize").cloned(),
             helm: source.get("helm").cloned(),
+            plugin: source
+                .get("plugin")
+                .filter(|p| !p.is_null())
+                .map(|p| p.get("name").and_then(Value::as_str).unwrap_or_default().to_string()),
             ignore_differences: spec
                 .get("ignoreDifferences")
                 .map(|v| serde_json::from_value(v.clone()).map_err(|e| format!("spec.ignoreDifferences: {e}")))
@@ -142,6 +150,7 @@ impl AppSpec {
             retry: None,
             kustomize: None,
             helm: None,
+            plugin: None,
         }
     }
 
@@ -382,17 +391,17 @@ impl AppStatus {
             "summary": {"images": self.images},
         });
         if !self.conditions.is_empty() {
-            status["conditions"] = serde_json::to_value(&self.conditions).expect("conditions serialize");
+            status.set_path(&["conditions"], serde_json::to_value(&self.conditions).expect("conditions serialize"));
         }
         if let Some(op) = &self.operation_state {
-            status["operationState"] = serde_json::json!({
+            status.set_path(&["operationState"], serde_json::json!({
                 "phase": op.phase,
                 "message": op.message,
                 "startedAt": op.started_at.rfc3339(),
                 "finishedAt": op.finished_at.map(SimTime::rfc3339),
                 "operation": {"sync": {"revision": op.revision, "autoHealAttemptsCount": op.self_heal_attempts}, "initiatedBy": if op.automated { serde_json::json!({"automated": true}) } else { serde_json::json!({"username": op.initiated_by}) }},
                 "syncResult": {"revision": op.revision, "resources": op.resources},
-            });
+            }));
         }
         status
     }
@@ -432,9 +441,10 @@ impl RetryPolicy {
     /// What an automated sync gets when the app sets no retry policy.
     pub const AUTOMATED_DEFAULT: RetryPolicy = RetryPolicy { limit: 5, ..RetryPolicy::NONE };
 
-    /// The wait before retry number `done + 1`: duration × factor^done, capped.
+    /// The wait before retry number `done + 1`: duration × factor^done, capped, and at least
+    /// one second (a `0s` back-off with `limit: -1` would retry for ever at one instant).
     pub fn backoff(&self, done: u32) -> SimDuration {
         let ms = self.duration.0.saturating_mul(self.factor.saturating_pow(done));
-        SimDuration(ms.min(self.max_duration.0))
+        SimDuration(ms.min(self.max_duration.0).max(1_000))
     }
 }

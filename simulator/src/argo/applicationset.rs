@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use crate::argo::ARGOCD_NAMESPACE;
 use crate::controllers::Cluster;
 use crate::git::Git;
+use crate::kube::meta::SetPath;
 use crate::kube::{ObjectKey, meta};
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -39,20 +40,20 @@ pub fn reconcile(cluster: &mut Cluster, git: &Git, now: SimTime, rng: &mut SimRn
             for mut app in wanted {
                 let app_name = meta::name(&app).to_string();
                 names.push(app_name.clone());
-                app["metadata"]["namespace"] = json!(ARGOCD_NAMESPACE);
-                app["metadata"]["ownerReferences"] = owner.clone();
+                app.set_path(&["metadata", "namespace"], json!(ARGOCD_NAMESPACE));
+                app.set_path(&["metadata", "ownerReferences"], owner.clone());
                 let key = ObjectKey::new("argoproj.io", "Application", ARGOCD_NAMESPACE, &app_name);
                 match cluster.store.get(&key).cloned() {
                     None => {
-                        app["apiVersion"] = json!("argoproj.io/v1alpha1");
-                        app["kind"] = json!("Application");
+                        app.set_path(&["apiVersion"], json!("argoproj.io/v1alpha1"));
+                        app.set_path(&["kind"], json!("Application"));
                         worked |= cluster.store.create(app, now, rng).is_ok();
                     }
                     Some(live) if meta::controller_uid(&live) == Some(uid.as_str()) => {
                         if live["spec"] != app["spec"] || live["metadata"]["labels"] != app["metadata"]["labels"] {
                             let mut next = live.clone();
-                            next["spec"] = app["spec"].clone();
-                            next["metadata"]["labels"] = app["metadata"]["labels"].clone();
+                            next.set_path(&["spec"], app["spec"].clone());
+                            next.set_path(&["metadata", "labels"], app["metadata"]["labels"].clone());
                             if next["metadata"]["labels"].is_null() {
                                 if let Some(md) = next["metadata"].as_object_mut() {
                                     md.remove("labels");
@@ -94,7 +95,7 @@ pub fn reconcile(cluster: &mut Cluster, git: &Git, now: SimTime, rng: &mut SimRn
         for c in conditions.iter_mut() {
             let before = previous["conditions"].as_array().into_iter().flatten().find(|p| p["type"] == c["type"]);
             if let Some(p) = before.filter(|p| p["status"] == c["status"] && p["message"] == c["message"]) {
-                c["lastTransitionTime"] = p["lastTransitionTime"].clone();
+                c.set_path(&["lastTransitionTime"], p["lastTransitionTime"].clone());
             }
         }
         let status = json!({"conditions": conditions, "resources": resources});

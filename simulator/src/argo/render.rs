@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::app::AppSpec;
 use crate::git::Snapshot;
+use crate::kube::meta::SetPath;
 use crate::kube::{meta, resource_type_for, split_api_version};
 use crate::yaml;
 
@@ -26,6 +27,15 @@ pub fn source_type(app: &AppSpec, files: &Snapshot) -> &'static str {
 
 /// Renders an app's source at one revision. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
+    if let Some(name) = &app.plugin {
+        // No config management plugin runs beside this repo server.
+        let which = if name.is_empty() {
+            "couldn't find any plugin supporting the given repository".to_string()
+        } else {
+            format!("couldn't find cmp-server plugin with name {name:?} supporting the given repository")
+        };
+        return Err(format!("rpc error: code = Unknown desc = Manifest generation error (cached): plugin sidecar failed. {which}"));
+    }
     match source_type(app, files) {
         "Kustomize" => return render_kustomize(&with_parameter_overrides(app, files), files),
         "Helm" => {
@@ -50,10 +60,12 @@ fn with_parameter_overrides(app: &AppSpec, files: &Snapshot) -> AppSpec {
         let Some(text) = files.get(&format!("{dir}{name}")) else { continue };
         let Some(overrides) = yaml::parse_documents(text, &name).ok().and_then(|d| d.into_iter().next()) else { continue };
         let Some(images) = overrides["kustomize"]["images"].as_array() else { continue };
-        let mut opts = app.kustomize.clone().unwrap_or_else(|| serde_json::json!({}));
-        let list = opts.as_object_mut().expect("kustomize options are a map").entry("images").or_insert(Value::Array(vec![]));
-        if let Some(existing) = list.as_array_mut() {
-            existing.extend(images.iter().cloned());
+        let mut opts = app.kustomize.clone().filter(Value::is_object).unwrap_or_else(|| serde_json::json!({}));
+        if let Some(map) = opts.as_object_mut() {
+            let list = map.entry("images").or_insert(Value::Array(vec![]));
+            if let Some(existing) = list.as_array_mut() {
+                existing.extend(images.iter().cloned());
+            }
         }
         app.kustomize = Some(opts);
     }
@@ -74,7 +86,7 @@ fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
             .unwrap_or(serde_json::json!({}));
         for field in ["namePrefix", "nameSuffix", "namespace"] {
             if let Some(v) = opts.get(field).and_then(Value::as_str).filter(|v| !v.is_empty()) {
-                k[field] = Value::String(v.to_string());
+                k.set_path(&[field], Value::String(v.to_string()));
             }
         }
         for field in ["commonLabels", "commonAnnotations"] {
@@ -87,7 +99,8 @@ fn render_kustomize(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
             crate::kustomize::edit::upsert_image(&mut k, entry);
         }
         for r in opts.get("replicas").and_then(Value::as_array).into_iter().flatten() {
-            let list = k.as_object_mut().expect("a kustomization is a map").entry("replicas").or_insert(Value::Array(vec![]));
+            let Some(map) = k.as_object_mut() else { break };
+            let list = map.entry("replicas").or_insert(Value::Array(vec![]));
             if let Some(items) = list.as_array_mut() {
                 items.retain(|x| x.get("name") != r.get("name"));
                 items.push(r.clone());
@@ -129,6 +142,12 @@ fn render_directory(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, Strin
         found_dir = true;
         if rest.contains('/') && !app.recurse {
             continue;
+        }
+        if rest.ends_with(".jsonnet") {
+            // Argo CD would evaluate it; the simulator cannot, and says so rather than skip it.
+            return Err(format!(
+                "rpc error: code = Unknown desc = Manifest generation error (cached): {path}: Jsonnet is not rendered by GitOps Lab's repo server (Argo CD evaluates .jsonnet files in a directory source)"
+            ));
         }
         if !(rest.ends_with(".yaml") || rest.ends_with(".yml") || rest.ends_with(".json")) {
             continue;

@@ -546,11 +546,17 @@ fn hook_delete_policies(t: &Task) -> Vec<&str> {
 
 /// Applies, creates (hooks) or prunes one task's object.
 fn run_task(t: &mut Task, app: &AppSpec, prune: bool, store: &mut Store, now: SimTime, rng: &mut SimRng) -> Result<(), String> {
-    let strip = |e: crate::kube::ApiError| {
-        e.to_string()
+    let key = t.key.clone();
+    let strip = |e: crate::kube::ApiError| match e {
+        crate::kube::ApiError::NoKindMatch { kind, .. } => format!(
+            "The Kubernetes API could not find {}/{kind} for requested resource {}/{}. Make sure the \"{kind}\" CRD is installed on the destination cluster.",
+            key.group, key.namespace, key.name
+        ),
+        e => e
+            .to_string()
             .trim_start_matches("Error from server (NotFound): ")
             .trim_start_matches("Error from server (AlreadyExists): ")
-            .to_string()
+            .to_string(),
     };
     let Some(obj) = t.obj.clone() else {
         let no_prune = store.get(&t.key).is_some_and(|o| has_sync_option(o, "Prune=false"));
@@ -609,8 +615,8 @@ fn replace_object(live: &Value, desired: &Value) -> Value {
     if let Some(tracking) = meta::annotation(desired, TRACKING_ID) {
         meta::set_annotation(&mut next, TRACKING_ID, tracking);
     }
-    if let Some(status) = live.get("status") {
-        next["status"] = status.clone();
+    if let (Some(status), Some(map)) = (live.get("status"), next.as_object_mut()) {
+        map.insert("status".into(), status.clone());
     }
     next
 }

@@ -5,6 +5,7 @@ use super::{CommandOutput, table, take_flag, take_switch};
 use crate::argo::app::{AppStatus, SyncStatus};
 use crate::argo::{AppRuntime, SyncRequest, diff};
 use crate::kube::ObjectKey;
+use crate::kube::meta::SetPath;
 use crate::time::{SimDuration, go_duration};
 
 /// The argocd CLI exits with 20 on any fatal error.
@@ -699,7 +700,7 @@ fn set(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
         }
         Some("automated") | Some("automatic") | Some("auto") => {
             if spec["syncPolicy"]["automated"].is_null() {
-                spec["syncPolicy"]["automated"] = serde_json::json!({});
+                spec.set_path(&["syncPolicy", "automated"], serde_json::json!({}));
             }
         }
         Some(other) => return fatal(&format!("Invalid sync policy '{other}'")),
@@ -710,16 +711,16 @@ fn set(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
         return fatal("Cannot set --self-heal or --auto-prune: application not configured with automatic sync");
     }
     if self_heal || no_self_heal {
-        spec["syncPolicy"]["automated"]["selfHeal"] = serde_json::json!(self_heal);
+        spec.set_path(&["syncPolicy", "automated", "selfHeal"], serde_json::json!(self_heal));
     }
     if auto_prune || no_auto_prune {
-        spec["syncPolicy"]["automated"]["prune"] = serde_json::json!(auto_prune);
+        spec.set_path(&["syncPolicy", "automated", "prune"], serde_json::json!(auto_prune));
     }
     if let Some(r) = revision {
-        spec["source"]["targetRevision"] = serde_json::json!(r);
+        spec.set_path(&["source", "targetRevision"], serde_json::json!(r));
     }
     if let Some(p) = path {
-        spec["source"]["path"] = serde_json::json!(p);
+        spec.set_path(&["source", "path"], serde_json::json!(p));
     }
     match world.model_mut().update_object(obj) {
         Ok(_) => {

@@ -6,6 +6,7 @@ use super::Host;
 use super::{CommandOutput, take_switch};
 use crate::flux::FLUX_NAMESPACE;
 use crate::kube::ObjectKey;
+use crate::kube::meta::SetPath;
 
 const KS: &str = "kustomize.toolkit.fluxcd.io";
 
@@ -139,7 +140,7 @@ fn set_suspend(world: &mut dyn Host, name: &str, suspend: bool) -> CommandOutput
     let key = ObjectKey::new(KS, "Kustomization", FLUX_NAMESPACE, name);
     let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else { return not_found("Kustomization", name) };
     let (verb, done) = if suspend { ("suspending", "suspended") } else { ("resuming", "resumed") };
-    obj["spec"]["suspend"] = Value::Bool(suspend);
+    obj.set_path(&["spec", "suspend"], Value::Bool(suspend));
     if let Err(e) = world.model_mut().update_object(obj) {
         return CommandOutput::err(format!("✗ {e}\n"), 1);
     }

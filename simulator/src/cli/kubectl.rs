@@ -6,6 +6,7 @@ use super::Host;
 use super::files::{self, FsError};
 use super::{CommandOutput, table, take_flag, take_switch};
 use crate::kube::apply::{self, ApplyOutcome};
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::kube::{ResourceType, printers, resource_type, resource_type_for};
 use crate::time::{SimDuration, SimTime};
@@ -471,7 +472,7 @@ fn scale(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutpu
             out.exit_code = 1;
             continue;
         };
-        obj["spec"]["replicas"] = json!(replicas);
+        obj.set_path(&["spec", "replicas"], json!(replicas));
         match world.model_mut().update_object(obj) {
             Ok(_) => out.stdout.push_str(&format!("{}/{name} scaled\n", rt.kubectl_name())),
             Err(e) => {
@@ -500,7 +501,7 @@ fn apply_files(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> Comman
     let mut docs = Vec::new();
     if let Some(dir) = &kustomization {
         match super::kustomize::build_text(world, dir) {
-            Ok(text) => docs.extend(crate::yaml::parse_documents(&text, dir).unwrap_or_default()),
+            Ok(text) => docs.extend(crate::yaml::parse_documents(&text, dir).unwrap_or_default().into_iter().map(|d| (d, dir.clone()))),
             Err(e) => return CommandOutput::err(format!("error: {}\n", e.trim_start_matches("Error: ")), 1),
         }
     }
@@ -517,9 +518,11 @@ fn apply_files(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> Comman
             vec![abs.clone()]
         };
         for fp in file_paths {
+            let shown =
+                if fp == abs { p.clone() } else { format!("{}/{}", p.trim_end_matches('/'), fp.rsplit('/').next().unwrap_or_default()) };
             match files::read(world, &fp) {
                 Ok(text) => match crate::yaml::parse_documents(&text, p) {
-                    Ok(d) => docs.extend(d),
+                    Ok(d) => docs.extend(d.into_iter().map(|d| (d, shown.clone()))),
                     Err(e) => {
                         return CommandOutput::err(
                             format!(
@@ -538,18 +541,47 @@ fn apply_files(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> Comman
         }
     }
     let mut out = CommandOutput::default();
-    for mut doc in docs {
+    for (mut doc, source) in docs {
         let Some(group_kind) = doc.get("kind").and_then(Value::as_str).map(String::from) else {
             out.stderr.push_str("error: unable to decode: Object 'Kind' is missing\n");
             out.exit_code = 1;
             continue;
         };
-        let (group, _) = crate::kube::split_api_version(doc["apiVersion"].as_str().unwrap_or(""));
+        let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
+        let (group, _) = crate::kube::split_api_version(&api_version);
+        if !world.model().cluster().store.knows_kind(group, &group_kind) {
+            out.stderr.push_str(&format!(
+                "error: resource mapping not found for name: \"{}\" namespace: \"{}\" from \"{source}\": no matches for kind \"{group_kind}\" in version \"{api_version}\"\nensure CRDs are installed first\n",
+                meta::name(&doc),
+                meta::namespace(&doc)
+            ));
+            out.exit_code = 1;
+            continue;
+        }
         let namespaced = resource_type_for(group, &group_kind).is_none_or(|r| r.namespaced);
         if namespaced && meta::namespace(&doc).is_empty() {
             meta::ensure_map(&mut doc, &["metadata"]).insert("namespace".into(), json!(ctx.ns));
         }
         let Some(key) = ObjectKey::of(&doc) else {
+            // A name that is not a string fails kubectl's decoding; a missing one, its lookup.
+            let problem = match meta::at(&doc, &["metadata", "name"]) {
+                Some(name) if !name.is_null() => {
+                    let what = match name {
+                        Value::Number(_) => "number",
+                        Value::Bool(_) => "bool",
+                        Value::Array(_) => "array",
+                        _ => "object",
+                    };
+                    format!(
+                        "error: unable to decode \"{source}\": json: cannot unmarshal {what} into Go struct field ObjectMeta.metadata.name of type string\n"
+                    )
+                }
+                _ => format!(
+                    "error: error when retrieving current configuration from server for: \"{source}\": resource name may not be empty\n"
+                ),
+            };
+            out.stderr.push_str(&problem);
+            out.exit_code = 1;
             continue;
         };
         let live = world.model().cluster().store.get(&key).cloned();
@@ -709,7 +741,7 @@ fn set_image(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandO
             let (container, image) = pair.split_once('=').expect("partitioned on '='");
             let mut matched = false;
             for c in containers.iter_mut().filter(|c| container == "*" || c["name"] == container) {
-                c["image"] = json!(image);
+                c.set_path(&["image"], json!(image));
                 matched = true;
             }
             if !matched {
@@ -811,7 +843,7 @@ fn rollout(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOut
                 labels.remove("pod-template-hash");
             }
             let mut obj = d.clone();
-            obj["spec"]["template"] = template;
+            obj.set_path(&["spec", "template"], template);
             let _ = world.model_mut().update_object(obj);
             world.settle();
             CommandOutput::ok(format!("{}/{name} rolled back\n", rt.kubectl_name()))

@@ -80,6 +80,13 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
                 world.advance_to(target);
                 CommandOutput::default()
             }
+            // A valid duration beyond the bound: said as such, not as a malformed interval.
+            None if args.get(1).and_then(|a| crate::time::parse_duration(a, crate::time::DurationSyntax::Sleep)).is_some() => {
+                CommandOutput::err(
+                    format!("sleep: '{}' is longer than this terminal lets time jump at once (7 days of simulated time)\n", args[1]),
+                    1,
+                )
+            }
             None => CommandOutput::err(
                 format!(
                     "sleep: invalid time interval '{}'\nTry 'sleep --help' for more information.\n",

@@ -44,9 +44,18 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
         Some((p, v)) => (p.trim(), Some(v.trim())),
         None => (expr.trim(), None),
     };
+    if value == Some("") {
+        return CommandOutput::err("Error: '=' expects 2 args but there is 1\n", 1);
+    }
     let Some(path) = parse_path(path_text) else {
         return CommandOutput::err(format!("Error: '{path_text}' is not a valid path expression\n"), 1);
     };
+    if path.len() > crate::yaml::limits::MAX_DEPTH {
+        return CommandOutput::err(
+            format!("Error: the path has {} steps; YAML here nests at most {} levels\n", path.len(), crate::yaml::limits::MAX_DEPTH),
+            1,
+        );
+    }
     match value {
         None => read_path(&text, &path),
         Some(v) => {

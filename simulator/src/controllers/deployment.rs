@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::{SimRng, fnv32a, kube_safe_encode};
 use crate::time::{SimDuration, SimTime};
@@ -89,7 +90,7 @@ pub fn reconcile(store: &mut Store, key: &ObjectKey, now: SimTime, rng: &mut Sim
             now,
         );
         let mut rs = rs.clone();
-        rs["spec"]["replicas"] = json!(replicas);
+        rs.set_path(&["spec", "replicas"], json!(replicas));
         meta::set_annotation(&mut rs, "deployment.kubernetes.io/desired-replicas", &desired.to_string());
         meta::set_annotation(&mut rs, "deployment.kubernetes.io/max-replicas", &(desired + max_surge).to_string());
         store.update(rs, now, rng).is_ok()
@@ -140,7 +141,7 @@ fn new_replica_set(deploy: &Value, template: &Value, hash: &str, revision: i64) 
     let mut template = template.clone();
     meta::ensure_map(&mut template, &["metadata", "labels"]).insert("pod-template-hash".into(), json!(hash));
     let mut labels = at(&template, &["metadata", "labels"]).cloned().unwrap_or(json!({}));
-    labels["pod-template-hash"] = json!(hash);
+    labels.set_path(&["pod-template-hash"], json!(hash));
     let mut selector = at(deploy, &["spec", "selector"]).cloned().unwrap_or(json!({"matchLabels": {}}));
     meta::ensure_map(&mut selector, &["matchLabels"]).insert("pod-template-hash".into(), json!(hash));
     json!({
@@ -267,7 +268,7 @@ fn write_status(store: &mut Store, key: &ObjectKey, new_rs_name: &str, now: SimT
     });
     let unavailable = (replicas.max(desired) - available).max(0);
     if unavailable > 0 {
-        status["unavailableReplicas"] = json!(unavailable);
+        status.set_path(&["unavailableReplicas"], json!(unavailable));
     }
     for zero_omitted in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"] {
         if status[zero_omitted] == json!(0) {

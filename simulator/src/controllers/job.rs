@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -34,25 +35,25 @@ pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimT
     let mut status = json!({"startTime": at(&job, &["status", "startTime"]).cloned().unwrap_or(json!(ts)), "ready": 0, "terminating": 0});
     let mut changed = false;
     if succeeded > 0 {
-        status["succeeded"] = json!(succeeded);
-        status["completionTime"] = json!(ts);
-        status["conditions"] = json!([
+        status.set_path(&["succeeded"], json!(succeeded));
+        status.set_path(&["completionTime"], json!(ts));
+        status.set_path(&["conditions"], json!([
             {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods", "lastProbeTime": ts, "lastTransitionTime": ts},
             {"type": "Complete", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods", "lastProbeTime": ts, "lastTransitionTime": ts},
-        ]);
+        ]));
     } else if failed > backoff_limit {
-        status["failed"] = json!(failed);
-        status["conditions"] = json!([
+        status.set_path(&["failed"], json!(failed));
+        status.set_path(&["conditions"], json!([
             {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": ts, "lastTransitionTime": ts},
             {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": ts, "lastTransitionTime": ts},
-        ]);
+        ]));
     } else {
         if active == 0 {
             changed |= store.create(new_pod(&job, nodes, rng), now, rng).is_ok();
         }
-        status["active"] = json!(active.max(1));
+        status.set_path(&["active"], json!(active.max(1)));
         if failed > 0 {
-            status["failed"] = json!(failed);
+            status.set_path(&["failed"], json!(failed));
         }
     }
     changed |= store.update_status(key, status, now);
@@ -62,15 +63,15 @@ pub fn reconcile(store: &mut Store, key: &ObjectKey, nodes: &[String], now: SimT
 fn new_pod(job: &Value, nodes: &[String], rng: &mut SimRng) -> Value {
     let name = meta::name(job);
     let mut labels = at(job, &["spec", "template", "metadata", "labels"]).cloned().unwrap_or(json!({}));
-    labels["job-name"] = json!(name);
-    labels["batch.kubernetes.io/job-name"] = json!(name);
-    labels["controller-uid"] = json!(meta::uid(job));
+    labels.set_path(&["job-name"], json!(name));
+    labels.set_path(&["batch.kubernetes.io/job-name"], json!(name));
+    labels.set_path(&["controller-uid"], json!(meta::uid(job)));
     let mut spec = at(job, &["spec", "template", "spec"]).cloned().unwrap_or(json!({}));
     if spec.get("restartPolicy").is_none() {
-        spec["restartPolicy"] = json!("Never");
+        spec.set_path(&["restartPolicy"], json!("Never"));
     }
     if !nodes.is_empty() {
-        spec["nodeName"] = json!(nodes[rng.below(nodes.len() as u64) as usize]);
+        spec.set_path(&["nodeName"], json!(nodes[rng.below(nodes.len() as u64) as usize]));
     }
     json!({
         "apiVersion": "v1",

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::images::{ImageBehaviour, ImageCatalog};
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
@@ -266,10 +267,10 @@ fn write_status(store: &mut Store, key: &ObjectKey, pod: &Value, stage: &Stage, 
             let name = c["name"].as_str().unwrap_or("");
             let image = c["image"].as_str().unwrap_or("");
             let mut s = json!({"name": name, "image": image, "imageID": "", "ready": ready, "restartCount": restarts, "started": ready});
-            s["state"] = match stage {
+            let state = match stage {
                 Stage::Creating => json!({"waiting": {"reason": "ContainerCreating"}}),
                 Stage::Running { started } => {
-                    s["imageID"] = json!(format!("{image}@sha256:{}", image_digest(image)));
+                    s.set_path(&["imageID"], json!(format!("{image}@sha256:{}", image_digest(image))));
                     json!({"running": {"startedAt": started.rfc3339()}})
                 }
                 Stage::Crashed { restarts } => json!({"waiting": {
@@ -293,8 +294,9 @@ fn write_status(store: &mut Store, key: &ObjectKey, pod: &Value, stage: &Stage, 
                 }}),
                 Stage::Terminating => old["containerStatuses"][0]["state"].clone(),
             };
+            s.set_path(&["state"], state);
             if matches!(stage, Stage::Crashed { .. }) || crash_running {
-                s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ts, "finishedAt": ts}});
+                s.set_path(&["lastState"], json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": ts, "finishedAt": ts}}));
             }
             s
         })

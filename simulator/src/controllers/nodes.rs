@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::events::Events;
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey};
 use crate::time::{SimDuration, SimTime};
 
@@ -71,13 +72,13 @@ impl NodeHealth {
                         let mut status = pod["status"].clone();
                         if let Some(cs) = status["containerStatuses"].as_array_mut() {
                             for c in cs {
-                                c["ready"] = json!(false);
+                                c.set_path(&["ready"], json!(false));
                             }
                         }
                         if let Some(conds) = status["conditions"].as_array_mut() {
                             for c in conds.iter_mut().filter(|c| c["type"] == "Ready" || c["type"] == "ContainersReady") {
-                                c["status"] = json!("False");
-                                c["lastTransitionTime"] = json!(now.rfc3339());
+                                c.set_path(&["status"], json!("False"));
+                                c.set_path(&["lastTransitionTime"], json!(now.rfc3339()));
                             }
                         }
                         changed |= store.update_status(&key, status, now);

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::kube::Store;
+use crate::kube::meta::SetPath;
 use crate::kube::meta::{self, ObjectKey, at, i64_at};
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -27,16 +28,26 @@ pub fn reconcile(
     if pods.len() < desired {
         for _ in pods.len()..desired {
             let pod = new_pod(&rs, nodes, store, rng);
-            if let Ok(created) = store.create(pod, now, rng) {
-                events.record(
-                    &rs,
-                    false,
-                    "SuccessfulCreate",
-                    format!("Created pod: {}", meta::name(&created)),
-                    "replicaset-controller",
-                    now,
-                );
-                changed = true;
+            match store.create(pod, now, rng) {
+                Ok(created) => {
+                    events.record(
+                        &rs,
+                        false,
+                        "SuccessfulCreate",
+                        format!("Created pod: {}", meta::name(&created)),
+                        "replicaset-controller",
+                        now,
+                    );
+                    changed = true;
+                }
+                Err(e) => {
+                    // The controller stops at the first refusal (a quota, a bad template) and tries
+                    // again on the ReplicaSet's next change, as the real one backs off.
+                    let text = e.to_string();
+                    let reason = text.strip_prefix("Error from server (Forbidden): ").unwrap_or(&text);
+                    events.record(&rs, true, "FailedCreate", format!("Error creating: {reason}"), "replicaset-controller", now);
+                    break;
+                }
             }
         }
     } else if pods.len() > desired {
@@ -120,10 +131,10 @@ fn new_pod(rs: &Value, nodes: &[String], store: &Store, rng: &mut SimRng) -> Val
         "status": {"phase": "Pending", "qosClass": "BestEffort"},
     });
     if let Some(anns) = at(&template, &["metadata", "annotations"]) {
-        pod["metadata"]["annotations"] = anns.clone();
+        pod.set_path(&["metadata", "annotations"], anns.clone());
     }
     if let Some(node) = node {
-        pod["spec"]["nodeName"] = json!(node);
+        pod.set_path(&["spec", "nodeName"], json!(node));
     }
     pod
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::meta::{self, ObjectKey, at};
 use super::{ApiError, ResourceType, resource_type_for};
+use crate::kube::meta::SetPath;
 
 /// The API server's `Status` for a failed request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,7 +136,7 @@ impl Status {
                     d.causes.iter().map(|(reason, message, field)| json!({"reason": reason, "message": message, "field": field})).collect();
                 details.insert("causes".into(), Value::Array(causes));
             }
-            v["details"] = Value::Object(details);
+            v.set_path(&["details"], Value::Object(details));
         }
         v
     }
@@ -147,7 +148,26 @@ impl Status {
             ApiError::NamespaceNotFound { namespace } => {
                 Status::with_details(404, "NotFound", format!("namespaces \"{namespace}\" not found"), &namespace, "", "namespaces")
             }
-            ApiError::Invalid { message } => Status::bad_request(message),
+            ApiError::Invalid { message } | ApiError::BadRequest { message } => Status::bad_request(message),
+            ApiError::FieldsInvalid { name, causes, .. } => Status::invalid(rt, &name, causes),
+            ApiError::NoKindMatch { .. } => Status {
+                code: 404,
+                reason: "NotFound".into(),
+                message: "the server could not find the requested resource".into(),
+                details: None,
+            },
+            ApiError::ExceededQuota { name, used, limit, .. } => Status::with_details(
+                403,
+                "Forbidden",
+                format!(
+                    "{} \"{name}\" is forbidden: exceeded quota: {}, requested: pods=1, used: pods={used}, limited: pods={limit}",
+                    rt.qualified_plural(),
+                    super::store::QUOTA_NAME
+                ),
+                &name,
+                rt.group,
+                rt.plural,
+            ),
         }
     }
 }
@@ -156,7 +176,7 @@ impl Status {
 pub fn deleted_status(rt: &ResourceType, name: &str, uid: &str) -> Value {
     let mut details = json!({"name": name, "kind": rt.plural, "uid": uid});
     if !rt.group.is_empty() {
-        details["group"] = json!(rt.group);
+        details.set_path(&["group"], json!(rt.group));
     }
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
 }

@@ -34,7 +34,9 @@ impl ObjectKey {
     pub fn kubectl_ref(&self) -> String {
         match resource_type_for(&self.group, &self.kind) {
             Some(rt) => format!("{}/{}", rt.kubectl_name(), self.name),
-            None => format!("{}/{}", self.kind.to_ascii_lowercase(), self.name),
+            // kubectl names any other kind by its lower-case kind and group, as discovery gives them.
+            None if self.group.is_empty() => format!("{}/{}", self.kind.to_ascii_lowercase(), self.name),
+            None => format!("{}.{}/{}", self.kind.to_ascii_lowercase(), self.group, self.name),
         }
     }
 }
@@ -77,6 +79,19 @@ pub fn ensure_map<'a>(obj: &'a mut Value, path: &[&str]) -> &'a mut Map<String, 
 pub fn set_at(obj: &mut Value, path: &[&str], value: Value) {
     if let Some((last, parents)) = path.split_last() {
         ensure_map(obj, parents).insert(last.to_string(), value);
+    }
+}
+
+/// Writing into an object tree by path, never panicking on its shape (a string or a list where
+/// a map belongs is replaced by a map): the only way the simulator writes into objects, so that
+/// no `value["key"] = ...` can panic on a shape a user stored.
+pub trait SetPath {
+    fn set_path(&mut self, path: &[&str], value: Value);
+}
+
+impl SetPath for Value {
+    fn set_path(&mut self, path: &[&str], value: Value) {
+        set_at(self, path, value);
     }
 }
 

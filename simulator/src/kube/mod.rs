@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod meta;
 pub mod printers;
 mod printers_jobs;
+pub mod schema;
 pub mod store;
 
 pub use meta::ObjectKey;

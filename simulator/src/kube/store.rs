@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::meta::{self, ObjectKey, at, ensure_map};
-use super::{defaults, resource_type_for};
+use super::{defaults, resource_type_for, schema};
 use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 
@@ -31,10 +31,42 @@ pub struct WatchEvent {
 /// An error the API server answers with; `Display` gives kubectl's wording.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
-    NotFound { resource: String, name: String },
-    AlreadyExists { resource: String, name: String },
-    NamespaceNotFound { namespace: String },
-    Invalid { message: String },
+    NotFound {
+        resource: String,
+        name: String,
+    },
+    AlreadyExists {
+        resource: String,
+        name: String,
+    },
+    NamespaceNotFound {
+        namespace: String,
+    },
+    Invalid {
+        message: String,
+    },
+    /// A value the API server cannot decode into the kind's Go type (a 400 BadRequest).
+    BadRequest {
+        message: String,
+    },
+    /// Fields that fail validation (a 422 Invalid): the kind, the name and (field, message) pairs.
+    FieldsInvalid {
+        kind: String,
+        name: String,
+        causes: Vec<(String, String)>,
+    },
+    /// A kind the API server does not serve (no CRD defines it).
+    NoKindMatch {
+        kind: String,
+        api_version: String,
+    },
+    /// A create refused by the namespace's quota (a 403 Forbidden).
+    ExceededQuota {
+        resource: String,
+        name: String,
+        used: usize,
+        limit: usize,
+    },
 }
 
 impl std::fmt::Display for ApiError {
@@ -46,9 +78,26 @@ impl std::fmt::Display for ApiError {
             }
             ApiError::NamespaceNotFound { namespace } => write!(f, "Error from server (NotFound): namespaces \"{namespace}\" not found"),
             ApiError::Invalid { message } => write!(f, "The request is invalid: {message}"),
+            ApiError::BadRequest { message } => write!(f, "Error from server (BadRequest): {message}"),
+            ApiError::FieldsInvalid { kind, name, causes } => {
+                let text: Vec<String> = causes.iter().map(|(field, message)| format!("{field}: {message}")).collect();
+                let joined = if text.len() == 1 { text[0].clone() } else { format!("[{}]", text.join(", ")) };
+                write!(f, "The {kind} \"{name}\" is invalid: {joined}")
+            }
+            ApiError::NoKindMatch { kind, api_version } => write!(f, "no matches for kind \"{kind}\" in version \"{api_version}\""),
+            ApiError::ExceededQuota { resource, name, used, limit } => write!(
+                f,
+                "Error from server (Forbidden): {resource} \"{name}\" is forbidden: exceeded quota: {QUOTA_NAME}, requested: pods=1, used: pods={used}, limited: pods={limit}"
+            ),
         }
     }
 }
+
+/// The name of the quota every namespace of the simulated cluster has, as a sandbox cluster does.
+pub const QUOTA_NAME: &str = "sandbox-quota";
+/// Pods per namespace that quota allows: enough for every lab, few enough that
+/// `kubectl scale --replicas=2147483647` stops at once.
+pub const MAX_PODS_PER_NAMESPACE: usize = 200;
 
 /// The cluster's objects and their history of changes.
 #[derive(Clone, Debug, Default)]
@@ -118,6 +167,7 @@ impl Store {
     /// Creates an object, filling in what the API server fills in.
     pub fn create(&mut self, mut obj: Value, now: SimTime, rng: &mut SimRng) -> Result<Value, ApiError> {
         let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid { message: "object has no kind or metadata.name".into() })?;
+        self.admit(&key, &obj)?;
         let rt = resource_type_for(&key.group, &key.kind);
         let resource = rt.map(|r| r.qualified_plural()).unwrap_or_else(|| key.kind.to_ascii_lowercase());
         if self.objects.contains_key(&key) {
@@ -125,6 +175,12 @@ impl Store {
         }
         if rt.is_none_or(|r| r.namespaced) && !key.namespace.is_empty() && !self.namespace_exists(&key.namespace) {
             return Err(ApiError::NamespaceNotFound { namespace: key.namespace });
+        }
+        if key.group.is_empty() && key.kind == "Pod" {
+            let used = self.list("", "Pod", Some(&key.namespace)).count();
+            if used >= MAX_PODS_PER_NAMESPACE {
+                return Err(ApiError::ExceededQuota { resource, name: key.name, used, limit: MAX_PODS_PER_NAMESPACE });
+            }
         }
         let uid = rng.uuid();
         {
@@ -150,6 +206,7 @@ impl Store {
     /// given) its status; bumps `metadata.generation` when the spec changed.
     pub fn update(&mut self, mut obj: Value, now: SimTime, rng: &mut SimRng) -> Result<Value, ApiError> {
         let key = ObjectKey::of(&obj).ok_or_else(|| ApiError::Invalid { message: "object has no kind or metadata.name".into() })?;
+        self.admit(&key, &obj)?;
         let Some(old) = self.objects.get(&key) else {
             let resource = resource_type_for(&key.group, &key.kind).map(|r| r.qualified_plural()).unwrap_or(key.kind.clone());
             return Err(ApiError::NotFound { resource, name: key.name });
@@ -279,6 +336,39 @@ impl Store {
         }
         if let Some(a) = after {
             self.children.entry(a).or_default().insert(key.clone());
+        }
+    }
+
+    /// Whether the API server serves this kind: built in, modelled by the simulator, or
+    /// defined by a CustomResourceDefinition in the store.
+    pub fn knows_kind(&self, group: &str, kind: &str) -> bool {
+        schema::is_built_in(group, kind)
+            || schema::is_modelled_custom_resource(group, kind)
+            || self.list("apiextensions.k8s.io", "CustomResourceDefinition", None).any(|crd| {
+                meta::str_at(crd, &["spec", "group"]) == Some(group) && meta::str_at(crd, &["spec", "names", "kind"]) == Some(kind)
+            })
+    }
+
+    /// What the API server checks before it stores anything: that it serves the kind, and
+    /// that the object has the shape of its kind.
+    fn admit(&self, key: &ObjectKey, obj: &Value) -> Result<(), ApiError> {
+        if !obj.is_object() || !obj.get("metadata").is_none_or(Value::is_object) {
+            return Err(ApiError::Invalid { message: "an object and its metadata must be maps".into() });
+        }
+        if !self.knows_kind(&key.group, &key.kind) {
+            let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+            return Err(ApiError::NoKindMatch { kind: key.kind.clone(), api_version });
+        }
+        match schema::check(&key.group, &key.kind, obj) {
+            Ok(()) => Ok(()),
+            Err(schema::ShapeError::Decode(message)) => {
+                let version = super::split_api_version(obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default()).1.to_string();
+                let kind = &key.kind;
+                Err(ApiError::BadRequest { message: format!("{kind} in version \"{version}\" cannot be handled as a {kind}: {message}") })
+            }
+            Err(schema::ShapeError::Invalid(causes)) => {
+                Err(ApiError::FieldsInvalid { kind: key.kind.clone(), name: key.name.clone(), causes })
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! `kustomize edit set image`: adds or updates an `images` entry.
 
+use crate::kube::meta::SetPath;
 use serde_json::{Map, Value};
 
 /// Parses an image argument: `name`, `name=newName:tag`, `name:tag`, `name@digest`,
@@ -138,7 +139,7 @@ pub fn set_image(text: &str, args: &[String]) -> Result<String, String> {
         images.push(Value::Object(resolved));
     }
     images.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    k["images"] = Value::Array(images);
+    k.set_path(&["images"], Value::Array(images));
     Ok(write(text, &k))
 }
 
@@ -147,6 +148,9 @@ pub fn set_image(text: &str, args: &[String]) -> Result<String, String> {
 pub fn read(text: &str) -> Result<Value, String> {
     let docs = crate::yaml::parse_documents(text, "kustomization.yaml").map_err(|e| e.message)?;
     let mut k = docs.into_iter().find(|d| !d.is_null()).unwrap_or(Value::Object(Map::new()));
+    if let Some(problem) = super::fields::not_a_map(&k) {
+        return Err(problem);
+    }
     if !k.is_object() {
         k = Value::Object(Map::new());
     }

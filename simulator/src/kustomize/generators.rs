@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use super::{KustomizeError, Res, err, join};
 use crate::git::Snapshot;
 use crate::kube::meta;
+use crate::kube::meta::SetPath;
 
 /// Builds one generator's object.
 pub fn generate(files: &Snapshot, dir: &str, g: &Value, kind: &str, global: &Value) -> Result<Res, KustomizeError> {
@@ -60,26 +61,26 @@ pub fn generate(files: &Snapshot, dir: &str, g: &Value, kind: &str, global: &Val
 
     let mut obj = json!({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}});
     if let Some(ns) = g.get("namespace").and_then(Value::as_str) {
-        obj["metadata"]["namespace"] = json!(ns);
+        obj.set_path(&["metadata", "namespace"], json!(ns));
     }
     if !labels.is_empty() {
-        obj["metadata"]["labels"] = Value::Object(labels);
+        obj.set_path(&["metadata", "labels"], Value::Object(labels));
     }
     if !annotations.is_empty() {
-        obj["metadata"]["annotations"] = Value::Object(annotations);
+        obj.set_path(&["metadata", "annotations"], Value::Object(annotations));
     }
     if kind == "Secret" {
         let encoded: Map<String, Value> =
             data.into_iter().map(|(k, v)| (k, Value::String(base64_lines(v.as_str().unwrap_or("").as_bytes())))).collect();
         if !encoded.is_empty() {
-            obj["data"] = Value::Object(encoded);
+            obj.set_path(&["data"], Value::Object(encoded));
         }
-        obj["type"] = json!(g.get("type").and_then(Value::as_str).unwrap_or("Opaque"));
+        obj.set_path(&["type"], json!(g.get("type").and_then(Value::as_str).unwrap_or("Opaque")));
     } else if !data.is_empty() {
-        obj["data"] = Value::Object(data);
+        obj.set_path(&["data"], Value::Object(data));
     }
     if immutable {
-        obj["immutable"] = json!(true);
+        obj.set_path(&["immutable"], json!(true));
     }
     let mut res = Res::new(obj);
     res.needs_hash = !disable;
@@ -120,7 +121,7 @@ pub fn add_generated(resources: &mut Vec<Res>, new: Res) -> Result<(), Kustomize
         ("replace", Some(base)) => {
             for field in ["data", "binaryData"] {
                 match new.obj.get(field) {
-                    Some(d) => base.obj[field] = d.clone(),
+                    Some(d) => base.obj.set_path(&[field], d.clone()),
                     None => {
                         if let Some(m) = base.obj.as_object_mut() {
                             m.remove(field);

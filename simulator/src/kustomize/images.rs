@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::Res;
+use crate::kube::meta::SetPath;
 
 pub fn apply(resources: &mut [Res], rule: &Value) {
     let name = rule.get("name").and_then(Value::as_str).unwrap_or("");
@@ -23,7 +24,7 @@ fn walk(v: &mut Value, rule: &Value, name: &str) {
                     for c in child.as_array_mut().into_iter().flatten() {
                         if let Some(image) = c.get("image").and_then(Value::as_str).map(String::from) {
                             if let Some(new) = rewrite(&image, rule, name) {
-                                c["image"] = Value::String(new);
+                                c.set_path(&["image"], Value::String(new));
                             }
                         }
                     }

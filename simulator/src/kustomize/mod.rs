@@ -5,6 +5,7 @@
 
 mod duplicate_keys;
 pub mod edit;
+pub(crate) mod fields;
 pub(crate) mod generators;
 pub(crate) mod images;
 mod nameref;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::Res;
 use super::scope::cluster_scoped;
+use crate::kube::meta::SetPath;
 
 struct Rename {
     kind: String,
@@ -150,7 +151,7 @@ fn rewrite(obj: &mut Value, kind: &str, rn: &Rename, mut swap: impl FnMut(&mut V
                         swap(v);
                     }
                     if s.get("name") != before.as_ref() && !rn.namespace.is_empty() {
-                        s["namespace"] = Value::String(rn.namespace.clone());
+                        s.set_path(&["namespace"], Value::String(rn.namespace.clone()));
                     }
                 }
             }

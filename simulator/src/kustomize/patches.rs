@@ -8,6 +8,7 @@ use regex_lite::Regex;
 
 use super::{KustomizeError, Res, err};
 use crate::kube::meta;
+use crate::kube::meta::SetPath;
 
 /// Applies a `patches[]` entry: a list of operations is JSON 6902, anything else a strategic merge.
 /// `options` are the entry's `allowNameChange` and `allowKindChange`.
@@ -124,7 +125,7 @@ fn apply_smp_docs_with(
             if allow_kind_change && !meta::kind(&patch).is_empty() && meta::kind(&patch) != r.kind() {
                 for field in ["apiVersion", "kind"] {
                     if let Some(v) = patch.get(field) {
-                        r.obj[field] = v.clone();
+                        r.obj.set_path(&[field], v.clone());
                     }
                 }
             }

@@ -7,6 +7,7 @@ use super::scope::cluster_scoped;
 use super::{KustomizeError, Res, err, generators, images, is_dir, join, kustomization_file, patches};
 use crate::git::Snapshot;
 use crate::kube::meta;
+use crate::kube::meta::SetPath;
 
 /// Nested kustomizations deeper than this are a cycle.
 const MAX_DEPTH: usize = 32;
@@ -31,7 +32,9 @@ fn load_kustomization(files: &Snapshot, dir: &str) -> Result<(String, Value), Ku
         ))
     })?;
     let docs = crate::yaml::parse_documents(&files[&path], &path).map_err(|e| err(format!("{path}: {}", e.message)))?;
-    Ok((path, docs.into_iter().next().unwrap_or(json!({}))))
+    let k = docs.into_iter().next().unwrap_or(json!({}));
+    super::fields::check(&k, &path)?;
+    Ok((path, k))
 }
 
 fn strings(k: &Value, field: &str) -> Vec<String> {
@@ -260,7 +263,7 @@ fn namespace(resources: &mut [Res], ns: &str) {
         if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
             for s in r.obj.get_mut("subjects").and_then(Value::as_array_mut).into_iter().flatten() {
                 if s.get("name").and_then(Value::as_str) == Some("default") {
-                    s["namespace"] = json!(ns);
+                    s.set_path(&["namespace"], json!(ns));
                 }
             }
         }

@@ -268,6 +268,16 @@ impl Lab {
                     ));
                 }
             }
+            if let Some(cycle) = self.zero_delay_cycle(i) {
+                return Err(err(
+                    &format!("incidents[{i}].followedBy.afterSeconds"),
+                    format!(
+                        "the follow-ups {} come back to `{}` with no delay: give one of them `afterSeconds` above 0",
+                        cycle.join(" → "),
+                        incident.id
+                    ),
+                ));
+            }
         }
         for (branch, commits) in &self.world.repo.branches {
             for (i, c) in commits.iter().enumerate() {
@@ -320,6 +330,21 @@ impl Lab {
         for (i, app) in self.world.applications.iter().enumerate() {
             if !self.repo_files.contains_key(app) {
                 return Err(err(&format!("world.applications[{i}]"), format!("{app} is not in the lab's repo/ folder")));
+            }
+        }
+        for (i, path) in self.world.flux.iter().enumerate() {
+            if !self.repo_files.contains_key(path) {
+                return Err(err(&format!("world.flux[{i}]"), format!("{path} is not in the lab's repo/ folder")));
+            }
+        }
+        for (list, paths) in [("applications", &self.world.applications), ("flux", &self.world.flux)] {
+            for (i, path) in paths.iter().enumerate() {
+                let docs = crate::yaml::parse_documents(&self.repo_files[path], path).unwrap_or_default();
+                for doc in &docs {
+                    if let Some(problem) = zero_interval(doc) {
+                        return Err(err(&format!("world.{list}[{i}]"), format!("{path}: {problem}")));
+                    }
+                }
             }
         }
         if let Err(e) = crate::argo::rbac::Enforcer::new(&self.world.rbac) {
@@ -426,6 +451,42 @@ pub fn bootstrap(lab: &Lab) -> Result<Bootstrap, String> {
         installed,
         start: lab.start_time(),
     })
+}
+
+/// An interval of zero in a Flux object or an Argo CD retry, which would run again at the
+/// same instant for ever.
+fn zero_interval(doc: &serde_json::Value) -> Option<String> {
+    use crate::kube::meta::str_at;
+    let zero = |text: Option<&str>| text.and_then(crate::argo::app::parse_go_duration).is_some_and(|d| d.0 == 0);
+    if zero(str_at(doc, &["spec", "interval"])) {
+        return Some("spec.interval is 0: give the interval at which Flux runs again, such as 1m".into());
+    }
+    let retry = crate::kube::meta::at(doc, &["spec", "syncPolicy", "retry"]);
+    if retry.is_some_and(|r| zero(r.get("backoff").and_then(|b| b.get("duration")).and_then(serde_json::Value::as_str))) {
+        return Some("spec.syncPolicy.retry.backoff.duration is 0: give a back-off such as 5s".into());
+    }
+    None
+}
+
+impl Lab {
+    /// The incidents a chain of follow-ups from incident `start` passes through before it comes
+    /// back to `start` with no delay at all, if it does: such a chain would fire for ever.
+    fn zero_delay_cycle(&self, start: usize) -> Option<Vec<String>> {
+        let mut path = vec![self.incidents[start].id.clone()];
+        let mut current = start;
+        for _ in 0..self.incidents.len() {
+            let next = self.incidents[current].followed_by.as_ref()?;
+            if next.after_seconds > 0 {
+                return None;
+            }
+            current = self.incidents.iter().position(|inc| inc.id == next.incident)?;
+            path.push(self.incidents[current].id.clone());
+            if current == start {
+                return Some(path);
+            }
+        }
+        None
+    }
 }
 
 /// The trainee's terminal at the lab's start: in the repository's folder, logged in to Argo CD as `admin`.

@@ -40,10 +40,19 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
     }
     let repo_url = repo_url.unwrap_or_else(|| SANDBOX_REPO_URL.into());
     if applications.is_empty() {
-        let app = format!(
-            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: {repo_url}\n    targetRevision: HEAD\n    path: .\n    directory:\n      recurse: true\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: default\n  syncPolicy:\n    automated:\n      prune: true\n      selfHeal: true\n"
-        );
-        files.insert(".gitops-lab/sandbox-app.yaml".into(), app);
+        // Built as a value, not as text: a folder named `2024`, `true` or `a: b` stays a string.
+        let app = serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": app_name(name), "namespace": "argocd"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": repo_url, "targetRevision": "HEAD", "path": ".", "directory": {"recurse": true}},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "default"},
+                "syncPolicy": {"automated": {"prune": true, "selfHeal": true}},
+            },
+        });
+        files.insert(".gitops-lab/sandbox-app.yaml".into(), crate::yaml::to_yaml(&app));
         applications.push(".gitops-lab/sandbox-app.yaml".into());
     }
     let history = vec![CommitSpec {
@@ -93,6 +102,21 @@ pub fn sandbox_lab(name: &str, mut files: Snapshot) -> Result<Lab, String> {
     };
     lab.validate("sandbox").map_err(|e| e.to_string())?;
     Ok(lab)
+}
+
+/// A folder's name as a Kubernetes object name: lower case, letters, digits and `-` only.
+fn app_name(folder: &str) -> String {
+    let mapped: String = folder.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let mut name = String::new();
+    for part in mapped.split('-').filter(|p| !p.is_empty()) {
+        if !name.is_empty() {
+            name.push('-');
+        }
+        name.push_str(part);
+    }
+    name.truncate(63);
+    let name = name.trim_end_matches('-').to_string();
+    if name.is_empty() { "sandbox".into() } else { name }
 }
 
 /// Whether a path is worth loading into a sandbox repo (text manifests and docs, not Git's own files).

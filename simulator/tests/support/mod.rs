@@ -133,3 +133,4 @@ pub fn commit_and_push(world: &mut World, edit: &str, message: &str) {
         run(world, &line);
     }
 }
+pub mod soak;
