@@ -59,6 +59,9 @@ pub struct Store {
     children: BTreeMap<String, std::collections::BTreeSet<ObjectKey>>,
     /// Uids removed since the last garbage collection.
     removed_uids: Vec<String>,
+    /// Objects being deleted (a `deletionTimestamp`, waiting for finalizers or a grace period),
+    /// so that finalizers look at these rather than at every object of their kind.
+    terminating: std::collections::BTreeSet<ObjectKey>,
     /// Keys changed since controllers last looked, and the owners of the objects changed.
     touched: std::collections::BTreeSet<ObjectKey>,
     touched_owners: std::collections::BTreeSet<String>,
@@ -87,6 +90,26 @@ impl Store {
             .range(start..)
             .take_while(move |(k, _)| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
             .map(|(_, v)| v)
+    }
+
+    /// Objects of one kind that are being deleted, in key order (see `list`).
+    pub fn terminating<'a>(&'a self, group: &'a str, kind: &'a str, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+        let start = ObjectKey::new(group, kind, namespace.unwrap_or(""), "");
+        self.terminating
+            .range(start..)
+            .take_while(move |k| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
+            .filter_map(|k| self.objects.get(k))
+    }
+
+    /// Stores an object under its key, keeping the index of terminating objects; returns the
+    /// object it replaced.
+    fn put(&mut self, key: ObjectKey, obj: Value) -> Option<Value> {
+        if meta::is_terminating(&obj) {
+            self.terminating.insert(key.clone());
+        } else {
+            self.terminating.remove(&key);
+        }
+        self.objects.insert(key, obj)
     }
 
     /// The objects whose controlling owner has this uid.
@@ -141,7 +164,7 @@ impl Store {
         self.bump(&mut obj);
         self.uids.insert(uid, key.clone());
         self.index_owner(&key, None, &obj);
-        self.objects.insert(key.clone(), obj.clone());
+        self.put(key.clone(), obj.clone());
         self.record(WatchEventType::Added, key, true, now);
         Ok(obj)
     }
@@ -180,7 +203,7 @@ impl Store {
             return Ok(old.clone());
         }
         self.bump(&mut obj);
-        let previous = self.objects.insert(key.clone(), obj.clone());
+        let previous = self.put(key.clone(), obj.clone());
         self.index_owner(&key, previous.as_ref(), &obj);
         self.record(WatchEventType::Modified, key, spec_changed, now);
         Ok(obj)
@@ -188,16 +211,35 @@ impl Store {
 
     /// Replaces only `status`, as a controller writing the status subresource does.
     pub fn update_status(&mut self, key: &ObjectKey, status: Value, now: SimTime) -> bool {
-        let Some(obj) = self.objects.get(key) else {
+        let Some(obj) = self.objects.get_mut(key) else {
             return false;
         };
         if obj.get("status") == Some(&status) {
             return false;
         }
-        let mut obj = obj.clone();
+        // In place: a status write changes neither the object's identity nor its deletion.
         obj.as_object_mut().expect("objects are maps").insert("status".into(), status);
-        self.bump(&mut obj);
-        self.objects.insert(key.clone(), obj);
+        self.last_resource_version += 1;
+        let version = self.last_resource_version;
+        ensure_map(obj, &["metadata"]).insert("resourceVersion".into(), json!(version.to_string()));
+        self.record(WatchEventType::Modified, key.clone(), false, now);
+        true
+    }
+
+    /// Replaces one field of an object's `status`: the same as `update_status` with a copy of the
+    /// status that differs in that field, without building the rest of the status again.
+    pub fn update_status_field(&mut self, key: &ObjectKey, field: &str, value: Value, now: SimTime) -> bool {
+        let Some(status) = self.objects.get_mut(key).and_then(|o| o.get_mut("status")).and_then(Value::as_object_mut) else {
+            return false;
+        };
+        if status.get(field) == Some(&value) {
+            return false;
+        }
+        status.insert(field.into(), value);
+        self.last_resource_version += 1;
+        let version = self.last_resource_version;
+        let obj = self.objects.get_mut(key).expect("looked up above");
+        ensure_map(obj, &["metadata"]).insert("resourceVersion".into(), json!(version.to_string()));
         self.record(WatchEventType::Modified, key.clone(), false, now);
         true
     }
@@ -220,7 +262,7 @@ impl Store {
             md.insert("deletionTimestamp".into(), json!((now + SimDuration::secs(grace as u64)).rfc3339()));
             md.insert("deletionGracePeriodSeconds".into(), json!(grace));
             self.bump(&mut obj);
-            self.objects.insert(key.clone(), obj);
+            self.put(key.clone(), obj);
             self.record(WatchEventType::Modified, key.clone(), true, now);
             return Ok(());
         }
@@ -231,6 +273,7 @@ impl Store {
     /// Removes an object for good (after graceful termination or finalizers).
     pub fn remove(&mut self, key: &ObjectKey, now: SimTime) {
         if let Some(obj) = self.objects.remove(key) {
+            self.terminating.remove(key);
             if let Some(owner) = meta::controller_uid(&obj) {
                 self.touched_owners.insert(owner.to_string());
             }
