@@ -193,12 +193,12 @@ impl Store {
             }
         }
         defaults::apply(&mut obj, rng);
-        let spec_changed = without_volatile(old) != without_volatile(&obj);
+        let spec_changed = !same_apart_from(old, &obj, true);
         if spec_changed && has_spec_generation(&key.kind) && old.get("spec") != obj.get("spec") {
             let generation = meta::i64_at(old, &["metadata", "generation"]).unwrap_or(1) + 1;
             ensure_map(&mut obj, &["metadata"]).insert("generation".into(), json!(generation));
         }
-        let unchanged = strip_rv(old) == strip_rv(&obj);
+        let unchanged = same_apart_from(old, &obj, false);
         if unchanged {
             return Ok(old.clone());
         }
@@ -370,20 +370,31 @@ fn has_spec_generation(kind: &str) -> bool {
     )
 }
 
-fn strip_rv(obj: &Value) -> Value {
-    let mut o = obj.clone();
-    if let Some(md) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        md.remove("resourceVersion");
+/// Whether two objects are equal apart from `metadata.resourceVersion` (and `status`, when
+/// `ignore_status`), compared in place rather than on copies with those fields removed.
+fn same_apart_from(a: &Value, b: &Value, ignore_status: bool) -> bool {
+    let skip_top = |k: &str| ignore_status && k == "status";
+    let skip_metadata = |k: &str| k == "resourceVersion";
+    match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            same_maps(a, b, skip_top, |key, x, y| match (key, x.as_object(), y.as_object()) {
+                ("metadata", Some(x), Some(y)) => same_maps(x, y, skip_metadata, |_, x, y| x == y),
+                _ => x == y,
+            })
+        }
+        _ => a == b,
     }
-    o
 }
 
-fn without_volatile(obj: &Value) -> Value {
-    let mut o = strip_rv(obj);
-    if let Some(map) = o.as_object_mut() {
-        map.remove("status");
-    }
-    o
+/// Whether two maps hold the same keys (leaving out those `skip` names), with values `same`.
+fn same_maps(
+    a: &serde_json::Map<String, Value>,
+    b: &serde_json::Map<String, Value>,
+    skip: impl Fn(&str) -> bool,
+    same: impl Fn(&str, &Value, &Value) -> bool,
+) -> bool {
+    let kept = |m: &serde_json::Map<String, Value>| m.keys().filter(|k| !skip(k)).count();
+    kept(a) == kept(b) && a.iter().filter(|(k, _)| !skip(k)).all(|(k, x)| b.get(k).is_some_and(|y| same(k, x, y)))
 }
 
 #[cfg(test)]
@@ -423,6 +434,56 @@ mod tests {
         store.create(deploy(1), t, &mut rng).unwrap();
         let err = store.create(deploy(1), t, &mut rng).unwrap_err();
         assert_eq!(err.to_string(), "Error from server (AlreadyExists): deployments.apps \"web\" already exists");
+    }
+
+    #[test]
+    fn objects_compare_apart_from_resource_version_and_status() {
+        let a = json!({"metadata": {"name": "a", "resourceVersion": "1"}, "spec": {"x": 1}, "status": {"y": 1}});
+        let b = json!({"metadata": {"name": "a", "resourceVersion": "2"}, "spec": {"x": 1}, "status": {"y": 2}});
+        assert!(!same_apart_from(&a, &b, false), "the status differs");
+        assert!(same_apart_from(&a, &b, true), "only the resourceVersion and the status differ");
+        let c = json!({"metadata": {"name": "a"}, "spec": {"x": 1}});
+        assert!(same_apart_from(&a, &c, true), "a missing resourceVersion or status is no difference");
+        let d = json!({"metadata": {"name": "a", "labels": {}}, "spec": {"x": 1}});
+        assert!(!same_apart_from(&c, &d, true), "an added field is a difference");
+        assert!(!same_apart_from(&d, &c, true), "a removed field is a difference");
+        let e = json!({"metadata": {"name": "a"}, "spec": {"x": 2}});
+        assert!(!same_apart_from(&c, &e, true));
+    }
+
+    #[test]
+    fn terminating_objects_are_indexed_until_they_go() {
+        let (mut store, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        store.create(ns("prod"), t, &mut rng).unwrap();
+        let held = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "held", "namespace": "prod", "finalizers": ["example.com/hold"]}});
+        store.create(held, t, &mut rng).unwrap();
+        store.create(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "prod"}}), t, &mut rng).unwrap();
+        assert_eq!(store.terminating("", "ConfigMap", Some("prod")).count(), 0);
+        let key = ObjectKey::new("", "ConfigMap", "prod", "held");
+        store.delete(&key, t).unwrap();
+        let names: Vec<&str> = store.terminating("", "ConfigMap", Some("prod")).map(meta::name).collect();
+        assert_eq!(names, vec!["held"], "a finalizer keeps it, terminating");
+        assert_eq!(store.terminating("", "ConfigMap", Some("default")).count(), 0, "another namespace has none");
+        assert!(store.update_status(&key, json!({"phase": "x"}), t), "a status write keeps it terminating");
+        assert_eq!(store.terminating("", "ConfigMap", None).count(), 1);
+        store.remove(&key, t);
+        assert_eq!(store.terminating("", "ConfigMap", None).count(), 0, "gone for good");
+    }
+
+    #[test]
+    fn a_status_field_write_is_a_status_write() {
+        let (mut one, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        one.create(ns("prod"), t, &mut rng).unwrap();
+        one.create(deploy(1), t, &mut rng).unwrap();
+        let key = ObjectKey::new("apps", "Deployment", "prod", "web");
+        one.update_status(&key, json!({"a": 1, "b": "x"}), t);
+        let mut two = one.clone();
+        assert!(one.update_status(&key, json!({"a": 1, "b": "y"}), t));
+        assert!(two.update_status_field(&key, "b", json!("y"), t));
+        assert_eq!(one.get(&key), two.get(&key));
+        assert_eq!(one.drain_events(), two.drain_events());
+        assert!(!two.update_status_field(&key, "b", json!("y"), t), "the same value is no write");
+        assert_eq!(two.resource_version(), one.resource_version());
     }
 
     #[test]
