@@ -7,6 +7,7 @@
 //! every platform, natively and in WebAssembly.
 
 pub mod argo;
+pub mod base64_text;
 pub mod cli;
 pub mod content;
 pub mod controllers;

@@ -23,12 +23,12 @@ const CLUSTER_KEY: &str = "sealed-secrets-key-civica-aks";
 pub fn seal(namespace: &str, name: &str, key: &str, plain: &[u8]) -> String {
     let mut bytes: Vec<u8> = plain.iter().zip(keystream(namespace, name, key, plain.len())).map(|(p, k)| p ^ k).collect();
     bytes.extend_from_slice(&tag(namespace, name, key, plain));
-    format!("AgB{}", crate::kustomize::generators::base64(&bytes))
+    format!("AgB{}", crate::base64_text::encode(&bytes))
 }
 
 /// Opens a sealed value, if it was sealed for this namespace, name and key.
 pub fn unseal(namespace: &str, name: &str, key: &str, sealed: &str) -> Option<Vec<u8>> {
-    let bytes = base64_decode(sealed.strip_prefix("AgB")?)?;
+    let bytes = crate::base64_text::decode(sealed.strip_prefix("AgB")?)?;
     if bytes.len() < 4 {
         return None;
     }
@@ -58,40 +58,6 @@ fn tag(namespace: &str, name: &str, key: &str, plain: &[u8]) -> [u8; 4] {
     [d[0], d[1], d[2], d[3]]
 }
 
-/// Standard base64 (with or without padding) back to bytes; `None` if it is not base64.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let trimmed: &[u8] = {
-        let end = clean.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
-        &clean[..end]
-    };
-    let mut out = Vec::new();
-    for chunk in trimmed.chunks(4) {
-        let mut acc = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            acc |= value(c)? << (18 - 6 * i);
-        }
-        let bytes = [(acc >> 16) as u8, (acc >> 8) as u8, acc as u8];
-        match chunk.len() {
-            4 => out.extend_from_slice(&bytes),
-            3 => out.extend_from_slice(&bytes[..2]),
-            2 => out.push(bytes[0]),
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
 /// The SealedSecret `kubeseal` writes for a Secret manifest, in `namespace`.
 pub fn seal_secret(secret: &Value, namespace: &str) -> Result<Value, String> {
     if secret["kind"] != json!("Secret") {
@@ -103,7 +69,7 @@ pub fn seal_secret(secret: &Value, namespace: &str) -> Result<Value, String> {
     }
     let mut encrypted = Map::new();
     for (key, value) in secret["data"].as_object().into_iter().flatten() {
-        let plain = value.as_str().and_then(base64_decode).ok_or_else(|| format!("error: data.{key} is not valid base64"))?;
+        let plain = value.as_str().and_then(crate::base64_text::decode).ok_or_else(|| format!("error: data.{key} is not valid base64"))?;
         encrypted.insert(key.clone(), json!(seal(namespace, &name, key, &plain)));
     }
     for (key, value) in secret["stringData"].as_object().into_iter().flatten() {
@@ -141,7 +107,7 @@ pub fn reconcile(cluster: &mut Cluster, now: SimTime, rng: &mut SimRng) -> bool 
         for (key, value) in ss["spec"]["encryptedData"].as_object().into_iter().flatten() {
             match value.as_str().and_then(|v| unseal(&namespace, &name, key, v)) {
                 Some(plain) => {
-                    data.insert(key.clone(), json!(crate::kustomize::generators::base64(&plain)));
+                    data.insert(key.clone(), json!(crate::base64_text::encode(&plain)));
                 }
                 None => {
                     failure = Some(format!("no key could decrypt secret ({key})"));
@@ -201,14 +167,5 @@ mod tests {
         assert_eq!(unseal("default", "payment-db", "password", &sealed), None, "another namespace");
         assert_eq!(unseal("payments", "other", "password", &sealed), None, "another name");
         assert_eq!(unseal("payments", "payment-db", "user", &sealed), None, "another key");
-    }
-
-    #[test]
-    fn base64_round_trips() {
-        for text in ["", "a", "ab", "abc", "abcd", "s3cret!"] {
-            let encoded = crate::kustomize::generators::base64(text.as_bytes());
-            assert_eq!(base64_decode(&encoded).as_deref(), Some(text.as_bytes()), "{encoded}");
-        }
-        assert_eq!(base64_decode("not base64!"), None);
     }
 }

@@ -14,6 +14,9 @@ use std::sync::Arc;
 
 use super::hub::Signal;
 use super::store::{ClassRow, StoreError, TraineeRow, now_ms};
+use super::auth::{Caller, bearer, caller};
+pub use super::error::ApiError;
+use super::grid::summary;
 use super::{Classroom, export, grid, live, scorm, tokens};
 
 /// The largest request body the classroom reads.
@@ -38,72 +41,6 @@ pub fn routes() -> Router<Arc<Classroom>> {
         .route("/api/classes/{id}/export.json", get(export_json))
         .route("/api/classes/{id}/scorm/{kind}/{item}", get(scorm_package))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-}
-
-/// An answer other than success: a status and a message.
-#[derive(Debug)]
-pub struct ApiError(pub StatusCode, pub String);
-
-impl ApiError {
-    fn bad(message: impl Into<String>) -> ApiError {
-        ApiError(StatusCode::BAD_REQUEST, message.into())
-    }
-    fn not_found(message: impl Into<String>) -> ApiError {
-        ApiError(StatusCode::NOT_FOUND, message.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut response = (self.0, Json(json!({ "error": self.1 }))).into_response();
-        if self.0 == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-        }
-        response
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, "database");
-        ApiError(StatusCode::SERVICE_UNAVAILABLE, format!("the database is unavailable, try again: {e}"))
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(e: JsonRejection) -> Self {
-        ApiError(e.status(), e.body_text())
-    }
-}
-
-/// Who is calling.
-pub enum Caller {
-    Instructor,
-    Trainee(TraineeRow),
-}
-
-/// The bearer token of a request, if any.
-pub fn bearer(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
-}
-
-/// Resolves a token to the instructor or a trainee; 401 when it is missing or unknown.
-pub async fn caller(c: &Classroom, token: Option<&str>) -> Result<Caller, ApiError> {
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Err(ApiError(StatusCode::UNAUTHORIZED, "this needs a token: `Authorization: Bearer TOKEN`".into()));
-    };
-    if c.is_instructor(token) {
-        return Ok(Caller::Instructor);
-    }
-    if token.len() <= 128
-        && let Some(trainee) = c.store.trainee_by_token_hash(&tokens::hash(token)).await?
-        && tokens::matches(token, &trainee.token_sha256)
-    {
-        return Ok(Caller::Trainee(trainee));
-    }
-    Err(ApiError(StatusCode::UNAUTHORIZED, "this token is not valid here".into()))
 }
 
 /// The class, for the instructor only: 401 without a token, 403 for a trainee, 404 for no class.
@@ -257,13 +194,6 @@ async fn join(
         map.insert("name".into(), json!(trainee.name));
     }
     Ok((StatusCode::CREATED, Json(answer)).into_response())
-}
-
-/// The grid's summary of a class.
-pub async fn summary(c: &Classroom, class: &ClassRow) -> Result<grid::ClassSummary, StoreError> {
-    let trainees = c.store.trainees(&class.id).await?;
-    let progress = c.store.progress(&class.id).await?;
-    Ok(grid::summarize(class, &trainees, &progress, &c.content, now_ms(), c.stuck_minutes))
 }
 
 async fn progress(State(c): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<grid::ClassSummary>, ApiError> {

@@ -5,8 +5,8 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::Content;
-use super::store::{ClassRow, ProgressRow, TraineeRow};
+use super::{Classroom, Content};
+use super::store::{ClassRow, ProgressRow, StoreError, TraineeRow, now_ms};
 
 /// No progress for this long (and a lab not finished) marks a trainee as stuck.
 pub const DEFAULT_STUCK_MINUTES: i64 = 5;
@@ -238,4 +238,11 @@ fn summarize_trainee(trainee: &TraineeRow, reports: &[&ProgressRow], labs: &[Lab
         labs: out,
         quizzes,
     }
+}
+
+/// The grid's summary of a class.
+pub async fn summary(c: &Classroom, class: &ClassRow) -> Result<ClassSummary, StoreError> {
+    let trainees = c.store.trainees(&class.id).await?;
+    let progress = c.store.progress(&class.id).await?;
+    Ok(summarize(class, &trainees, &progress, &c.content, now_ms(), c.stuck_minutes))
 }

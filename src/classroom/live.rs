@@ -21,7 +21,9 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::Classroom;
-use super::api::{ApiError, Caller, bearer, caller, summary};
+use super::auth::{Caller, bearer, caller};
+use super::error::ApiError;
+use super::grid::summary;
 use super::hub::Signal;
 use super::messages::Report;
 use super::store::{ClassRow, CommandRow, TraineeRow, now_ms};

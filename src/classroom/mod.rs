@@ -12,6 +12,8 @@
 //! JSON), `scorm` (SCORM 1.2 packages), `limits` (rate limits).
 
 mod api;
+mod auth;
+mod error;
 mod export;
 pub mod grid;
 pub mod hub;

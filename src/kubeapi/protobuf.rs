@@ -104,7 +104,7 @@ impl<'a> Message<'a> {
         for entry in self.bytes(n) {
             let e = Message::parse(entry)?;
             let value = e.bytes(2).last().unwrap_or_default();
-            out.insert(e.string(1)?.unwrap_or_default(), json!(super::kubeconfig::base64(value)));
+            out.insert(e.string(1)?.unwrap_or_default(), json!(simulator::base64_text::encode(value)));
         }
         Ok(out)
     }

@@ -8,6 +8,7 @@ pub mod applicationset;
 pub mod deletion;
 pub mod diff;
 pub mod health;
+mod helm_source;
 pub mod image_updater;
 mod index;
 pub mod project;

@@ -29,7 +29,7 @@ pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
     match source_type(app, files) {
         "Kustomize" => return render_kustomize(&with_parameter_overrides(app, files), files),
         "Helm" => {
-            let mut objects = crate::helm::argo_source::render(app, files)?;
+            let mut objects = super::helm_source::render(app, files)?;
             for obj in objects.iter_mut() {
                 finish_object(app, obj);
             }

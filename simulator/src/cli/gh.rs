@@ -4,6 +4,7 @@
 use super::Host;
 use super::{CommandOutput, take_flag, take_switch};
 use crate::pipeline::{PipelineRun, RunStatus};
+use super::relative_time::fuzzy_ago;
 use crate::time::{SimTime, go_duration};
 
 pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
@@ -123,18 +124,4 @@ fn symbol(status: RunStatus) -> &'static str {
 fn elapsed(run: &PipelineRun, now: SimTime) -> String {
     let end = run.finished_at.unwrap_or(now);
     go_duration(end.since(run.queued_at))
-}
-
-/// How gh says how long ago something was ("about 3 minutes ago").
-pub(super) fn fuzzy_ago(now: SimTime, then: SimTime) -> String {
-    let secs = now.since(then).as_secs();
-    let about = |n: u64, unit: &str| format!("about {n} {unit}{} ago", if n == 1 { "" } else { "s" });
-    match secs {
-        s if s < 60 => "less than a minute ago".into(),
-        s if s < 3600 => about(s / 60, "minute"),
-        s if s < 86_400 => about(s / 3600, "hour"),
-        s if s < 30 * 86_400 => about(s / 86_400, "day"),
-        s if s < 365 * 86_400 => about(s / 86_400 / 30, "month"),
-        s => about(s / 86_400 / 365, "year"),
-    }
 }

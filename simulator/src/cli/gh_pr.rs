@@ -68,7 +68,7 @@ pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
             let total = pulls.len();
             let mut rows = vec![vec!["ID".to_string(), "TITLE".into(), "BRANCH".into(), "CREATED AT".into()]];
             for p in &pulls {
-                rows.push(vec![format!("#{}", p.number), p.title.clone(), p.head.clone(), super::gh::fuzzy_ago(world.now(), p.created_at)]);
+                rows.push(vec![format!("#{}", p.number), p.title.clone(), p.head.clone(), super::relative_time::fuzzy_ago(world.now(), p.created_at)]);
             }
             let plural = if total == 1 { "" } else { "s" };
             CommandOutput::ok(format!(
@@ -107,7 +107,7 @@ pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
                 p.author,
                 p.base,
                 p.head,
-                super::gh::fuzzy_ago(world.now(), p.created_at)
+                super::relative_time::fuzzy_ago(world.now(), p.created_at)
             ));
             if !reviewers.is_empty() {
                 out.push_str(&format!("Reviewers: {}\n", reviewers.join(", ")));
@@ -118,7 +118,7 @@ pub fn run(world: &mut dyn Host, mut args: Vec<String>) -> CommandOutput {
                 out.push_str(&format!("  {line}\n"));
             }
             for r in p.reviews.iter().filter(|r| !r.body.is_empty()) {
-                out.push_str(&format!("\n{} • {}\n  {}\n", r.author, super::gh::fuzzy_ago(world.now(), r.at), r.body));
+                out.push_str(&format!("\n{} • {}\n  {}\n", r.author, super::relative_time::fuzzy_ago(world.now(), r.at), r.body));
             }
             out.push_str(&format!("\nView this pull request on GitHub: {}/pull/{}\n", url.trim_end_matches(".git"), p.number));
             CommandOutput::ok(out)

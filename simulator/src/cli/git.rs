@@ -1,5 +1,6 @@
 //! `git`, as Git 2.4x prints it.
 
+use super::git_stat::{plural, stat_lines};
 use std::collections::BTreeSet;
 
 use super::Host;
@@ -255,10 +256,6 @@ fn untracked_roots(untracked: &[String], index: &Snapshot) -> BTreeSet<String> {
         .collect()
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 fn ahead_behind(git: &Git, wc: &WorkingCopy) -> (usize, usize) {
     let (Some(head), Some(up)) = (wc.head(), wc.tracking.get(&wc.branch)) else {
         return (0, 0);
@@ -281,23 +278,6 @@ fn changes<'a>(from: &Snapshot, to: &Snapshot) -> Vec<(String, &'a str)> {
     out
 }
 
-pub(crate) fn stat_lines(s: &crate::git::CommitSummary) -> String {
-    let mut text = format!(" {} file{} changed", s.files_changed, plural(s.files_changed));
-    if s.insertions > 0 || s.deletions == 0 {
-        text.push_str(&format!(", {} insertion{}(+)", s.insertions, plural(s.insertions)));
-    }
-    if s.deletions > 0 {
-        text.push_str(&format!(", {} deletion{}(-)", s.deletions, plural(s.deletions)));
-    }
-    text.push('\n');
-    for p in &s.created {
-        text.push_str(&format!(" create mode 100644 {p}\n"));
-    }
-    for p in &s.deleted {
-        text.push_str(&format!(" delete mode 100644 {p}\n"));
-    }
-    text
-}
 
 fn commit(world: &mut dyn Host, wc: &mut WorkingCopy, mut args: Vec<String>) -> CommandOutput {
     if matches!(args.last().map(String::as_str), Some("-m" | "--message" | "-am")) {

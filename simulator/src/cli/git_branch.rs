@@ -105,10 +105,10 @@ pub fn merge(git: &mut Git, wc: &mut WorkingCopy, mut args: Vec<String>, sig: &S
     match wc.merge(git, &rev, sig) {
         Ok(Merged::UpToDate) => CommandOutput::ok("Already up to date.\n"),
         Ok(Merged::FastForward { old, new, summary }) => {
-            CommandOutput::ok(format!("Updating {}..{}\nFast-forward\n{}", short(&old), short(&new), super::git::stat_lines(&summary)))
+            CommandOutput::ok(format!("Updating {}..{}\nFast-forward\n{}", short(&old), short(&new), super::git_stat::stat_lines(&summary)))
         }
         Ok(Merged::Commit { summary }) => {
-            CommandOutput::ok(format!("Merge made by the 'ort' strategy.\n{}", super::git::stat_lines(&summary)))
+            CommandOutput::ok(format!("Merge made by the 'ort' strategy.\n{}", super::git_stat::stat_lines(&summary)))
         }
         Ok(Merged::Conflicts { merged, conflicts }) => {
             let mut text: String = merged.iter().map(|p| format!("Auto-merging {p}\n")).collect();

@@ -13,12 +13,14 @@ mod git;
 mod git_blame;
 mod git_branch;
 mod git_rm;
+mod git_stat;
 mod helm;
 mod kubectl;
 pub(crate) mod kubectl_describe;
 mod kubeseal;
 mod kustomize;
 mod pipe;
+mod relative_time;
 
 pub use crate::kube::printers::pod_status;
 pub mod shell;

@@ -1,4 +1,4 @@
-//! Shell built-ins: cat, ls, cd, pwd, echo, sleep, help, clear.
+//! Shell built-ins: cat, ls, cd, pwd, echo, sleep, clear (`help` is in `tools`, beside the table it reads).
 
 use super::CommandOutput;
 use super::Host;
@@ -88,14 +88,7 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
                 1,
             ),
         },
-        _ => {
-            let mut text = String::from("Commands in this terminal:\n");
-            for (name, what) in super::tools::help_lines() {
-                text.push_str(&format!("  {name:<18} {what}\n"));
-            }
-            text.push_str(&format!("  {:<18} {}\n", "COMMAND | FILTER", super::pipe::FILTERS));
-            CommandOutput::ok(text)
-        }
+        other => CommandOutput::err(format!("bash: {other}: command not found\n"), 127),
     }
 }
 

@@ -125,7 +125,7 @@ pub const TOOLS: &[Tool] = &[
     // `sleep` is not forwarded: this world's clock drives the twin's, in step.
     builtin!("sleep", Some(("sleep N", "let N seconds of simulated time pass (also 2m, 1h)")), true),
     builtin!("clear", Some(("clear", "clear the terminal")), true),
-    builtin!("help", None, true),
+    Tool { names: &["help"], help: None, completes: true, route: Route::ThisWorld, run: help },
     builtin!("echo", None, true),
     builtin!("true", None, false),
     builtin!("false", None, false),
@@ -144,6 +144,16 @@ pub fn route(line: &str) -> Route {
 /// `help`'s lines: what each tool is called there, and what it does.
 pub fn help_lines() -> impl Iterator<Item = (&'static str, &'static str)> {
     TOOLS.iter().filter_map(|t| t.help)
+}
+
+/// `help`: every tool's line, and the filters a pipe accepts.
+fn help(_: &mut dyn Host, _: &[&str]) -> CommandOutput {
+    let mut text = String::from("Commands in this terminal:\n");
+    for (name, what) in help_lines() {
+        text.push_str(&format!("  {name:<18} {what}\n"));
+    }
+    text.push_str(&format!("  {:<18} {}\n", "COMMAND | FILTER", super::pipe::FILTERS));
+    CommandOutput::ok(text)
 }
 
 /// The program names tab completion offers.

@@ -12,7 +12,6 @@ pub mod template;
 
 pub use chart::is_chart_dir;
 pub use render::{Options, Rendered, template};
-pub mod argo_source;
 pub mod command;
 
 /// go-yaml's text for a YAML error, as Helm prints it (`yaml: line N: MESSAGE`).

@@ -216,7 +216,7 @@ fn parse_env(text: &str) -> Vec<(String, String)> {
 /// on one line without a newline). The data's hash is of this text, newlines included.
 pub fn base64_lines(bytes: &[u8]) -> String {
     const LINE: usize = 70;
-    let encoded = base64(bytes);
+    let encoded = crate::base64_text::encode(bytes);
     if encoded.len() < LINE {
         return encoded;
     }
@@ -228,23 +228,6 @@ pub fn base64_lines(bytes: &[u8]) -> String {
     out
 }
 
-/// Standard base64 with padding.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,7 +235,7 @@ mod tests {
     #[test]
     fn empty_configmap_hash_is_kustomizes() {
         assert_eq!(content_hash(&json!({"kind": "ConfigMap", "metadata": {"name": "x"}})), "6ct58987ht");
-        assert_eq!(base64(b"admin"), "YWRtaW4=");
-        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(crate::base64_text::encode(b"admin"), "YWRtaW4=");
+        assert_eq!(crate::base64_text::encode(b"ab"), "YWI=");
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod images;
 mod nameref;
 mod order;
 mod patches;
+mod scope;
 mod transform;
 
 use serde_json::Value;

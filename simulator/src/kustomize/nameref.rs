@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::Res;
-use super::transform::cluster_scoped;
+use super::scope::cluster_scoped;
 
 struct Rename {
     kind: String,

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{KustomizeError, Res, err, generators, images, is_dir, join, kustomization_file, patches};
+use super::scope::cluster_scoped;
 use crate::git::Snapshot;
 use crate::kube::meta;
 
@@ -245,31 +246,6 @@ fn stringify_metadata(mut obj: Value) -> Value {
         }
     }
     obj
-}
-
-/// Cluster-scoped kinds, which the namespace transformer leaves alone.
-pub(crate) fn cluster_scoped(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Namespace"
-            | "ClusterRole"
-            | "ClusterRoleBinding"
-            | "CustomResourceDefinition"
-            | "PersistentVolume"
-            | "StorageClass"
-            | "PriorityClass"
-            | "ValidatingWebhookConfiguration"
-            | "MutatingWebhookConfiguration"
-            | "APIService"
-            | "Node"
-            | "IngressClass"
-            | "CSIDriver"
-            | "RuntimeClass"
-            | "PodSecurityPolicy"
-            | "VolumeAttachment"
-            | "ValidatingAdmissionPolicy"
-            | "ValidatingAdmissionPolicyBinding"
-    )
 }
 
 fn namespace(resources: &mut [Res], ns: &str) {

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::check::{Check, EventMatch, Observed, command_matches};
+use super::command_shape::command_matches;
+use super::event_match::{EventMatch, happened};
+use super::observed::Observed;
 use crate::events::{Event, EventKind};
 use crate::time::SimTime;
 
@@ -110,19 +112,6 @@ impl Query {
     }
 }
 
-/// Whether an event is `event` happening to `app`.
-pub(crate) fn happened(kind: &EventKind, app: &str, event: EventMatch) -> bool {
-    match (kind, event) {
-        (EventKind::SyncStatusChanged { app: a, to, .. }, EventMatch::OutOfSync) => a == app && to == "OutOfSync",
-        (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::SelfHealed) => {
-            a == app && phase == "Succeeded" && *self_heal
-        }
-        (EventKind::SyncFinished { app: a, phase, self_heal, .. }, EventMatch::Synced) => a == app && phase == "Succeeded" && !*self_heal,
-        (EventKind::HealthChanged { app: a, to, .. }, EventMatch::Degraded) => a == app && to == "Degraded",
-        _ => false,
-    }
-}
-
 /// The answers to a lab's journal queries over the first `seen` events of a world's journal
 /// (and of its push twin's, for checks about the push world).
 #[derive(Clone, Debug, Default)]
@@ -133,35 +122,15 @@ pub struct JournalMemo {
 }
 
 impl JournalMemo {
-    /// A memo for every journal query in `checks`.
-    pub fn for_checks<'a>(checks: impl IntoIterator<Item = &'a Check>) -> JournalMemo {
-        let mut memo = JournalMemo::default();
-        for c in checks {
-            memo.register(c);
-        }
-        memo
+    /// Starts answering `query` (a no-op when it is already asked).
+    pub(crate) fn ask(&mut self, query: Query) {
+        let answer = query.start();
+        self.answers.entry(query).or_insert(answer);
     }
 
-    fn register(&mut self, check: &Check) {
-        let query = match check {
-            Check::AllOf(cs) | Check::AnyOf(cs) => {
-                for c in cs {
-                    self.register(c);
-                }
-                return;
-            }
-            Check::InPushWorld(c) => {
-                self.twin.get_or_insert_with(Default::default).register(c);
-                return;
-            }
-            Check::CommandRun(shape) => Query::Ran(shape.clone()),
-            Check::CommandFailed(shape) => Query::Failed(shape.clone()),
-            Check::Happened { app, event } => Query::Happened(app.clone(), *event),
-            Check::Recovered { app, .. } => Query::Recovery(app.clone()),
-            _ => return,
-        };
-        let answer = query.start();
-        self.answers.insert(query, answer);
+    /// The memo of the push world's journal, made on first use.
+    pub(crate) fn twin_mut(&mut self) -> &mut JournalMemo {
+        self.twin.get_or_insert_with(Default::default)
     }
 
     /// Looks at the events added to the world's journal (and its twin's) since the last call.

@@ -3,16 +3,21 @@
 
 mod check;
 mod check_more;
+mod command_shape;
+mod event_match;
 pub mod fleet;
 mod incident;
 mod journal_memo;
+mod observed;
 pub mod sandbox;
 mod tracker;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use check::{Check, CheckOutcome, EventMatch, Observed};
+pub use check::{Check, CheckOutcome};
+pub use event_match::EventMatch;
+pub use observed::Observed;
 pub use incident::{FollowUp, IncidentSpec};
 pub use journal_memo::JournalMemo;
 pub use tracker::{Score, StepReport, Tracker};

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::check::Observed;
+use super::observed::Observed;
 use super::{JournalMemo, Lab, Step};
 use crate::time::SimTime;
 
@@ -55,7 +55,7 @@ pub struct Tracker {
 
 impl Tracker {
     pub fn new(lab: &Lab) -> Self {
-        let memo = JournalMemo::for_checks(lab.steps.iter().map(|s| &s.check));
+        let memo = super::check::journal_memo_for(lab.steps.iter().map(|s| &s.check));
         Tracker { steps: lab.steps.clone(), state: vec![StepState::default(); lab.steps.len()], active: 0, memo }
     }
 

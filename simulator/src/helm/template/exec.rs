@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::env::{Env, ExecError};
 use super::funcs::{self, FnErr};
 use super::parse::{Arg, Branch, Command, Node, Pipe, Tree};
 use super::value::{Value, print};
@@ -13,32 +14,6 @@ use super::value::{Value, print};
 /// How deep `include` and `template` may nest before the render stops (Helm's
 /// recursion guard, lower here so that the browser's stack holds).
 pub const MAX_DEPTH: usize = 150;
-
-/// An error while executing, as Go's `template.ExecError` prints it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExecError {
-    /// `template: web/templates/x.yaml:3:12: executing "web/templates/x.yaml" at <.Values.a.b>: nil pointer evaluating interface {}.b`
-    pub message: String,
-    /// `file:line:col` of the outermost action.
-    pub location: String,
-    /// The text of a `required` or `fail`, which Helm reports on its own.
-    pub warn: Option<String>,
-}
-
-impl std::fmt::Display for ExecError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// What a whole render shares: the templates, the random source, the clock.
-pub struct Env {
-    pub templates: BTreeMap<String, Rc<Tree>>,
-    pub rng: RefCell<crate::rng::SimRng>,
-    /// The simulated time in ms since the epoch, for `now`.
-    pub now_ms: i64,
-    pub include_depth: RefCell<usize>,
-}
 
 enum Flow {
     Normal,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::exec::{Env, ExecError};
+use super::env::{Env, ExecError};
 use super::printf::{go_quote, sprintf};
 use super::value::{Value, print};
 
@@ -422,46 +422,6 @@ fn less(a: &Value, b: &Value) -> Result<bool, FnErr> {
     }
 }
 
-pub fn base64_encode(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
-    }
-    out
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        if c == b'=' {
-            break;
-        }
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32;
-        buf = buf << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 fn indent(n: i64, s: &str) -> String {
     let pad = " ".repeat(n.max(0) as usize);
     format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
@@ -536,7 +496,7 @@ pub fn method(receiver: &Value, name: &str, args: &[Value]) -> F {
             let mut m = serde_json::Map::new();
             for (k, v) in files.iter() {
                 let base = k.rsplit('/').next().unwrap_or(k).to_string();
-                let val = if name == "AsConfig" { String::from_utf8_lossy(v).into_owned() } else { base64_encode(v) };
+                let val = if name == "AsConfig" { String::from_utf8_lossy(v).into_owned() } else { crate::base64_text::encode(v) };
                 m.insert(base, serde_json::Value::String(val));
             }
             Ok(Value::str(to_yaml(&Value::from_json(&serde_json::Value::Object(m)))))
@@ -775,8 +735,8 @@ pub fn call(name: &str, a: &[Value], env: &Env) -> F {
                 .collect()
         }),
         "initials" => unary_str(name, a, |x| x.split_whitespace().filter_map(|w| w.chars().next()).collect()),
-        "b64enc" => unary_str(name, a, |x| base64_encode(x.as_bytes())),
-        "b64dec" => unary_str(name, a, |x| match base64_decode(x) {
+        "b64enc" => unary_str(name, a, |x| crate::base64_text::encode(x.as_bytes())),
+        "b64dec" => unary_str(name, a, |x| match crate::base64_text::decode(x) {
             Some(b) => String::from_utf8_lossy(&b).into_owned(),
             None => "illegal base64 data at input byte 0".into(),
         }),

@@ -1,6 +1,7 @@
 //! Go's `text/template`, as Helm configures it (`missingkey=zero`, `<no value>`
 //! removed from the output), with Helm's and sprig's functions.
 
+pub mod env;
 pub mod exec;
 pub mod funcs;
 pub mod parse;
@@ -12,7 +13,7 @@ pub mod value;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-pub use exec::{Env, ExecError};
+pub use env::{Env, ExecError};
 pub use parse::{ParseError, Tree};
 pub use value::Value;
 

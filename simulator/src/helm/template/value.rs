@@ -129,7 +129,7 @@ impl Value {
             Value::Map(m) => serde_json::Value::Object(m.borrow().iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
             Value::Struct(s) => serde_json::Value::Object(s.fields.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect()),
             Value::Files(_) | Value::ApiVersions(_) => serde_json::Value::Object(Default::default()),
-            Value::Bytes(b) => serde_json::Value::String(crate::helm::template::funcs::base64_encode(b)),
+            Value::Bytes(b) => serde_json::Value::String(crate::base64_text::encode(b)),
         }
     }
 

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::render::Options;
-use crate::argo::app::AppSpec;
+use crate::helm::render::Options;
+use super::app::AppSpec;
 use crate::git::Snapshot;
 
 /// The Kubernetes version Argo CD passes as `--kube-version` (the simulated cluster's).
@@ -14,7 +14,7 @@ pub const KUBE_VERSION: &str = "1.33";
 /// Renders an app whose path holds a chart. Errors read like Argo CD's ComparisonError.
 pub fn render(app: &AppSpec, files: &Snapshot) -> Result<Vec<Value>, String> {
     let (opts, command) = options(app, files)?;
-    let rendered = super::render::template(files, &app.path, &opts).map_err(|e| {
+    let rendered = crate::helm::render::template(files, &app.path, &opts).map_err(|e| {
         format!("rpc error: code = Unknown desc = Manifest generation error (cached): `{command}` failed exit status 1: Error: {e}")
     })?;
     rendered.objects().map_err(|e| format!("rpc error: code = Unknown desc = Manifest generation error (cached): {e}"))
