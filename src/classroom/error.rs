@@ -14,10 +14,10 @@ use super::store::StoreError;
 pub struct ApiError(pub StatusCode, pub String);
 
 impl ApiError {
-    fn bad(message: impl Into<String>) -> ApiError {
+    pub(super) fn bad(message: impl Into<String>) -> ApiError {
         ApiError(StatusCode::BAD_REQUEST, message.into())
     }
-    fn not_found(message: impl Into<String>) -> ApiError {
+    pub(super) fn not_found(message: impl Into<String>) -> ApiError {
         ApiError(StatusCode::NOT_FOUND, message.into())
     }
 }
