@@ -3,7 +3,7 @@
 //! time per unit flat; a quadratic cost doubles it with every doubling).
 //!
 //! `cargo bench -p simulator --bench scale` runs every section; name sections to
-//! run only those: `cargo bench -p simulator --bench scale -- world fleet commands replay yaml`.
+//! run only those: `cargo bench -p simulator --bench scale -- world fleet commands replay yaml helm`.
 //! `--max N` skips sizes above N (to measure an old build that would not finish);
 //! `--sizes A,B,C` replaces each section's sizes (small ones to profile under callgrind:
 //! `valgrind --tool=callgrind target/release/deps/scale-* world --sizes 100,200`).
@@ -13,7 +13,9 @@
 //! - `fleet`: 24 simulated hours of the course's fleet (`lab::fleet::fleet_lab`);
 //! - `commands`: N commands typed into a lab with steps (drift-2am);
 //! - `replay`: restoring a lab from N saved inputs (what a page reload does);
-//! - `yaml`: parsing pathological YAML (deep flow nesting, deep block nesting, size).
+//! - `yaml`: parsing pathological YAML (deep flow nesting, deep block nesting, size);
+//! - `helm`: `helm template` of the 30-template bench chart (`helm::bench_chart`), as the
+//!   browser's `?bench=reconcile` page renders it too.
 
 use simulator::Input;
 use simulator::git::Snapshot;
@@ -281,6 +283,25 @@ fn yaml_section(_max: usize) {
     }
 }
 
+fn helm_section(_max: usize) {
+    use simulator::helm::bench_chart::{CHART_DIR, chart};
+    println!("## helm: `helm template` of a 30-template chart (29 manifests), 200 renders");
+    println!("{:>9} {:>9} {:>9}", "median ms", "p99 ms", "max ms");
+    let files = chart();
+    let opts = simulator::helm::Options::new("shop", "prod");
+    let mut samples: Vec<f64> = (0..200)
+        .map(|_| {
+            let started = Instant::now();
+            let out = simulator::helm::template(&files, CHART_DIR, &opts).expect("the bench chart renders");
+            let took = secs(started.elapsed()) * 1e3;
+            assert_eq!(out.manifests.len(), 29);
+            took
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    println!("{:>9.3} {:>9.3} {:>9.3}", samples[samples.len() / 2], samples[samples.len() * 99 / 100], samples[samples.len() - 1]);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let mut max = usize::MAX;
@@ -314,6 +335,9 @@ fn main() {
     }
     if run("yaml") {
         yaml_section(max);
+    }
+    if run("helm") {
+        helm_section(max);
     }
     println!("(all sections in {:.1} s)", secs(started.elapsed()));
 }
