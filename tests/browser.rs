@@ -600,11 +600,14 @@ async fn reconcile_of_36_applications_measured_in_the_browser() {
         "in headless Chromium: 24 simulated hours of the 36-app fleet in {} ms; a reload of drift-2am with {} saved inputs in {} ms",
         result["fast_forward_24h_ms"], result["reload"]["saved_inputs"], result["reload"]["ms"]
     );
+    println!("in headless Chromium: helm template of a 30-template chart, median {} ms", result["helm_template_30"]["render"]["median_ms"]);
     assert_eq!(result["applications"], 36);
     assert_eq!(result["stuck_loops"], 0);
     assert!(result["reconcile_pass"]["median_ms"].as_f64().unwrap() > 0.0, "a measurement was taken: {result}");
     assert!(result["fast_forward_24h_ms"].as_f64().unwrap() > 0.0, "the fleet was fast-forwarded: {result}");
     assert_eq!(result["reload"]["terminal_lines"], 2_000, "the reload filled the scrollback: {result}");
+    assert_eq!(result["helm_template_30"]["manifests"], 29, "the chart rendered every manifest: {result}");
+    assert!(result["helm_template_30"]["render"]["median_ms"].as_f64().unwrap() > 0.0, "the render was timed: {result}");
     client.close().await.unwrap();
 }
 

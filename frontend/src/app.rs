@@ -5,6 +5,7 @@ use gloo_timers::callback::Interval;
 use simulator::content;
 use simulator::events::EventKind;
 use simulator::lab::Lab;
+use simulator::replay::RestoredEntry;
 use simulator::{Input, Output, SimDuration, World};
 use yew::prelude::*;
 
@@ -104,38 +105,68 @@ impl App {
         }
     }
 
-    /// Replays saved inputs, rebuilding the terminal as it was.
+    /// Restores saved progress in one pass (`Replay::restore`), then lays out its terminal
+    /// lines and timeline once, as they were shown when the inputs were typed.
     fn resume(&mut self, saved: crate::progress::Saved) {
+        let Some(lab) = self.lab.as_ref() else { return };
+        let restored = match saved.replay.restore(lab, saved.now) {
+            Ok(restored) => restored,
+            Err(e) => {
+                // The lab itself cannot start: the page says so, as it does without saved progress.
+                self.error = Some(e);
+                return;
+            }
+        };
         // Replaying is not watching: the key moment pauses only a clock that runs.
         let auto_pause = std::mem::replace(&mut self.auto_pause, false);
-        for (at, input) in &saved.replay.inputs {
-            // What happened before the input (a step passing by itself) comes before its prompt line.
-            if let Some(world) = self.world.as_mut() {
-                world.advance_to(*at);
-            }
-            self.drain();
-            let Some(world) = self.world.as_mut() else { return };
-            if let Input::Command { line } = input {
-                let prompt = world.prompt();
-                self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
-            }
-            self.echo_commands = matches!(input, Input::SkipStep);
-            world.handle_input(*at, input.clone());
-            if let Some(r) = self.replay.as_mut() {
-                r.inputs.push((*at, input.clone()));
-            }
-            self.drain();
-            self.echo_commands = false;
+        self.world = Some(restored.world);
+        if let Some(r) = self.replay.as_mut() {
+            r.inputs.extend(saved.replay.inputs.iter().cloned());
         }
-        if let Some(world) = self.world.as_mut() {
-            world.advance_to(saved.now);
+        let finished = self.world.as_ref().and_then(|w| w.tracker()).is_some_and(|t| t.finished());
+        let final_prompt = self.world.as_ref().map(World::prompt).unwrap_or_default();
+        // A skipped step's commands are echoed with the prompt after them: the next input's prompt
+        // (running the clock does not change the shell), or the restored world's for the last input.
+        let mut prompts_after: Vec<String> = restored
+            .entries
+            .iter()
+            .filter_map(|e| if let RestoredEntry::Input { prompt, .. } = e { Some(prompt.clone()) } else { None })
+            .skip(1)
+            .collect();
+        prompts_after.push(final_prompt.clone());
+        let mut prompts_after = prompts_after.into_iter();
+        let mut prompt_after = final_prompt.clone();
+        // What the clock did after the last input is shown after the note that progress resumed.
+        let last_clock = restored.entries.iter().rposition(|e| matches!(e, RestoredEntry::ClockMoved { .. }));
+        let mut batch = Vec::new();
+        for (i, entry) in restored.entries.into_iter().enumerate() {
+            match entry {
+                RestoredEntry::Output(o) => batch.push(o),
+                RestoredEntry::ClockMoved { .. } => {
+                    self.show(std::mem::take(&mut batch), &prompt_after, finished);
+                    self.echo_commands = false;
+                    if Some(i) == last_clock {
+                        self.lines.push(Line {
+                            kind: LineKind::Info,
+                            text: format!("Resumed your progress ({} inputs replayed).", saved.replay.inputs.len()),
+                        });
+                    }
+                }
+                RestoredEntry::Input { prompt, input } => {
+                    self.show(std::mem::take(&mut batch), &prompt_after, finished);
+                    if let Input::Command { line } = &input {
+                        self.lines.push(Line { kind: LineKind::Prompt, text: format!("{prompt}{line}") });
+                    }
+                    self.echo_commands = matches!(input, Input::SkipStep);
+                    prompt_after = prompts_after.next().unwrap_or_else(|| final_prompt.clone());
+                }
+            }
         }
+        self.show(batch, &final_prompt, finished);
+        self.echo_commands = false;
         self.speed = saved.speed.unwrap_or(1);
         self.moment_shown = saved.moment_shown;
         self.auto_pause = auto_pause;
-        self.lines
-            .push(Line { kind: LineKind::Info, text: format!("Resumed your progress ({} inputs replayed).", saved.replay.inputs.len()) });
-        self.drain();
     }
 
     fn refresh_completion(&mut self) {
@@ -154,17 +185,23 @@ impl App {
         }
     }
 
+    /// Shows what the world said since the last call.
     fn drain(&mut self) {
-        let comparison = self.is_comparison();
         let Some(world) = self.world.as_mut() else { return };
-        let mut outputs = Vec::new();
-        while let Some(o) = world.poll_output() {
-            crate::classroom::observe(&o);
-            outputs.push(o);
-        }
+        let outputs: Vec<Output> = std::iter::from_fn(|| world.poll_output()).collect();
         let prompt = world.prompt();
         // A finished lab has no moment left to show.
         let finished = world.tracker().is_some_and(|t| t.finished());
+        self.show(outputs, &prompt, finished);
+    }
+
+    /// Lays out outputs in the terminal, the timeline and the guide, and reports them to the
+    /// classroom; `prompt` is the shell's prompt after them (echoed before a skipped step's commands).
+    fn show(&mut self, outputs: Vec<Output>, prompt: &str, finished: bool) {
+        let comparison = self.is_comparison();
+        for o in &outputs {
+            crate::classroom::observe(o);
+        }
         for o in outputs {
             match o {
                 Output::Terminal { command, text, exit_code } => {
@@ -333,6 +370,8 @@ impl Component for App {
         let saved = if keep { crate::progress::load(&ctx.props().lab) } else { None };
         let seed = saved.as_ref().map(|s| s.replay.seed).unwrap_or((now_ms() as u64) % 1_000_000);
         let (world, error) = match &lab {
+            // Saved progress is restored with its own world (`App::resume`).
+            Some(_) if saved.is_some() => (None, None),
             Some(l) => match App::start(l, seed) {
                 Ok(w) => (Some(w), None),
                 Err(e) => (None, Some(e)),
@@ -372,9 +411,9 @@ impl Component for App {
         if keep {
             crate::classroom::attach(&ctx.props().lab, ctx.link().callback(Msg::Incident), ctx.link().callback(|_| Msg::Reset));
         }
-        app.drain();
-        if let Some(saved) = saved {
-            app.resume(saved);
+        match saved {
+            Some(saved) => app.resume(saved),
+            None => app.drain(),
         }
         app.refresh_completion();
         app

@@ -2,7 +2,8 @@
 //! estate (12 services × dev, staging, prod = 36 Applications): one full
 //! reconcile pass, one tick at x60 speed (12 simulated seconds), and 24
 //! simulated hours fast-forwarded; and the reload of a lab with 2,000 saved
-//! inputs (restoring its world and history in one pass, as a resumed page does).
+//! inputs (restoring its world and history in one pass, as a resumed page does);
+//! and `helm template` of a 30-template chart (`helm::bench_chart`).
 //! The browser tests read the figures from `#bench-result`.
 
 use simulator::lab::fleet::fleet_lab;
@@ -47,6 +48,22 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
 }
 
+/// Renders the 30-template bench chart `runs` times; the render times, or what went wrong.
+fn helm_renders(runs: usize) -> Result<(Vec<f64>, usize), String> {
+    use simulator::helm::bench_chart::{CHART_DIR, chart};
+    let files = chart();
+    let opts = simulator::helm::Options::new("shop", "prod");
+    let mut manifests = 0;
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = now_ms();
+        let out = simulator::helm::template(&files, CHART_DIR, &opts)?;
+        samples.push(now_ms() - t);
+        manifests = out.manifests.len();
+    }
+    Ok((samples, manifests))
+}
+
 /// The median and the worst of the samples, in milliseconds.
 fn summary(mut samples: Vec<f64>) -> serde_json::Value {
     samples.sort_by(f64::total_cmp);
@@ -88,6 +105,13 @@ pub fn run(root: web_sys::Element) {
         root.set_text_content(Some("the saved session did not restore"));
         return;
     };
+    let (helm_samples, helm_manifests) = match helm_renders(20) {
+        Ok(r) => r,
+        Err(e) => {
+            root.set_text_content(Some(&format!("the bench chart did not render: {e}")));
+            return;
+        }
+    };
     let result = serde_json::json!({
         "applications": world.agent().apps().count(),
         "build_ms": (build_ms * 100.0).round() / 100.0,
@@ -95,10 +119,11 @@ pub fn run(root: web_sys::Element) {
         "tick_at_x60": summary(tick),
         "fast_forward_24h_ms": (day_ms * 100.0).round() / 100.0,
         "reload": { "saved_inputs": SAVED_INPUTS, "ms": (reload_ms * 100.0).round() / 100.0, "terminal_lines": reload_lines },
+        "helm_template_30": { "manifests": helm_manifests, "render": summary(helm_samples) },
         "stuck_loops": world.stuck_loops() + day.stuck_loops() + reload_stuck,
     });
     root.set_inner_html(&format!(
-        "<main class=\"catalog\"><h1>Simulator benchmark</h1><p>36 Applications (12 services × dev, staging, prod), and a reload of drift-2am with 2,000 saved inputs, measured in this browser.</p><pre id=\"bench-result\">{}</pre></main>",
+        "<main class=\"catalog\"><h1>Simulator benchmark</h1><p>36 Applications (12 services × dev, staging, prod), a reload of drift-2am with 2,000 saved inputs, and `helm template` of a 30-template chart, measured in this browser.</p><pre id=\"bench-result\">{}</pre></main>",
         serde_json::to_string_pretty(&result).unwrap_or_default()
     ));
 }

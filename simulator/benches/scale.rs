@@ -3,15 +3,19 @@
 //! time per unit flat; a quadratic cost doubles it with every doubling).
 //!
 //! `cargo bench -p simulator --bench scale` runs every section; name sections to
-//! run only those: `cargo bench -p simulator --bench scale -- world fleet commands replay yaml`.
-//! `--max N` skips sizes above N (to measure an old build that would not finish).
+//! run only those: `cargo bench -p simulator --bench scale -- world fleet commands replay yaml helm`.
+//! `--max N` skips sizes above N (to measure an old build that would not finish);
+//! `--sizes A,B,C` replaces each section's sizes (small ones to profile under callgrind:
+//! `valgrind --tool=callgrind target/release/deps/scale-* world --sizes 100,200`).
 //!
 //! - `world`: build a world of N Applications (a plain Deployment and Service each),
 //!   one comparison pass over it, and the memory it holds per application;
 //! - `fleet`: 24 simulated hours of the course's fleet (`lab::fleet::fleet_lab`);
 //! - `commands`: N commands typed into a lab with steps (drift-2am);
 //! - `replay`: restoring a lab from N saved inputs (what a page reload does);
-//! - `yaml`: parsing pathological YAML (deep flow nesting, deep block nesting, size).
+//! - `yaml`: parsing pathological YAML (deep flow nesting, deep block nesting, size);
+//! - `helm`: `helm template` of the 30-template bench chart (`helm::bench_chart`), as the
+//!   browser's `?bench=reconcile` page renders it too.
 
 use simulator::Input;
 use simulator::git::Snapshot;
@@ -63,6 +67,26 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// A digest of everything a world shows or will act on: every object in the cluster, the
+/// journal, each app's status and the position of the random stream. Two builds that
+/// print the same digest made the same world (an optimisation must not change it).
+fn fingerprint(world: &World) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    for (key, obj) in world.cluster().store.all() {
+        format!("{key:?}").hash(&mut h);
+        obj.to_string().hash(&mut h);
+    }
+    for event in world.journal() {
+        format!("{event:?}").hash(&mut h);
+    }
+    for app in world.agent().apps() {
+        format!("{:?}", app.status).hash(&mut h);
+    }
+    format!("{:?}", world.model().rng()).hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -95,13 +119,13 @@ pub fn apps_lab(apps: usize) -> Lab {
     Lab::load(&yaml, "bench.yaml", repo).expect("the bench lab loads")
 }
 
-fn world_section(max: usize) {
+fn world_section(max: usize, sizes: Option<&[usize]>) {
     println!("## world: build N Applications, one comparison pass, memory per application");
     println!(
-        "{:>7} {:>9} {:>12} {:>10} {:>12} {:>12} {:>12}",
-        "apps", "build s", "build µs/app", "compare s", "cmp µs/app", "KiB/app", "peak MiB"
+        "{:>7} {:>9} {:>12} {:>10} {:>12} {:>12} {:>12}  {:<16}",
+        "apps", "build s", "build µs/app", "compare s", "cmp µs/app", "KiB/app", "peak MiB", "world digest"
     );
-    for apps in [1_000, 3_000, 10_000] {
+    for apps in sizes.map_or([1_000, 3_000, 10_000].to_vec(), <[usize]>::to_vec) {
         if apps > max {
             println!("{apps:>7} skipped (--max {max})");
             continue;
@@ -123,21 +147,22 @@ fn world_section(max: usize) {
         let compare = started.elapsed();
         assert!(copy.agent().apps().all(|a| a.status.sync_status == "Synced"));
         println!(
-            "{apps:>7} {:>9.3} {:>12.1} {:>10.3} {:>12.1} {:>12.1} {:>12.1}",
+            "{apps:>7} {:>9.3} {:>12.1} {:>10.3} {:>12.1} {:>12.1} {:>12.1}  {}",
             secs(build),
             secs(build) * 1e6 / apps as f64,
             secs(compare),
             secs(compare) * 1e6 / apps as f64,
             live as f64 / 1024.0 / apps as f64,
-            mib(peak)
+            mib(peak),
+            fingerprint(&copy)
         );
     }
 }
 
-fn fleet_section(max: usize) {
+fn fleet_section(max: usize, sizes: Option<&[usize]>) {
     println!("## fleet: 24 simulated hours of lab::fleet::fleet_lab (services x dev, staging, prod)");
-    println!("{:>7} {:>9} {:>9} {:>12} {:>10} {:>8}", "apps", "build s", "24 h s", "ms/app", "polls", "stuck");
-    for services in [12, 48, 120] {
+    println!("{:>7} {:>9} {:>9} {:>12} {:>10} {:>8}  {:<16}", "apps", "build s", "24 h s", "ms/app", "polls", "stuck", "world digest");
+    for services in sizes.map_or([12, 48, 120].to_vec(), <[usize]>::to_vec) {
         let apps = services * 3;
         if apps > max {
             println!("{apps:>7} skipped (--max {max})");
@@ -153,21 +178,22 @@ fn fleet_section(max: usize) {
         let run = started.elapsed();
         let polls = world.journal().iter().filter(|e| matches!(e.kind, simulator::events::EventKind::Poll { .. })).count();
         println!(
-            "{apps:>7} {:>9.3} {:>9.3} {:>12.2} {:>10} {:>8}",
+            "{apps:>7} {:>9.3} {:>9.3} {:>12.2} {:>10} {:>8}  {}",
             secs(build),
             secs(run),
             secs(run) * 1e3 / apps as f64,
             polls,
-            world.stuck_loops()
+            world.stuck_loops(),
+            fingerprint(&world)
         );
     }
 }
 
-fn commands_section(max: usize) {
+fn commands_section(max: usize, sizes: Option<&[usize]>) {
     println!("## commands: N `pwd` typed into drift-2am (a lab with steps), half a second apart");
-    println!("{:>7} {:>9} {:>12}", "inputs", "s", "µs/input");
+    println!("{:>7} {:>9} {:>12}  {:<16}", "inputs", "s", "µs/input", "world digest");
     let lab = content::builtin_lab("drift-2am").expect("the drift lab is built in");
-    for n in [2_500, 5_000, 10_000] {
+    for n in sizes.map_or([2_500, 5_000, 10_000].to_vec(), <[usize]>::to_vec) {
         if n > max {
             println!("{n:>7} skipped (--max {max})");
             continue;
@@ -180,7 +206,7 @@ fn commands_section(max: usize) {
             while world.poll_output().is_some() {}
         }
         let took = started.elapsed();
-        println!("{n:>7} {:>9.3} {:>12.1}", secs(took), secs(took) * 1e6 / n as f64);
+        println!("{n:>7} {:>9.3} {:>12.1}  {}", secs(took), secs(took) * 1e6 / n as f64, fingerprint(&world));
     }
 }
 
@@ -207,11 +233,11 @@ pub fn saved_inputs(n: usize) -> Replay {
     replay
 }
 
-fn replay_section(max: usize) {
+fn replay_section(max: usize, sizes: Option<&[usize]>) {
     println!("## replay: restore drift-2am from N saved inputs (a page reload)");
-    println!("{:>7} {:>9} {:>12} {:>9}", "inputs", "s", "µs/input", "outputs");
+    println!("{:>7} {:>9} {:>12} {:>9}  {:<16}", "inputs", "s", "µs/input", "outputs", "world digest");
     let lab = content::builtin_lab("drift-2am").expect("the drift lab is built in");
-    for n in [500, 1_000, 2_000] {
+    for n in sizes.map_or([500, 1_000, 2_000].to_vec(), <[usize]>::to_vec) {
         if n > max {
             println!("{n:>7} skipped (--max {max})");
             continue;
@@ -221,7 +247,7 @@ fn replay_section(max: usize) {
         let (world, outputs) = replay.run(&lab).expect("the replay runs");
         let took = started.elapsed();
         assert_eq!(world.stuck_loops(), 0);
-        println!("{n:>7} {:>9.3} {:>12.1} {:>9}", secs(took), secs(took) * 1e6 / n as f64, outputs.len());
+        println!("{n:>7} {:>9.3} {:>12.1} {:>9}  {}", secs(took), secs(took) * 1e6 / n as f64, outputs.len(), fingerprint(&world));
     }
 }
 
@@ -257,14 +283,37 @@ fn yaml_section(_max: usize) {
     }
 }
 
+fn helm_section(_max: usize) {
+    use simulator::helm::bench_chart::{CHART_DIR, chart};
+    println!("## helm: `helm template` of a 30-template chart (29 manifests), 200 renders");
+    println!("{:>9} {:>9} {:>9}", "median ms", "p99 ms", "max ms");
+    let files = chart();
+    let opts = simulator::helm::Options::new("shop", "prod");
+    let mut samples: Vec<f64> = (0..200)
+        .map(|_| {
+            let started = Instant::now();
+            let out = simulator::helm::template(&files, CHART_DIR, &opts).expect("the bench chart renders");
+            let took = secs(started.elapsed()) * 1e3;
+            assert_eq!(out.manifests.len(), 29);
+            took
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    println!("{:>9.3} {:>9.3} {:>9.3}", samples[samples.len() / 2], samples[samples.len() * 99 / 100], samples[samples.len() - 1]);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let mut max = usize::MAX;
+    let mut sizes: Option<Vec<usize>> = None;
     let mut sections = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--max" {
             max = it.next().and_then(|n| n.parse().ok()).expect("--max takes a number");
+        } else if a == "--sizes" {
+            let list = it.next().expect("--sizes takes a comma-separated list");
+            sizes = Some(list.split(',').map(|n| n.trim().parse().expect("--sizes takes numbers")).collect());
         } else {
             sections.push(a.as_str());
         }
@@ -273,19 +322,22 @@ fn main() {
     let run = |name: &str| all || sections.contains(&name);
     let started = Instant::now();
     if run("world") {
-        world_section(max);
+        world_section(max, sizes.as_deref());
     }
     if run("fleet") {
-        fleet_section(max);
+        fleet_section(max, sizes.as_deref());
     }
     if run("commands") {
-        commands_section(max);
+        commands_section(max, sizes.as_deref());
     }
     if run("replay") {
-        replay_section(max);
+        replay_section(max, sizes.as_deref());
     }
     if run("yaml") {
         yaml_section(max);
+    }
+    if run("helm") {
+        helm_section(max);
     }
     println!("(all sections in {:.1} s)", secs(started.elapsed()));
 }

@@ -29,6 +29,10 @@ pub(crate) struct AgentIndex {
     /// Which apps manage each object, and which watch each namespace.
     managed_by: BTreeMap<ObjectKey, BTreeSet<String>>,
     watching: BTreeMap<String, BTreeSet<String>>,
+    /// For each namespace, a time by which every app watching it has a refresh queued (a
+    /// health refresh was asked of them all, and none has refreshed or started watching
+    /// since): asking again for that time or later changes no app, so it is skipped.
+    health_queued: BTreeMap<String, SimTime>,
     /// The app whose tracking id each live object carries.
     pub tracked_of: BTreeMap<ObjectKey, String>,
     snapshots: BTreeMap<Oid, Arc<Snapshot>>,
@@ -94,6 +98,24 @@ impl AgentIndex {
         }
         for ns in namespaces.difference(old_namespaces) {
             self.watching.entry(ns.clone()).or_default().insert(app.to_string());
+            self.health_queued.remove(ns);
+        }
+    }
+
+    /// Whether every app watching `namespace` already has a refresh queued by `at`.
+    pub fn health_queued_by(&self, namespace: &str, at: SimTime) -> bool {
+        self.health_queued.get(namespace).is_some_and(|t| *t <= at)
+    }
+
+    /// Records that every app watching `namespace` now has a refresh queued by `at`.
+    pub fn set_health_queued(&mut self, namespace: &str, at: SimTime) {
+        self.health_queued.insert(namespace.to_string(), at);
+    }
+
+    /// Records that an app watching `namespaces` ran its queued refresh (it has none now).
+    pub fn refreshed(&mut self, namespaces: &BTreeSet<String>) {
+        for ns in namespaces {
+            self.health_queued.remove(ns);
         }
     }
 

@@ -20,6 +20,7 @@ pub mod sync;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::controllers::Cluster;
 use crate::events::{Event, EventKind};
@@ -103,12 +104,19 @@ pub struct AppRuntime {
     next_poll: Option<SimTime>,
     refresh: Option<(SimTime, Level)>,
     op: Option<RunningOp>,
-    desired: Option<(String, Result<Vec<Value>, String>)>,
+    /// The objects the app's source rendered to, and the revision (shared, not copied, by each compare).
+    desired: Option<(String, Result<Arc<Vec<Value>>, String>)>,
+    /// For each desired object (by its place in `desired`), the live object's resourceVersion
+    /// when it was last diffed and whether it was synced: a live object that has not changed
+    /// since is not diffed again (polls of a quiet app cost no diff).
+    verdicts: BTreeMap<usize, (String, bool)>,
     managed: BTreeSet<ObjectKey>,
     namespaces: BTreeSet<String>,
     spec_json: Value,
-    /// The status last written to the Application object.
+    /// The status last written to the Application object, and the object's resourceVersion
+    /// after that write (while it is unchanged, the object's status is `published` as JSON).
     published: Option<AppStatus>,
+    published_version: String,
 }
 
 /// The agent: every Application it manages, and its configuration.
@@ -215,10 +223,12 @@ impl Agent {
                         refresh: Some((now, Level::Latest)),
                         op: None,
                         desired: None,
+                        verdicts: BTreeMap::new(),
                         managed: BTreeSet::new(),
                         namespaces,
                         spec_json,
                         published: None,
+                        published_version: String::new(),
                     };
                     self.apps.insert(spec.name.clone(), rt);
                     reorder = true;
@@ -288,8 +298,13 @@ impl Agent {
         // A health refresh only lowers the time and keeps the level of what is queued, so one
         // stands for many, and it never changes whether a watch event is reported: the apps that
         // watch a namespace are asked once, and only those whose queue it changes are filed again.
+        // Once every watcher of a namespace has a refresh queued, further events there change
+        // nothing until one of them refreshes, so a busy namespace costs one pass, not one per event.
         let mut moved = Vec::new();
         for ns in namespaces {
+            if self.index.health_queued_by(ns, now + delay) {
+                continue;
+            }
             for app in self.index.watchers(ns) {
                 let Some(rt) = self.apps.get_mut(app) else { continue };
                 let before = rt.refresh;
@@ -298,6 +313,7 @@ impl Agent {
                     moved.push(app.clone());
                 }
             }
+            self.index.set_health_queued(ns, now + delay);
         }
         for name in moved {
             self.reschedule(&name);
@@ -420,6 +436,7 @@ impl Agent {
             }
             if let Some((_, level)) = rt.refresh.filter(|(at, _)| *at <= now) {
                 rt.refresh = None;
+                self.index.refreshed(&rt.namespaces);
                 if level >= Level::Latest && self.config.poll_seconds > 0 {
                     rt.next_poll = Some(now + poll + jitter);
                 }
@@ -538,7 +555,7 @@ impl Agent {
     pub fn desired(&mut self, name: &str, git: &Git) -> Result<Vec<Value>, String> {
         let rt = self.apps.get_mut(name).ok_or_else(|| format!("applications.argoproj.io \"{name}\" not found"))?;
         let revision = git.resolve_remote(&rt.spec.repo_url, &rt.spec.target_revision).unwrap_or_default();
-        let desired = desired_for(rt, &revision, git, &mut self.index);
+        let desired = desired_for(rt, &revision, git, &mut self.index).map(|d| d.as_ref().clone());
         self.reindex(name);
         desired
     }
@@ -551,8 +568,28 @@ impl Agent {
                 continue;
             }
             let key = ObjectKey::new("argoproj.io", "Application", ARGOCD_NAMESPACE, &rt.spec.name);
-            cluster.store.update_status(&key, rt.status.to_crd_json(), now);
-            rt.published = Some(rt.status.clone());
+            let version = |cluster: &Cluster| {
+                cluster.store.get(&key).and_then(|o| meta::str_at(o, &["metadata", "resourceVersion"])).unwrap_or_default().to_string()
+            };
+            // A refresh that changed only `reconciledAt` (every poll of a quiet app) rewrites only
+            // that field, when the object still holds the status last written.
+            let only_reconciled = rt.published_version == version(cluster)
+                && rt.published.as_mut().is_some_and(|p| {
+                    let before = std::mem::replace(&mut p.reconciled_at, rt.status.reconciled_at);
+                    let same = *p == rt.status;
+                    if !same {
+                        p.reconciled_at = before;
+                    }
+                    same
+                });
+            if only_reconciled {
+                let at = rt.status.reconciled_at.map(SimTime::rfc3339).unwrap_or_default();
+                cluster.store.update_status_field(&key, "reconciledAt", Value::String(at), now);
+            } else {
+                cluster.store.update_status(&key, rt.status.to_crd_json(), now);
+                rt.published = Some(rt.status.clone());
+            }
+            rt.published_version = version(cluster);
         }
     }
 
@@ -664,19 +701,36 @@ fn same_repo(a: &str, b: &str) -> bool {
     a.trim_end_matches('/').trim_end_matches(".git") == b.trim_end_matches('/').trim_end_matches(".git")
 }
 
-fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git, index: &mut index::AgentIndex) -> Result<Vec<Value>, String> {
+fn desired_for(rt: &mut AppRuntime, revision: &str, git: &Git, index: &mut index::AgentIndex) -> Result<Arc<Vec<Value>>, String> {
     if let Some((rev, result)) = &rt.desired {
         if rev == revision {
             return result.clone();
         }
     }
     let files = index.snapshot(git, revision);
-    let result = render::render(&rt.spec, &files);
+    let result = render::render(&rt.spec, &files).map(Arc::new);
     // The source type only changes with the revision, so it is worked out with the render
     // (snapshotting the repository for every app on every compare made large fleets quadratic).
     rt.status.source_type = render::source_type(&rt.spec, &files).into();
     rt.desired = Some((revision.to_string(), result.clone()));
+    rt.verdicts.clear();
     result
+}
+
+/// Whether the live object matches the desired object at `position` of the app's desired
+/// objects; remembered until the live object's resourceVersion or the desired objects change.
+fn synced(rt: &mut AppRuntime, position: usize, desired: &Value, live: &Value) -> bool {
+    let version = meta::str_at(live, &["metadata", "resourceVersion"]);
+    if let (Some(v), Some((seen, synced))) = (version, rt.verdicts.get(&position)) {
+        if v == seen {
+            return *synced;
+        }
+    }
+    let synced = diff::is_synced_ignoring(desired, live, &rt.spec.ignore_differences);
+    if let Some(v) = version {
+        rt.verdicts.insert(position, (v.to_string(), synced));
+    }
+    synced
 }
 
 fn extras(rt: &AppRuntime, tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, desired: &[Value], cluster: &Cluster) -> Vec<ObjectKey> {
@@ -771,7 +825,7 @@ fn compare(
     let mut any_live = false;
     let mut images = BTreeSet::new();
     let mut assessments = Vec::new();
-    for obj in desired.iter().filter(|o| !sync::is_hook(o)) {
+    for (position, obj) in desired.iter().enumerate().filter(|(_, o)| !sync::is_hook(o)) {
         let Some(key) = ObjectKey::of(obj) else {
             continue;
         };
@@ -779,7 +833,7 @@ fn compare(
         any_live |= live.is_some();
         let status = match live {
             _ if !project.permits(obj) => SyncStatus::Unknown,
-            Some(l) if diff::is_synced_ignoring(obj, l, &rt.spec.ignore_differences) => SyncStatus::Synced,
+            Some(l) if synced(rt, position, obj, l) => SyncStatus::Synced,
             _ => SyncStatus::OutOfSync,
         };
         let health = match live {

@@ -3,6 +3,7 @@
 //! subcharts and built-in objects (`chart`), and `helm template`'s output in
 //! Helm's install order with hooks apart (`render`).
 
+pub mod bench_chart;
 pub mod chart;
 pub mod hooks;
 pub mod render;

@@ -108,6 +108,9 @@ pub struct Store {
     children: BTreeMap<String, std::collections::BTreeSet<ObjectKey>>,
     /// Uids removed since the last garbage collection.
     removed_uids: Vec<String>,
+    /// Objects being deleted (a `deletionTimestamp`, waiting for finalizers or a grace period),
+    /// so that finalizers look at these rather than at every object of their kind.
+    terminating: std::collections::BTreeSet<ObjectKey>,
     /// Keys changed since controllers last looked, and the owners of the objects changed.
     touched: std::collections::BTreeSet<ObjectKey>,
     touched_owners: std::collections::BTreeSet<String>,
@@ -136,6 +139,26 @@ impl Store {
             .range(start..)
             .take_while(move |(k, _)| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
             .map(|(_, v)| v)
+    }
+
+    /// Objects of one kind that are being deleted, in key order (see `list`).
+    pub fn terminating<'a>(&'a self, group: &'a str, kind: &'a str, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+        let start = ObjectKey::new(group, kind, namespace.unwrap_or(""), "");
+        self.terminating
+            .range(start..)
+            .take_while(move |k| k.group == group && k.kind == kind && namespace.is_none_or(|ns| k.namespace == ns))
+            .filter_map(|k| self.objects.get(k))
+    }
+
+    /// Stores an object under its key, keeping the index of terminating objects; returns the
+    /// object it replaced.
+    fn put(&mut self, key: ObjectKey, obj: Value) -> Option<Value> {
+        if meta::is_terminating(&obj) {
+            self.terminating.insert(key.clone());
+        } else {
+            self.terminating.remove(&key);
+        }
+        self.objects.insert(key, obj)
     }
 
     /// The objects whose controlling owner has this uid.
@@ -197,7 +220,7 @@ impl Store {
         self.bump(&mut obj);
         self.uids.insert(uid, key.clone());
         self.index_owner(&key, None, &obj);
-        self.objects.insert(key.clone(), obj.clone());
+        self.put(key.clone(), obj.clone());
         self.record(WatchEventType::Added, key, true, now);
         Ok(obj)
     }
@@ -227,17 +250,17 @@ impl Store {
             }
         }
         defaults::apply(&mut obj, rng);
-        let spec_changed = without_volatile(old) != without_volatile(&obj);
+        let spec_changed = !same_apart_from(old, &obj, true);
         if spec_changed && has_spec_generation(&key.kind) && old.get("spec") != obj.get("spec") {
             let generation = meta::i64_at(old, &["metadata", "generation"]).unwrap_or(1) + 1;
             ensure_map(&mut obj, &["metadata"]).insert("generation".into(), json!(generation));
         }
-        let unchanged = strip_rv(old) == strip_rv(&obj);
+        let unchanged = same_apart_from(old, &obj, false);
         if unchanged {
             return Ok(old.clone());
         }
         self.bump(&mut obj);
-        let previous = self.objects.insert(key.clone(), obj.clone());
+        let previous = self.put(key.clone(), obj.clone());
         self.index_owner(&key, previous.as_ref(), &obj);
         self.record(WatchEventType::Modified, key, spec_changed, now);
         Ok(obj)
@@ -245,16 +268,35 @@ impl Store {
 
     /// Replaces only `status`, as a controller writing the status subresource does.
     pub fn update_status(&mut self, key: &ObjectKey, status: Value, now: SimTime) -> bool {
-        let Some(obj) = self.objects.get(key) else {
+        let Some(obj) = self.objects.get_mut(key) else {
             return false;
         };
         if obj.get("status") == Some(&status) {
             return false;
         }
-        let mut obj = obj.clone();
+        // In place: a status write changes neither the object's identity nor its deletion.
         obj.as_object_mut().expect("objects are maps").insert("status".into(), status);
-        self.bump(&mut obj);
-        self.objects.insert(key.clone(), obj);
+        self.last_resource_version += 1;
+        let version = self.last_resource_version;
+        ensure_map(obj, &["metadata"]).insert("resourceVersion".into(), json!(version.to_string()));
+        self.record(WatchEventType::Modified, key.clone(), false, now);
+        true
+    }
+
+    /// Replaces one field of an object's `status`: the same as `update_status` with a copy of the
+    /// status that differs in that field, without building the rest of the status again.
+    pub fn update_status_field(&mut self, key: &ObjectKey, field: &str, value: Value, now: SimTime) -> bool {
+        let Some(status) = self.objects.get_mut(key).and_then(|o| o.get_mut("status")).and_then(Value::as_object_mut) else {
+            return false;
+        };
+        if status.get(field) == Some(&value) {
+            return false;
+        }
+        status.insert(field.into(), value);
+        self.last_resource_version += 1;
+        let version = self.last_resource_version;
+        let obj = self.objects.get_mut(key).expect("looked up above");
+        ensure_map(obj, &["metadata"]).insert("resourceVersion".into(), json!(version.to_string()));
         self.record(WatchEventType::Modified, key.clone(), false, now);
         true
     }
@@ -277,7 +319,7 @@ impl Store {
             md.insert("deletionTimestamp".into(), json!((now + SimDuration::secs(grace as u64)).rfc3339()));
             md.insert("deletionGracePeriodSeconds".into(), json!(grace));
             self.bump(&mut obj);
-            self.objects.insert(key.clone(), obj);
+            self.put(key.clone(), obj);
             self.record(WatchEventType::Modified, key.clone(), true, now);
             return Ok(());
         }
@@ -288,6 +330,7 @@ impl Store {
     /// Removes an object for good (after graceful termination or finalizers).
     pub fn remove(&mut self, key: &ObjectKey, now: SimTime) {
         if let Some(obj) = self.objects.remove(key) {
+            self.terminating.remove(key);
             if let Some(owner) = meta::controller_uid(&obj) {
                 self.touched_owners.insert(owner.to_string());
             }
@@ -417,20 +460,31 @@ fn has_spec_generation(kind: &str) -> bool {
     )
 }
 
-fn strip_rv(obj: &Value) -> Value {
-    let mut o = obj.clone();
-    if let Some(md) = o.get_mut("metadata").and_then(Value::as_object_mut) {
-        md.remove("resourceVersion");
+/// Whether two objects are equal apart from `metadata.resourceVersion` (and `status`, when
+/// `ignore_status`), compared in place rather than on copies with those fields removed.
+fn same_apart_from(a: &Value, b: &Value, ignore_status: bool) -> bool {
+    let skip_top = |k: &str| ignore_status && k == "status";
+    let skip_metadata = |k: &str| k == "resourceVersion";
+    match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            same_maps(a, b, skip_top, |key, x, y| match (key, x.as_object(), y.as_object()) {
+                ("metadata", Some(x), Some(y)) => same_maps(x, y, skip_metadata, |_, x, y| x == y),
+                _ => x == y,
+            })
+        }
+        _ => a == b,
     }
-    o
 }
 
-fn without_volatile(obj: &Value) -> Value {
-    let mut o = strip_rv(obj);
-    if let Some(map) = o.as_object_mut() {
-        map.remove("status");
-    }
-    o
+/// Whether two maps hold the same keys (leaving out those `skip` names), with values `same`.
+fn same_maps(
+    a: &serde_json::Map<String, Value>,
+    b: &serde_json::Map<String, Value>,
+    skip: impl Fn(&str) -> bool,
+    same: impl Fn(&str, &Value, &Value) -> bool,
+) -> bool {
+    let kept = |m: &serde_json::Map<String, Value>| m.keys().filter(|k| !skip(k)).count();
+    kept(a) == kept(b) && a.iter().filter(|(k, _)| !skip(k)).all(|(k, x)| b.get(k).is_some_and(|y| same(k, x, y)))
 }
 
 #[cfg(test)]
@@ -470,6 +524,56 @@ mod tests {
         store.create(deploy(1), t, &mut rng).unwrap();
         let err = store.create(deploy(1), t, &mut rng).unwrap_err();
         assert_eq!(err.to_string(), "Error from server (AlreadyExists): deployments.apps \"web\" already exists");
+    }
+
+    #[test]
+    fn objects_compare_apart_from_resource_version_and_status() {
+        let a = json!({"metadata": {"name": "a", "resourceVersion": "1"}, "spec": {"x": 1}, "status": {"y": 1}});
+        let b = json!({"metadata": {"name": "a", "resourceVersion": "2"}, "spec": {"x": 1}, "status": {"y": 2}});
+        assert!(!same_apart_from(&a, &b, false), "the status differs");
+        assert!(same_apart_from(&a, &b, true), "only the resourceVersion and the status differ");
+        let c = json!({"metadata": {"name": "a"}, "spec": {"x": 1}});
+        assert!(same_apart_from(&a, &c, true), "a missing resourceVersion or status is no difference");
+        let d = json!({"metadata": {"name": "a", "labels": {}}, "spec": {"x": 1}});
+        assert!(!same_apart_from(&c, &d, true), "an added field is a difference");
+        assert!(!same_apart_from(&d, &c, true), "a removed field is a difference");
+        let e = json!({"metadata": {"name": "a"}, "spec": {"x": 2}});
+        assert!(!same_apart_from(&c, &e, true));
+    }
+
+    #[test]
+    fn terminating_objects_are_indexed_until_they_go() {
+        let (mut store, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        store.create(ns("prod"), t, &mut rng).unwrap();
+        let held = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "held", "namespace": "prod", "finalizers": ["example.com/hold"]}});
+        store.create(held, t, &mut rng).unwrap();
+        store.create(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "prod"}}), t, &mut rng).unwrap();
+        assert_eq!(store.terminating("", "ConfigMap", Some("prod")).count(), 0);
+        let key = ObjectKey::new("", "ConfigMap", "prod", "held");
+        store.delete(&key, t).unwrap();
+        let names: Vec<&str> = store.terminating("", "ConfigMap", Some("prod")).map(meta::name).collect();
+        assert_eq!(names, vec!["held"], "a finalizer keeps it, terminating");
+        assert_eq!(store.terminating("", "ConfigMap", Some("default")).count(), 0, "another namespace has none");
+        assert!(store.update_status(&key, json!({"phase": "x"}), t), "a status write keeps it terminating");
+        assert_eq!(store.terminating("", "ConfigMap", None).count(), 1);
+        store.remove(&key, t);
+        assert_eq!(store.terminating("", "ConfigMap", None).count(), 0, "gone for good");
+    }
+
+    #[test]
+    fn a_status_field_write_is_a_status_write() {
+        let (mut one, mut rng, t) = (Store::new(), SimRng::new(1), SimTime(0));
+        one.create(ns("prod"), t, &mut rng).unwrap();
+        one.create(deploy(1), t, &mut rng).unwrap();
+        let key = ObjectKey::new("apps", "Deployment", "prod", "web");
+        one.update_status(&key, json!({"a": 1, "b": "x"}), t);
+        let mut two = one.clone();
+        assert!(one.update_status(&key, json!({"a": 1, "b": "y"}), t));
+        assert!(two.update_status_field(&key, "b", json!("y"), t));
+        assert_eq!(one.get(&key), two.get(&key));
+        assert_eq!(one.drain_events(), two.drain_events());
+        assert!(!two.update_status_field(&key, "b", json!("y"), t), "the same value is no write");
+        assert_eq!(two.resource_version(), one.resource_version());
     }
 
     #[test]
