@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{CommandOutput, Host, take_flag, take_switch};
-use crate::kube::meta::{self, ObjectKey};
+use crate::kube::meta::{self, ObjectKey, SetPath};
 use crate::kube::resource_type;
 
 /// `kubectl create KIND NAME [flags]` in namespace `ns`.
@@ -41,7 +41,7 @@ pub fn create(world: &mut dyn Host, ns: &str, mut args: Vec<String>) -> CommandO
             }
             let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"creationTimestamp": null, "name": name, "namespace": ns}});
             if !data.is_empty() {
-                cm["data"] = Value::Object(data);
+                cm.set_path(&["data"], Value::Object(data));
             }
             cm
         }
