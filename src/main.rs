@@ -253,8 +253,7 @@ fn agent(args: AgentArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let from_env = std::env::var("KUBECONFIG").ok().and_then(|v| v.split(':').find(|p| !p.is_empty()).map(PathBuf::from));
-    let Some(kubeconfig) =
-        args.kubeconfig.or(from_env).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")))
+    let Some(kubeconfig) = args.kubeconfig.or(from_env).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")))
     else {
         eprintln!("error: no kubeconfig: give --kubeconfig or set KUBECONFIG");
         return ExitCode::from(2);

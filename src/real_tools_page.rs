@@ -38,7 +38,8 @@ impl Hosted {
     /// across between the real repositories and the world every half second.
     pub fn start(files: &simulator::content::ContentFiles, id: &str, dir: &Path, speed: f64, seed: Option<u64>) -> Result<Hosted, String> {
         let (server, repos) = crate::real_tools::start(files, id, dir, speed, seed)?;
-        let lab = simulator::content::labs(files).map_err(|e| e.to_string())?.into_iter().find(|l| l.id == id).ok_or("the lab went away")?;
+        let lab =
+            simulator::content::labs(files).map_err(|e| e.to_string())?.into_iter().find(|l| l.id == id).ok_or("the lab went away")?;
         let clones = repos.iter().filter_map(|r| r.clone.clone()).collect();
         let stop = Arc::new(AtomicBool::new(false));
         let syncing = Some(spawn_sync(server.host.clone(), repos, stop.clone()));

@@ -32,7 +32,16 @@ fn scratch_dir(name: &str) -> PathBuf {
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
-        .args(["-c", "user.name=Trainee", "-c", "user.email=trainee@example.com", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=Trainee",
+            "-c",
+            "user.email=trainee@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
@@ -74,7 +83,11 @@ struct Fixture {
 impl Fixture {
     fn new(name: &str) -> Fixture {
         let world = simulator::Session::empty_cluster(11, simulator::SimTime(gitops_lab::kubeapi::clock::wall_millis()));
-        let server = ApiServer::start(world, ApiOptions { addr: "127.0.0.1:0".into(), speed: 1.0, namespace: "default".into(), keep_outputs: false }).unwrap();
+        let server = ApiServer::start(
+            world,
+            ApiOptions { addr: "127.0.0.1:0".into(), speed: 1.0, namespace: "default".into(), keep_outputs: false },
+        )
+        .unwrap();
         let dir = scratch_dir(name);
         let kubeconfig = dir.join("kubeconfig");
         kubeconfig::write(&kubeconfig, &server.kubeconfig).unwrap();
@@ -169,7 +182,8 @@ async fn the_agent_applies_heals_a_scale_follows_commits_prunes_and_stays_in_its
     let annotations = applied.metadata.annotations.clone().unwrap_or_default();
     assert_eq!(annotations.get("argocd.argoproj.io/tracking-id").map(String::as_str), Some("demo:apps/Deployment:demo/web"));
     wait_for("the ConfigMaps applied", Some(&stats), || async {
-        let names: Vec<String> = config_maps.list(&Default::default()).await.ok()?.items.into_iter().filter_map(|c| c.metadata.name).collect();
+        let names: Vec<String> =
+            config_maps.list(&Default::default()).await.ok()?.items.into_iter().filter_map(|c| c.metadata.name).collect();
         (names.contains(&"settings".to_string()) && names.contains(&"old".to_string())).then_some(())
     })
     .await;
@@ -192,7 +206,10 @@ async fn the_agent_applies_heals_a_scale_follows_commits_prunes_and_stays_in_its
     // A removed file's object is pruned; nothing untracked, nothing elsewhere.
     std::fs::remove_file(fx.repo.join("app/old.yaml")).unwrap();
     let third = commit(&fx.repo, "remove old");
-    wait_for("the removed file's ConfigMap pruned", Some(&stats), || async { config_maps.get_opt("old").await.ok()?.is_none().then_some(()) }).await;
+    wait_for("the removed file's ConfigMap pruned", Some(&stats), || async {
+        config_maps.get_opt("old").await.ok()?.is_none().then_some(())
+    })
+    .await;
     assert!(config_maps.get_opt("stranger").await.unwrap().is_some(), "an untracked object was pruned");
     assert!(config_maps.get_opt("settings").await.unwrap().is_some());
     assert!(other.get_opt("old").await.unwrap().is_some(), "an object in another namespace was touched");
@@ -236,8 +253,10 @@ async fn a_watch_ended_by_410_gone_lists_again_and_still_sees_drift() {
         s.cache.sync(&s.world.cluster().store);
         s.cache.compact();
     });
-    wait_for("the watch to meet 410 Gone", Some(&stats), || async { (stats.watch_restarts.load(Ordering::Relaxed) >= 1).then_some(()) }).await;
-    wait_for("self-heal after the watch listed again", Some(&stats), || async { (replicas(&deployments).await == Some(2)).then_some(()) }).await;
+    wait_for("the watch to meet 410 Gone", Some(&stats), || async { (stats.watch_restarts.load(Ordering::Relaxed) >= 1).then_some(()) })
+        .await;
+    wait_for("self-heal after the watch listed again", Some(&stats), || async { (replicas(&deployments).await == Some(2)).then_some(()) })
+        .await;
     assert_eq!(stats.syncs.load(Ordering::Relaxed), 1, "only the watch, not a poll, could have seen the drift");
     running.stop().await;
 }
@@ -247,7 +266,8 @@ async fn a_history_write_that_meets_409_conflict_reads_again_and_keeps_both_entr
     let fx = Fixture::new("conflict");
     let client = fx.client().await;
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
-    let entry = |rev: &str| history::Entry { id: 0, revision: rev.into(), deployed_at: String::new(), resources: vec![], reason: "sync".into() };
+    let entry =
+        |rev: &str| history::Entry { id: 0, revision: rev.into(), deployed_at: String::new(), resources: vec![], reason: "sync".into() };
     assert_eq!(history::record(&api, "app", None, entry("a")).await.unwrap(), 0);
     let stale = history::load(&api, "app").await.unwrap();
     // Someone else writes between the agent's read and its write.
@@ -288,7 +308,8 @@ async fn a_watch_that_allows_bookmarks_gets_one_for_changes_it_does_not_show() {
     params.bookmarks = true;
     let mut events = quiet.watch(&params, "0").await.unwrap().boxed();
     let elsewhere: Api<ConfigMap> = Api::namespaced(client, "default");
-    let created = elsewhere.create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": "noise"}})).unwrap()).await.unwrap();
+    let created =
+        elsewhere.create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": "noise"}})).unwrap()).await.unwrap();
     let created_rv: u64 = created.metadata.resource_version.unwrap().parse().unwrap();
     let event = tokio::time::timeout(PATIENCE, events.try_next()).await.expect("an event in time").unwrap().expect("the watch is open");
     match event {
@@ -387,7 +408,10 @@ fn a_production_looking_context_is_refused_without_yes_and_the_rbac_prints() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("context \"aks-prod-westeurope\" looks like production: the agent refuses it unless you pass --yes"), "{stderr}");
+    assert!(
+        stderr.contains("context \"aks-prod-westeurope\" looks like production: the agent refuses it unless you pass --yes"),
+        "{stderr}"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("configmap/gitops-lab-agent-demo in demo"), "the preflight says what it creates:\n{stdout}");
 
@@ -427,7 +451,9 @@ fn the_agent_command_runs_once_against_the_simulated_cluster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_cluster_apply_and_prune_when_asked_for() {
     let (Some(kubeconfig), Ok("1")) = (std::env::var_os("KUBECONFIG"), std::env::var("GITOPS_LAB_LIVE").as_deref()) else {
-        eprintln!("SKIPPED: set KUBECONFIG and GITOPS_LAB_LIVE=1 to run the agent against a real cluster (kind, AKS); this test did not run");
+        eprintln!(
+            "SKIPPED: set KUBECONFIG and GITOPS_LAB_LIVE=1 to run the agent against a real cluster (kind, AKS); this test did not run"
+        );
         return;
     };
     let dir = scratch_dir("live");

@@ -19,7 +19,10 @@ fn a_misspelt_field_is_unknown_with_its_full_path() {
     }});
     assert_eq!(
         unknown_fields(deployments(), &obj),
-        vec!["unknown field \"spec.replicass\"".to_string(), "unknown field \"spec.template.spec.containers[0].imagePullPolicyy\"".to_string()]
+        vec![
+            "unknown field \"spec.replicass\"".to_string(),
+            "unknown field \"spec.template.spec.containers[0].imagePullPolicyy\"".to_string()
+        ]
     );
     assert_eq!(
         body_refused(deployments(), &unknown_fields(deployments(), &obj)).message,
@@ -37,7 +40,8 @@ fn a_valid_object_with_nulls_and_int_or_strings_has_no_unknown_field() {
 #[test]
 fn warn_and_ignore_drop_unknown_fields_and_strict_refuses_them() {
     let rt = simulator::kube::resource_type("configmaps").unwrap();
-    let given = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labelz": {"a": "b"}}, "data": {"k": "v"}, "extra": 1});
+    let given =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labelz": {"a": "b"}}, "data": {"k": "v"}, "extra": 1});
     let mut warned = given.clone();
     let warnings = enforce(rt, &mut warned, None, Directive::Warn, |e| body_refused(rt, e)).unwrap();
     assert_eq!(warnings, vec!["unknown field \"extra\"".to_string(), "unknown field \"metadata.labelz\"".to_string()]);
@@ -51,7 +55,10 @@ fn warn_and_ignore_drop_unknown_fields_and_strict_refuses_them() {
     assert_eq!(strict, given, "a refused body is left as it came");
     let mut patched = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "extra": 1, "data": {"k": "v2"}});
     let live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "extra": 1});
-    assert!(enforce(rt, &mut patched, Some(&live), Directive::Strict, |e| body_refused(rt, e)).is_ok(), "unknown fields the stored object already had are not the request's");
+    assert!(
+        enforce(rt, &mut patched, Some(&live), Directive::Strict, |e| body_refused(rt, e)).is_ok(),
+        "unknown fields the stored object already had are not the request's"
+    );
     assert_eq!(warnings_header(&warnings)[0], "299 - \"unknown field \\\"extra\\\"\"");
 }
 

@@ -4,31 +4,17 @@
 //! `CI=true`, or where the binary is at its usual place but cannot run, the test fails.
 //! Prints the seed on a mismatch.
 
+mod common_kubectl;
+
 use simulator::git::Snapshot;
 use simulator::rng::SimRng;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Where the Google Cloud SDK installs kubectl 1.33.
-const USUAL_PLACE: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
-
-fn kubectl() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("kubectl.1.33")).find(|p| p.is_file()));
-    on_path.or_else(|| Some(PathBuf::from(USUAL_PLACE)).filter(|p| p.exists()))
-}
-
 /// The kustomize to compare with, or `None` to skip: skipping is allowed only off CI and where
 /// no kubectl 1.33 is installed. A binary that is there but does not answer fails the test.
 fn oracle() -> Option<PathBuf> {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let Some(k) = kubectl() else {
-        assert!(
-            !ci,
-            "CI=true but kubectl.1.33 is neither on PATH nor at {USUAL_PLACE}: the kustomize differential test cannot be skipped in CI"
-        );
-        eprintln!("SKIPPED: kubectl.1.33 (the Google Cloud SDK's) is not installed, so there is no kustomize to compare with");
-        return None;
-    };
+    let k = common_kubectl::required_for("the kustomize differential test")?;
     let version = Command::new(&k).args(["version", "--client"]).output();
     match version {
         Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Kustomize Version: v5.") => Some(k),

@@ -4,25 +4,13 @@
 //! kubectl 1.33 is looked for at its Cloud SDK path (or `$KUBECTL_1_33`); when it is
 //! missing the tests say so and pass, except with `CI=true`, where its absence fails.
 
+mod common_kubectl;
+
 use gitops_lab::kubeapi::{ApiServer, Options, kubeconfig};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-const KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
-
-fn kubectl_path() -> Option<PathBuf> {
-    let path = std::env::var("KUBECTL_1_33").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(KUBECTL));
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("kubectl 1.33 is required in CI and is missing at {}", path.display());
-    }
-    eprintln!("SKIPPED: kubectl 1.33 is not installed at {} (set KUBECTL_1_33); this test did not run", path.display());
-    None
-}
 
 fn scratch_dir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -124,7 +112,7 @@ fn header(text: &str) -> Vec<String> {
 
 #[test]
 fn requests_without_the_sessions_token_are_refused() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 1.0);
     let wrong = std::fs::read_to_string(&cluster.kubeconfig).unwrap().replace("token: ", "token: x");
     let path = cluster.write("wrong-kubeconfig", &wrong);
@@ -139,7 +127,7 @@ fn requests_without_the_sessions_token_are_refused() {
 
 #[test]
 fn get_prints_kubectls_columns_for_nodes_and_namespaces() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 1.0);
     let nodes = cluster.ok(&["get", "nodes"]);
     assert_eq!(header(&nodes), ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]);
@@ -158,7 +146,7 @@ fn get_prints_kubectls_columns_for_nodes_and_namespaces() {
 
 #[test]
 fn apply_scale_set_image_rollout_undo_edit_describe_logs_delete() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 20.0);
     let file = cluster.write("web.yaml", WEB);
     assert_eq!(cluster.ok(&["apply", "-f", &file]), "deployment.apps/web created\n");
@@ -197,7 +185,7 @@ fn apply_scale_set_image_rollout_undo_edit_describe_logs_delete() {
 
 #[test]
 fn create_namespace_and_configmap_send_protobuf_and_work() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 1.0);
     assert_eq!(cluster.ok(&["create", "namespace", "team-a"]), "namespace/team-a created\n");
     assert_eq!(
@@ -215,7 +203,7 @@ fn create_namespace_and_configmap_send_protobuf_and_work() {
 
 #[test]
 fn get_watch_streams_changes_until_stopped() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 20.0);
     let mut child = cluster.command(&["get", "deploy", "-w"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
@@ -233,7 +221,7 @@ fn get_watch_streams_changes_until_stopped() {
 
 #[test]
 fn errors_carry_the_api_servers_codes() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 1.0);
     let file = cluster.write("web.yaml", WEB);
     cluster.ok(&["apply", "-f", &file]);
@@ -243,7 +231,8 @@ fn errors_carry_the_api_servers_codes() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"), "{}", r.stderr);
     // 400: a field of the wrong type, refused by the store as the API server's decoder does.
-    let typed = cluster.write("typed.yaml", &WEB.replace("replicas: 2", "replicas: two").replace("name: web\n  labels", "name: typed\n  labels"));
+    let typed =
+        cluster.write("typed.yaml", &WEB.replace("replicas: 2", "replicas: two").replace("name: web\n  labels", "name: typed\n  labels"));
     let r = cluster.run(&["create", "-f", &typed]);
     assert_eq!(r.code, 1);
     assert!(
@@ -274,19 +263,22 @@ fn errors_carry_the_api_servers_codes() {
 /// stores the object without the field and prints the server's warning; `--validate=false` drops it.
 #[test]
 fn unknown_fields_are_refused_under_strict_field_validation() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 1.0);
     let typo = cluster.write("typo.yaml", &WEB.replace("  replicas: 2", "  replicass: 2"));
     let r = cluster.run(&["create", "-f", &typo]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stderr,
-        format!("Error from server (BadRequest): error when creating \"{typo}\": Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replicass\"\n")
+        format!(
+            "Error from server (BadRequest): error when creating \"{typo}\": Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replicass\"\n"
+        )
     );
     assert_eq!(cluster.run(&["get", "deploy", "web"]).code, 1, "a refused create stores nothing");
     let file = cluster.write("web.yaml", WEB);
     cluster.ok(&["apply", "-f", &file]);
-    let container_typo = cluster.write("web2.yaml", &WEB.replace("image: nginx:1.27", "image: nginx:1.28\n        imagePullPolicyy: Always"));
+    let container_typo =
+        cluster.write("web2.yaml", &WEB.replace("image: nginx:1.27", "image: nginx:1.28\n        imagePullPolicyy: Always"));
     let r = cluster.run(&["apply", "-f", &container_typo]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     // kubectl words a kind-less Invalid status (the patch handler's) as "The request is invalid".
@@ -296,13 +288,17 @@ fn unknown_fields_are_refused_under_strict_field_validation() {
         "{}",
         r.stderr
     );
-    assert!(cluster.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]) == "nginx:1.27", "a refused patch changes nothing");
+    assert!(
+        cluster.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]) == "nginx:1.27",
+        "a refused patch changes nothing"
+    );
     let r = cluster.run(&["apply", "-f", &container_typo, "--validate=warn"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stderr, "Warning: unknown field \"spec.template.spec.containers[0].imagePullPolicyy\"\n");
     assert_eq!(r.stdout, "deployment.apps/web configured\n");
     assert_eq!(cluster.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]), "nginx:1.28");
-    let other = cluster.write("other.yaml", &WEB.replace("name: web\n  labels", "name: other\n  labels").replace("  replicas: 2", "  replicass: 2"));
+    let other = cluster
+        .write("other.yaml", &WEB.replace("name: web\n  labels", "name: other\n  labels").replace("  replicas: 2", "  replicass: 2"));
     let r = cluster.run(&["create", "-f", &other, "--validate=false"]);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
     assert!(!cluster.ok(&["get", "deploy", "other", "-o", "json"]).contains("replicass"), "Ignore drops the unknown field");
@@ -312,7 +308,7 @@ fn unknown_fields_are_refused_under_strict_field_validation() {
 /// returns when the pod goes (its container stops), as with a real kubelet.
 #[test]
 fn logs_follow_streams_until_the_container_stops() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let cluster = Cluster::empty(kubectl, 20.0);
     let file = cluster.write("web.yaml", &WEB.replace("replicas: 2", "replicas: 1"));
     cluster.ok(&["apply", "-f", &file]);
@@ -344,7 +340,7 @@ fn logs_follow_streams_until_the_container_stops() {
 /// self-heal, a real `git commit` and `git push` reach the agent, and the steps pass.
 #[test]
 fn drift_2am_steps_pass_from_what_real_kubectl_and_git_did() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("this test") else { return };
     let files = gitops_lab::content_dir::load(None).unwrap();
     let dir = scratch_dir("drift");
     let (server, mut repos) = gitops_lab::real_tools::start(&files, "drift-2am", &dir, 60.0, Some(3)).unwrap();

@@ -9,10 +9,10 @@
 //! kubectl 1.33 is looked for at its Cloud SDK path (or `$KUBECTL_1_33`): missing, the test
 //! says so and passes, except with `CI=true`, where its absence fails.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common_kubectl;
 
-const KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+use std::path::Path;
+use std::process::Command;
 
 /// The corpus, in order (later commands see what earlier ones changed, in both worlds).
 /// Read-only commands come first, so that both worlds are still alike when they run.
@@ -180,18 +180,6 @@ const CORPUS: &[&str] = &[
     "git status",
 ];
 
-fn kubectl_path() -> Option<PathBuf> {
-    let path = std::env::var("KUBECTL_1_33").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(KUBECTL));
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("kubectl 1.33 is required in CI and is missing at {}", path.display());
-    }
-    eprintln!("SKIPPED: kubectl 1.33 is not installed at {}; the corpus did not run", path.display());
-    None
-}
-
 /// Whether a word is a time as kubectl and YAML print it: RFC 3339 (`2026-12-01T19:05:00Z`).
 fn is_timestamp(w: &str) -> bool {
     let w = w.trim_matches(|c| c == '"' || c == ',' || c == '\'');
@@ -245,7 +233,15 @@ fn normalise(text: &str) -> String {
             rfc1123(l)
                 .split(' ')
                 .filter(|w| !w.is_empty())
-                .map(|w| if is_age(w) { "AGE" } else if is_timestamp(w) { "TIME" } else { w })
+                .map(|w| {
+                    if is_age(w) {
+                        "AGE"
+                    } else if is_timestamp(w) {
+                        "TIME"
+                    } else {
+                        w
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         })
@@ -312,7 +308,7 @@ const IDENTICAL_FLOORS: &[(&str, usize)] = &[("kubectl", 93), ("git", 41)];
 
 #[test]
 fn emulated_and_real_tools_print_the_same() {
-    let Some(kubectl) = kubectl_path() else { return };
+    let Some(kubectl) = common_kubectl::required_for("the corpus") else { return };
     let files = gitops_lab::content_dir::load(None).unwrap();
     let lab = simulator::content::labs(&files).unwrap().into_iter().find(|l| l.id == "drift-2am").unwrap();
     let seed = 11;

@@ -43,7 +43,10 @@ async fn the_page_shows_status_and_timeline_of_a_real_tools_session() {
     // What a real kubectl does reaches the page: a scale drifts the app, and the timeline grows.
     hosted.server.host.with_session(|s| {
         let now = s.world.now();
-        s.world.handle_input(now, simulator::Input::Command { line: "kubectl scale deployment payment-service --replicas=5 -n payments".into() });
+        s.world.handle_input(
+            now,
+            simulator::Input::Command { line: "kubectl scale deployment payment-service --replicas=5 -n payments".into() },
+        );
         let later = simulator::SimTime(now.0 + 60_000);
         s.world.advance_to(later);
     });

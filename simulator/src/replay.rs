@@ -138,8 +138,11 @@ mod tests {
         let restored_outputs: Vec<Output> =
             restored.entries.iter().filter_map(|e| if let RestoredEntry::Output(o) = e { Some(o.clone()) } else { None }).collect();
         assert_eq!(restored_outputs, outputs, "the same outputs in the same order");
-        let restored_prompts: Vec<&str> =
-            restored.entries.iter().filter_map(|e| if let RestoredEntry::Input { prompt, .. } = e { Some(prompt.as_str()) } else { None }).collect();
+        let restored_prompts: Vec<&str> = restored
+            .entries
+            .iter()
+            .filter_map(|e| if let RestoredEntry::Input { prompt, .. } = e { Some(prompt.as_str()) } else { None })
+            .collect();
         assert_eq!(restored_prompts, prompts);
         assert!(prompts.last().unwrap().contains("/apps"), "the prompt follows `cd`: {prompts:?}");
         assert_eq!(restored.world.now(), until);

@@ -259,7 +259,9 @@ impl Session {
             return Ok(out.stdout);
         }
         let text = out.stderr.trim_end().trim_start_matches("error: ").to_string();
-        if let Some(rest) = text.strip_prefix("Error from server (NotFound): ").or_else(|| text.strip_prefix("error from server (NotFound): ")) {
+        if let Some(rest) =
+            text.strip_prefix("Error from server (NotFound): ").or_else(|| text.strip_prefix("error from server (NotFound): "))
+        {
             let pods = crate::kube::resource_type("pods").expect("pods are served");
             let _ = rest;
             return Err(Status::not_found(pods, name));

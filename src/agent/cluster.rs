@@ -52,7 +52,8 @@ pub async fn connect(config: Kubeconfig, context: &ContextInfo) -> Result<Client
     // kube-rs builds its TLS with rustls; with more than one crypto provider linked, rustls needs a default.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let options = KubeConfigOptions { context: Some(context.context.clone()), cluster: None, user: None };
-    let config = Config::from_custom_kubeconfig(config, &options).await.map_err(|e| format!("loading context \"{}\": {e}", context.context))?;
+    let config =
+        Config::from_custom_kubeconfig(config, &options).await.map_err(|e| format!("loading context \"{}\": {e}", context.context))?;
     Client::try_from(config).map_err(|e| format!("connecting to {}: {e}", context.server))
 }
 
@@ -78,7 +79,10 @@ pub fn explain(e: &kube::Error, verb: &str, what: &str, namespace: &str) -> Stri
             status.message
         ),
         kube::Error::Api(status) if status.code == 401 => {
-            format!("unauthorized: the cluster refused the kubeconfig's credentials ({}); log in again or refresh the kubeconfig", status.message)
+            format!(
+                "unauthorized: the cluster refused the kubeconfig's credentials ({}); log in again or refresh the kubeconfig",
+                status.message
+            )
         }
         kube::Error::Api(status) => format!("{verb} {what}: {} ({})", status.message, status.code),
         other => format!("{verb} {what}: {other}"),

@@ -364,11 +364,16 @@ impl Inner {
         if done.is_empty() && reason == "sync" {
             self.say(format!("revision {} is already in the cluster", short(revision)));
         } else {
-            self.say(format!("{reason} to {}: {}", short(revision), if done.is_empty() { "nothing to do".into() } else { done.join(", ") }));
+            self.say(format!(
+                "{reason} to {}: {}",
+                short(revision),
+                if done.is_empty() { "nothing to do".into() } else { done.join(", ") }
+            ));
         }
         if !done.is_empty() || reason == "sync" {
             let read = history::load(&self.config_maps, &self.options.app).await?;
-            let entry = Entry { id: 0, revision: revision.to_string(), deployed_at: now_text(), resources: done, reason: reason.to_string() };
+            let entry =
+                Entry { id: 0, revision: revision.to_string(), deployed_at: now_text(), resources: done, reason: reason.to_string() };
             let conflicts = history::record(&self.config_maps, &self.options.app, read, entry).await?;
             self.stats.conflicts.fetch_add(conflicts as u64, Ordering::Relaxed);
         }
@@ -380,7 +385,11 @@ impl Inner {
         let (health, each) = reconcile::app_health(desired, &tracked);
         if state.health != Some(health) {
             state.health = Some(health);
-            let worst = each.iter().filter(|(_, a)| a.status == health && !a.message.is_empty()).map(|(k, a)| format!("{}: {}", k.kubectl_ref(), a.message)).next();
+            let worst = each
+                .iter()
+                .filter(|(_, a)| a.status == health && !a.message.is_empty())
+                .map(|(k, a)| format!("{}: {}", k.kubectl_ref(), a.message))
+                .next();
             self.say(format!("health {}{}", health.word(), worst.map(|w| format!(" ({w})")).unwrap_or_default()));
             *self.stats.health.lock().unwrap_or_else(|p| p.into_inner()) = health.word().to_string();
         }

@@ -52,7 +52,9 @@ fn set_entries(cm: &mut ConfigMap, list: &[Entry]) {
 
 /// Reads the app's history ConfigMap (`None` when it does not exist yet).
 pub async fn load(api: &Api<ConfigMap>, app: &str) -> Result<Option<ConfigMap>, String> {
-    api.get_opt(&config_map_name(app)).await.map_err(|e| super::cluster::explain(&e, "get", &format!("configmaps \"{}\"", config_map_name(app)), api_namespace(api)))
+    api.get_opt(&config_map_name(app))
+        .await
+        .map_err(|e| super::cluster::explain(&e, "get", &format!("configmaps \"{}\"", config_map_name(app)), api_namespace(api)))
 }
 
 fn api_namespace(api: &Api<ConfigMap>) -> &str {
@@ -71,7 +73,8 @@ pub async fn record(api: &Api<ConfigMap>, app: &str, read: Option<ConfigMap>, en
             Some(mut cm) => {
                 let list = with_entry(entries(&cm), entry.clone());
                 set_entries(&mut cm, &list);
-                api.replace(&name, &PostParams { field_manager: Some(super::cluster::FIELD_MANAGER.into()), ..Default::default() }, &cm).await
+                api.replace(&name, &PostParams { field_manager: Some(super::cluster::FIELD_MANAGER.into()), ..Default::default() }, &cm)
+                    .await
             }
             None => {
                 let mut cm = ConfigMap {

@@ -54,7 +54,15 @@ pub fn run(options: Options, yes: bool, once: bool) -> std::process::ExitCode {
     };
     print!(
         "{}",
-        preflight::describe(&info, &options.namespace, options.create_namespace, &options.app, &options.repo, &options.path, &options.revision)
+        preflight::describe(
+            &info,
+            &options.namespace,
+            options.create_namespace,
+            &options.app,
+            &options.repo,
+            &options.path,
+            &options.revision
+        )
     );
     if let Some(what) = preflight::looks_like_production(&info) {
         if !yes {

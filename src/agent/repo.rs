@@ -86,7 +86,14 @@ impl Source {
 
 /// A folder name for a URL's mirror: its last path part and a short hash of the whole.
 fn mirror_name(url: &str) -> String {
-    let base: String = url.trim_end_matches('/').rsplit('/').next().unwrap_or("repo").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.').collect();
+    let base: String = url
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("repo")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
+        .collect();
     let hash = url.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
     format!("{}-{:08x}", if base.is_empty() { "repo" } else { &base }, hash as u32)
 }

@@ -56,7 +56,9 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(obj: &Value) ->
 /// The object as its Kubernetes 1.33 type keeps it, or None for a type without a schema here
 /// (custom resources) or a body that does not decode (other validation answers for that).
 fn as_schema_keeps(rt: &ResourceType, obj: &Value) -> Option<Value> {
-    use k8s_openapi::api::{apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core, networking::v1 as networking};
+    use k8s_openapi::api::{
+        apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core, networking::v1 as networking,
+    };
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
     match (rt.group, rt.version, rt.kind) {
         ("", "v1", "Pod") => round_trip::<core::Pod>(obj),
@@ -202,7 +204,12 @@ pub fn strict_decoding_error(errors: &[String]) -> String {
 /// A create's or an update's body with unknown fields under Strict: 400, as the API server's
 /// decoder answers (`Deployment in version "v1" cannot be handled as a Deployment: ...`).
 pub fn body_refused(rt: &ResourceType, errors: &[String]) -> Status {
-    Status::bad_request(format!("{kind} in version \"{version}\" cannot be handled as a {kind}: {}", strict_decoding_error(errors), kind = rt.kind, version = rt.version))
+    Status::bad_request(format!(
+        "{kind} in version \"{version}\" cannot be handled as a {kind}: {}",
+        strict_decoding_error(errors),
+        kind = rt.kind,
+        version = rt.version
+    ))
 }
 
 /// A patch whose result has unknown fields under Strict: 422, with `shown` quoted (`%q`), as

@@ -258,7 +258,9 @@ async fn handle(host: Arc<Host>, req: axum::http::Request<Body>) -> Response {
     match (parts.method, target.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch(host, target, query, table).await,
         (Method::GET, false) => list(&host, &target, &query, table),
-        (Method::GET, true) if target.subresource.as_deref() == Some("log") && query.flag("follow") => follow_log(host, target, query).await,
+        (Method::GET, true) if target.subresource.as_deref() == Some("log") && query.flag("follow") => {
+            follow_log(host, target, query).await
+        }
         (Method::GET, true) => get(&host, &target, &query, table),
         (Method::POST, false) => create(&host, &target, &query, &content_type, &body),
         (Method::PUT, true) => update(&host, &target, &query, &content_type, &body),
@@ -387,7 +389,8 @@ fn running_container(s: &Session, ns: &str, name: &str) -> Option<String> {
 async fn follow_log(host: Arc<Host>, target: Target, query: Query) -> Response {
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
-    let first = host.with_session(|s| s.world.api_pod_log(&ns, &name, query.flag("previous")).map(|text| (text, running_container(s, &ns, &name))));
+    let first =
+        host.with_session(|s| s.world.api_pod_log(&ns, &name, query.flag("previous")).map(|text| (text, running_container(s, &ns, &name))));
     let (text, running) = match first {
         Ok(t) => t,
         Err(e) => return status_response(&e),
@@ -450,7 +453,8 @@ fn create(host: &Host, target: &Target, query: &Query, content_type: &str, body:
         Ok(o) => o,
         Err(r) => return r,
     };
-    let warnings = match field_validation::enforce(&target.rt, &mut obj, None, directive, |e| field_validation::body_refused(&target.rt, e)) {
+    let warnings = match field_validation::enforce(&target.rt, &mut obj, None, directive, |e| field_validation::body_refused(&target.rt, e))
+    {
         Ok(w) => w,
         Err(e) => return status_response(&e),
     };
@@ -488,7 +492,11 @@ fn update(host: &Host, target: &Target, query: &Query, content_type: &str, body:
         Ok(o) => o,
         Err(r) => return r,
     };
-    let live = target.subresource.is_none().then(|| host.lock().world.api_get(&target.rt, &ns_of(target), target.name.as_deref().unwrap_or_default()).ok()).flatten();
+    let live = target
+        .subresource
+        .is_none()
+        .then(|| host.lock().world.api_get(&target.rt, &ns_of(target), target.name.as_deref().unwrap_or_default()).ok())
+        .flatten();
     let warnings = if target.subresource.is_none() {
         match field_validation::enforce(&target.rt, &mut obj, live.as_ref(), directive, |e| field_validation::body_refused(&target.rt, e)) {
             Ok(w) => w,
@@ -599,7 +607,9 @@ fn patch(host: &Host, target: &Target, query: &Query, content_type: &str, body: 
         };
         // Server-side apply reports unknown fields through its own typed merge, not simulated here.
         let directive = if kind == PatchType::Apply { Directive::Ignore } else { directive };
-        let warnings = match field_validation::enforce(&target.rt, &mut patched, Some(&live), directive, |e| field_validation::patch_refused(&shown, e)) {
+        let warnings = match field_validation::enforce(&target.rt, &mut patched, Some(&live), directive, |e| {
+            field_validation::patch_refused(&shown, e)
+        }) {
             Ok(w) => w,
             Err(e) => return status_response(&e),
         };

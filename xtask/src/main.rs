@@ -130,7 +130,10 @@ fn test(root: &Path) -> Result<()> {
     let mut native = cargo();
     // The real-cluster mode's tests (tests/agent_kube.rs) need the `kube` feature; it is
     // enabled in this one workspace build so that CI compiles the crate once.
-    native.current_dir(root).args(["test", "--workspace", "--exclude", "xtask", "--exclude", "wbtr", "--features", "gitops-lab/kube"]).env("GITOPS_LAB_TEST_SITE", &site);
+    native
+        .current_dir(root)
+        .args(["test", "--workspace", "--exclude", "xtask", "--exclude", "wbtr", "--features", "gitops-lab/kube"])
+        .env("GITOPS_LAB_TEST_SITE", &site);
     if browser {
         native.env("GITOPS_LAB_BROWSER_TESTS", "1");
     }

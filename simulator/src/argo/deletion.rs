@@ -43,7 +43,8 @@ pub fn set_cascade(app: &mut Value, cascade: bool) {
 
 /// Runs the resources finalizer of every Application being deleted. Returns whether anything changed.
 pub fn finalize(tracked: &BTreeMap<String, BTreeSet<ObjectKey>>, store: &mut Store, now: SimTime, rng: &mut SimRng) -> bool {
-    let deleting: Vec<Value> = store.terminating("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).filter(|a| cascades(a)).cloned().collect();
+    let deleting: Vec<Value> =
+        store.terminating("argoproj.io", "Application", Some(ARGOCD_NAMESPACE)).filter(|a| cascades(a)).cloned().collect();
     let mut worked = false;
     for app in deleting {
         let name = meta::name(&app).to_string();

@@ -216,7 +216,12 @@ mod tests {
         live["status"] = json!({"replicas": 2});
         assert!(plan("web", &desired, std::slice::from_ref(&live), &[]).in_sync(true));
         live["spec"]["replicas"] = json!(7);
-        let ignore = IgnoreDifference { group: "apps".into(), kind: "Deployment".into(), json_pointers: vec!["/spec/replicas".into()], ..Default::default() };
+        let ignore = IgnoreDifference {
+            group: "apps".into(),
+            kind: "Deployment".into(),
+            json_pointers: vec!["/spec/replicas".into()],
+            ..Default::default()
+        };
         assert!(plan("web", &desired, std::slice::from_ref(&live), &[ignore]).in_sync(true));
         assert!(!plan("web", &desired, &[live], &[]).in_sync(true));
     }

@@ -63,7 +63,8 @@ pub fn run(world: &mut dyn Host, args: &[&str]) -> CommandOutput {
         "status" => status(&world.model().git(), &wc),
         "rev-parse" => rev_parse(&world.model().git(), &wc, &rest),
         "ls-files" => CommandOutput::ok(wc.index.keys().map(|p| format!("{p}\n")).collect::<String>()),
-        "cat-file" if rest.first().map(String::as_str) == Some("-t") => match rest.get(1).and_then(|r| wc.resolve(&world.model().git(), r)) {
+        "cat-file" if rest.first().map(String::as_str) == Some("-t") => match rest.get(1).and_then(|r| wc.resolve(&world.model().git(), r))
+        {
             Some(_) => CommandOutput::ok("commit\n"),
             None => CommandOutput::err(format!("fatal: Not a valid object name {}\n", rest.get(1).map(String::as_str).unwrap_or("")), 128),
         },

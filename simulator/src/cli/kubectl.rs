@@ -217,7 +217,8 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
                 let ns = if ctx.all_namespaces || !rt.namespaced { None } else { Some(ctx.ns.as_str()) };
                 for o in store.list(rt.group, rt.kind, ns) {
                     let by_labels = selector.as_deref().is_none_or(|s| meta::label_selector_matches(s, &meta::labels(o)));
-                    let by_fields = field_selector.as_deref().is_none_or(|f| crate::kube::api::field_selector_matches(f, o).unwrap_or(false));
+                    let by_fields =
+                        field_selector.as_deref().is_none_or(|f| crate::kube::api::field_selector_matches(f, o).unwrap_or(false));
                     if by_labels && by_fields {
                         found.push((rt, o.clone()));
                     }
@@ -281,7 +282,14 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
         if let Some(columns) = &custom_columns {
             let mut rows = vec![columns.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>()];
             for o in &objs {
-                rows.push(columns.iter().map(|(_, path)| jsonpath(o, &format!("{{{path}}}")).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "<none>".into())).collect());
+                rows.push(
+                    columns
+                        .iter()
+                        .map(|(_, path)| {
+                            jsonpath(o, &format!("{{{path}}}")).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "<none>".into())
+                        })
+                        .collect(),
+                );
             }
             if no_headers {
                 rows.remove(0);
@@ -334,7 +342,9 @@ fn get(world: &mut dyn Host, ctx: &Ctx, mut args: Vec<String>) -> CommandOutput 
 fn parse_custom_columns(spec: &str) -> Result<Vec<(String, String)>, String> {
     spec.split(',')
         .map(|c| match c.split_once(':') {
-            Some((h, p)) if !h.is_empty() && !p.is_empty() => Ok((h.to_string(), p.trim_start_matches('{').trim_end_matches('}').to_string())),
+            Some((h, p)) if !h.is_empty() && !p.is_empty() => {
+                Ok((h.to_string(), p.trim_start_matches('{').trim_end_matches('}').to_string()))
+            }
             _ => Err(format!("error: unexpected custom-columns spec: {c}, expected <header>:<json-path-expr>\n")),
         })
         .collect()

@@ -19,18 +19,25 @@ pub fn create(world: &mut dyn Host, ns: &str, mut args: Vec<String>) -> CommandO
     };
     let (sub, usage) = match kind.as_str() {
         "namespace" | "ns" => ("namespace", "namespace NAME [--dry-run=server|client|none]"),
-        "configmap" | "cm" => ("configmap", "configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]"),
+        "configmap" | "cm" => {
+            ("configmap", "configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]")
+        }
         "deployment" | "deploy" => ("deployment", "deployment NAME --image=image -- [COMMAND] [args...]"),
         other => {
             return CommandOutput::err(format!("error: unknown command \"{other}\" for \"kubectl create\"\n"), 1);
         }
     };
     let Some(name) = args.get(1).cloned() else {
-        return CommandOutput::err(format!("error: exactly one NAME is required, got 0\nSee 'kubectl create {sub} -h' for help and examples\n"), 1);
+        return CommandOutput::err(
+            format!("error: exactly one NAME is required, got 0\nSee 'kubectl create {sub} -h' for help and examples\n"),
+            1,
+        );
     };
     let _ = usage;
     let obj = match sub {
-        "namespace" => json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": null, "name": name}, "spec": {}, "status": {}}),
+        "namespace" => {
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": null, "name": name}, "spec": {}, "status": {}})
+        }
         "configmap" => {
             let mut data = Map::new();
             for l in &literals {
@@ -39,7 +46,8 @@ pub fn create(world: &mut dyn Host, ns: &str, mut args: Vec<String>) -> CommandO
                 };
                 data.insert(k.to_string(), json!(v));
             }
-            let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"creationTimestamp": null, "name": name, "namespace": ns}});
+            let mut cm =
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"creationTimestamp": null, "name": name, "namespace": ns}});
             if !data.is_empty() {
                 cm.set_path(&["data"], Value::Object(data));
             }
@@ -116,7 +124,9 @@ pub fn label(world: &mut dyn Host, ns: &str, mut args: Vec<String>, field: Field
         [t, n] => (t.clone(), n.clone()),
         _ => {
             return CommandOutput::err(
-                format!("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples\n"),
+                format!(
+                    "error: one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl {verb} -h' for help and examples\n"
+                ),
                 1,
             );
         }
@@ -126,7 +136,10 @@ pub fn label(world: &mut dyn Host, ns: &str, mut args: Vec<String>, field: Field
     };
     if changes.is_empty() {
         let what = if field == Field::Labels { "labels" } else { "annotations" };
-        return CommandOutput::err(format!("error: at least one {what} update is required\nSee 'kubectl {verb} -h' for help and examples\n"), 1);
+        return CommandOutput::err(
+            format!("error: at least one {what} update is required\nSee 'kubectl {verb} -h' for help and examples\n"),
+            1,
+        );
     }
     let key = ObjectKey::new(rt.group, rt.kind, if rt.namespaced { ns } else { "" }, &name);
     let Some(mut obj) = world.model().cluster().store.get(&key).cloned() else {

@@ -383,8 +383,12 @@ pub fn logs(world: &dyn Host, ns: &str, mut args: Vec<String>) -> CommandOutput 
             let store = &world.model().cluster().store;
             let pods = store.get(&ObjectKey::new("apps", "Deployment", ns, name)).map(|d| {
                 let sets: Vec<String> = store.owned_by(meta::uid(d)).map(|rs| meta::uid(rs).to_string()).collect();
-                let mut names: Vec<String> =
-                    sets.iter().flat_map(|uid| store.owned_by(uid)).filter(|p| !meta::is_terminating(p)).map(|p| meta::name(p).to_string()).collect();
+                let mut names: Vec<String> = sets
+                    .iter()
+                    .flat_map(|uid| store.owned_by(uid))
+                    .filter(|p| !meta::is_terminating(p))
+                    .map(|p| meta::name(p).to_string())
+                    .collect();
                 names.sort();
                 names
             });
@@ -427,7 +431,10 @@ fn logs_of(world: &dyn Host, ns: &str, target: &str, previous: bool) -> CommandO
     };
     let Some(pod) = pod else {
         return CommandOutput::err(
-            format!("error: error from server (NotFound): pods \"{}\" not found in namespace \"{ns}\"\n", target.rsplit('/').next().unwrap_or(target)),
+            format!(
+                "error: error from server (NotFound): pods \"{}\" not found in namespace \"{ns}\"\n",
+                target.rsplit('/').next().unwrap_or(target)
+            ),
             1,
         );
     };

@@ -466,12 +466,10 @@ fn same_apart_from(a: &Value, b: &Value, ignore_status: bool) -> bool {
     let skip_top = |k: &str| ignore_status && k == "status";
     let skip_metadata = |k: &str| k == "resourceVersion";
     match (a.as_object(), b.as_object()) {
-        (Some(a), Some(b)) => {
-            same_maps(a, b, skip_top, |key, x, y| match (key, x.as_object(), y.as_object()) {
-                ("metadata", Some(x), Some(y)) => same_maps(x, y, skip_metadata, |_, x, y| x == y),
-                _ => x == y,
-            })
-        }
+        (Some(a), Some(b)) => same_maps(a, b, skip_top, |key, x, y| match (key, x.as_object(), y.as_object()) {
+            ("metadata", Some(x), Some(y)) => same_maps(x, y, skip_metadata, |_, x, y| x == y),
+            _ => x == y,
+        }),
         _ => a == b,
     }
 }
@@ -547,7 +545,9 @@ mod tests {
         store.create(ns("prod"), t, &mut rng).unwrap();
         let held = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "held", "namespace": "prod", "finalizers": ["example.com/hold"]}});
         store.create(held, t, &mut rng).unwrap();
-        store.create(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "prod"}}), t, &mut rng).unwrap();
+        store
+            .create(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "prod"}}), t, &mut rng)
+            .unwrap();
         assert_eq!(store.terminating("", "ConfigMap", Some("prod")).count(), 0);
         let key = ObjectKey::new("", "ConfigMap", "prod", "held");
         store.delete(&key, t).unwrap();

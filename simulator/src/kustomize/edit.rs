@@ -251,7 +251,10 @@ pub fn fix_kustomization(k: &mut Value) {
 /// case at the very start of the line, followed by a colon.
 fn opened_field(line: &str) -> Option<&'static str> {
     CANONICAL.iter().copied().find(|field| {
-        line.len() > field.len() && line.is_char_boundary(field.len()) && line[..field.len()].eq_ignore_ascii_case(field) && line[field.len()..].starts_with(':')
+        line.len() > field.len()
+            && line.is_char_boundary(field.len())
+            && line[..field.len()].eq_ignore_ascii_case(field)
+            && line[field.len()..].starts_with(':')
     })
 }
 
