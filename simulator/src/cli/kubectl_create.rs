@@ -17,12 +17,10 @@ pub fn create(world: &mut dyn Host, ns: &str, mut args: Vec<String>) -> CommandO
     let Some(kind) = args.first().cloned() else {
         return CommandOutput::err("error: Required resource not specified.\nSee 'kubectl create -h' for help and examples\n", 1);
     };
-    let (sub, usage) = match kind.as_str() {
-        "namespace" | "ns" => ("namespace", "namespace NAME [--dry-run=server|client|none]"),
-        "configmap" | "cm" => {
-            ("configmap", "configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]")
-        }
-        "deployment" | "deploy" => ("deployment", "deployment NAME --image=image -- [COMMAND] [args...]"),
+    let sub = match kind.as_str() {
+        "namespace" | "ns" => "namespace",
+        "configmap" | "cm" => "configmap",
+        "deployment" | "deploy" => "deployment",
         other => {
             return CommandOutput::err(format!("error: unknown command \"{other}\" for \"kubectl create\"\n"), 1);
         }
@@ -33,7 +31,6 @@ pub fn create(world: &mut dyn Host, ns: &str, mut args: Vec<String>) -> CommandO
             1,
         );
     };
-    let _ = usage;
     let obj = match sub {
         "namespace" => {
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": null, "name": name}, "spec": {}, "status": {}})

@@ -396,7 +396,7 @@ pub fn check(group: &str, kind: &str, obj: &Value) -> Result<(), ShapeError> {
 }
 
 /// Go's name for what a JSON value is, as `json: cannot unmarshal X` prints it.
-fn go_value_word(v: &Value) -> &'static str {
+pub(crate) fn go_value_word(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "string",
         Value::Number(_) => "number",

@@ -103,7 +103,7 @@ pub fn check(k: &Value, path: &str) -> Result<(), KustomizeError> {
         if let Some((_, false)) = want.filter(|_| !value.is_null()) {
             return Err(invalid(format!(
                 "cannot unmarshal {} into Go struct field Kustomization.{key} of type {}",
-                go_word(value),
+                crate::kube::schema::go_value_word(value),
                 go_type(key)
             )));
         }
@@ -131,9 +131,10 @@ pub fn check(k: &Value, path: &str) -> Result<(), KustomizeError> {
 pub fn not_a_map(k: &Value) -> Option<String> {
     match k {
         Value::Object(_) | Value::Null => None,
-        other => {
-            Some(format!("invalid Kustomization: json: cannot unmarshal {} into Go value of type types.Kustomization", go_word(other)))
-        }
+        other => Some(format!(
+            "invalid Kustomization: json: cannot unmarshal {} into Go value of type types.Kustomization",
+            crate::kube::schema::go_value_word(other)
+        )),
     }
 }
 
@@ -144,17 +145,6 @@ fn is_empty(v: &Value) -> bool {
         Value::Object(m) => m.is_empty(),
         Value::String(s) => s.is_empty(),
         _ => false,
-    }
-}
-
-fn go_word(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-        Value::Null => "null",
     }
 }
 
